@@ -1,0 +1,28 @@
+# Every third-party package comes from Debian (see cmake/install-deps.sh).
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+# The runtime tools link Boost statically so they run on other distributions;
+# Debian's -dev packages ship the .a files beside the shared ones.
+if(DKM_STATIC_RUNTIME)
+  set(Boost_USE_STATIC_LIBS ON)
+endif()
+find_package(Boost 1.74 REQUIRED COMPONENTS filesystem program_options)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(CURL REQUIRED)
+find_package(LibArchive REQUIRED)
+find_package(tomlplusplus 3 REQUIRED)
+pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2>=1.1)
+
+# kainjow::mustache is one header in Debian's libkainjow-mustache-dev.
+find_path(MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
+add_library(dkm_mustache INTERFACE)
+target_include_directories(dkm_mustache SYSTEM INTERFACE ${MUSTACHE_INCLUDE_DIR})
+
+# dkm_static_runtime(TARGET): libstdc++ and libgcc linked in, so `ldd` lists only libc's family.
+function(dkm_static_runtime target)
+  if(DKM_STATIC_RUNTIME)
+    target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc)
+  endif()
+endfunction()
