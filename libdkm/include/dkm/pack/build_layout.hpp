@@ -1,0 +1,135 @@
+#pragma once
+// Where dkmpack keeps things in its build directory (default build/dkmpack). The bundle
+// assembly reads NAME/install/ and NAME/source.json of every component built.
+//
+//   B/build.ninja              generated each run (rewritten only when it changes)
+//   B/build.log                every step's output, line by line, prefixed "NAME: STEP | "
+//   B/.dkmpack                 link to the dkmpack that generated build.ninja (its step executor)
+//   B/.lock                    held (flock) by the running dkmpack and everything it started
+//   B/cache/git/NAME.git       bare clone, reused by later builds
+//   B/cache/archives/FILE      downloaded archives, verified against their sha256
+//   B/cache/go/ B/cache/npm/   GOPATH, GOCACHE, GOMODCACHE; npm and yarn caches
+//   B/cache/toolchains.json    versions of the toolchains seen (keyed by path, size, mtime)
+//   B/NAME/plan.json           what the steps of NAME run (written by dkmpack, read by the steps)
+//   B/NAME/keys/STEP.key       hash of every input of STEP; rewritten only when it changes
+//   B/NAME/stamps/STEP         written last when STEP succeeds (content: the key it ran with)
+//   B/NAME/stamps/STEP.running present while STEP runs; left behind, the run was killed
+//   B/NAME/stamps/STEP.failed  STEP failed in the last run (content: its log's path)
+//   B/NAME/logs/STEP.log       the output of STEP's last run
+//   B/NAME/src/                the source tree: checkout, extracted archive or copy, patched
+//   B/NAME/out/                go builder: the binary before install
+//   B/NAME/install/            the installed files (DESTDIR, bin/OUTPUT, the npm output)
+//   B/NAME/source.json         name, version, license, resolved source (see source_record.hpp)
+
+#include <dkm/core/files.hpp>
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace dkm::pack {
+
+/// The steps of every component, in the order they run.
+enum class Step { fetch, patch, configure, build, install };
+
+/// Every step, in order.
+inline constexpr std::array<Step, 5> kSteps = {Step::fetch, Step::patch, Step::configure, Step::build, Step::install};
+
+/// "fetch", "patch", "configure", "build" or "install".
+inline std::string_view to_string(Step step) {
+  constexpr std::array<std::string_view, 5> names = {"fetch", "patch", "configure", "build", "install"};
+  return names[static_cast<size_t>(step)];
+}
+
+/// The step called `name`; nullopt when there is none.
+inline std::optional<Step> parse_step(std::string_view name) {
+  for (Step s : kSteps)
+    if (to_string(s) == name) return s;
+  return std::nullopt;
+}
+
+/// The paths of one dkmpack build directory.
+class BuildLayout {
+ public:
+  /// A layout rooted at `root` (made absolute; not required to exist).
+  explicit BuildLayout(const fs::path& root) : root_(fs::absolute(root).lexically_normal()) {
+    if (!root_.has_filename()) root_ = root_.parent_path();
+  }
+
+  /// The build directory itself.
+  const fs::path& root() const { return root_; }
+  /// The generated ninja file.
+  fs::path ninja_file() const { return root_ / "build.ninja"; }
+  /// The combined log of every step.
+  fs::path build_log() const { return root_ / "build.log"; }
+  /// The lock held during a run.
+  fs::path lock_file() const { return root_ / ".lock"; }
+  /// The link to the step executor that build.ninja calls.
+  fs::path self_link() const { return root_ / ".dkmpack"; }
+
+  /// Downloads, clones and toolchain caches shared by every component.
+  fs::path cache() const { return root_ / "cache"; }
+  /// The bare clone of a git component.
+  fs::path git_cache(const std::string& name) const { return cache() / "git" / (name + ".git"); }
+  /// A downloaded archive.
+  fs::path archive_cache(const std::string& file_name) const { return cache() / "archives" / file_name; }
+  /// GOPATH (GOMODCACHE is GOPATH/pkg/mod).
+  fs::path go_path() const { return cache() / "go" / "path"; }
+  /// GOCACHE.
+  fs::path go_build_cache() const { return cache() / "go" / "build"; }
+  /// npm's cache (npm_config_cache) and yarn's.
+  fs::path npm_cache() const { return cache() / "npm"; }
+  /// The toolchain version cache.
+  fs::path toolchain_cache() const { return cache() / "toolchains.json"; }
+
+  /// Everything of one component.
+  fs::path component(const std::string& name) const { return root_ / name; }
+  /// The component's source tree (checked out, extracted or copied, then patched).
+  fs::path source_dir(const std::string& name) const { return component(name) / "src"; }
+  /// The go builder's output directory.
+  fs::path out_dir(const std::string& name) const { return component(name) / "out"; }
+  /// The component's installed files, what assembly stages from.
+  fs::path install_dir(const std::string& name) const { return component(name) / "install"; }
+  /// The component's source record (source_record.hpp).
+  fs::path source_record(const std::string& name) const { return component(name) / "source.json"; }
+  /// What the steps run.
+  fs::path plan_file(const std::string& name) const { return component(name) / "plan.json"; }
+  /// The key of one step (relative form for build.ninja: relative_key_file).
+  fs::path key_file(const std::string& name, Step step) const { return root_ / relative_key_file(name, step); }
+  /// The stamp of one step.
+  fs::path stamp(const std::string& name, Step step) const { return root_ / relative_stamp(name, step); }
+  /// Present while a step runs.
+  fs::path running_marker(const std::string& name, Step step) const {
+    return component(name) / "stamps" / (std::string(to_string(step)) + ".running");
+  }
+  /// Present when a step failed in the last run.
+  fs::path failed_marker(const std::string& name, Step step) const {
+    return component(name) / "stamps" / (std::string(to_string(step)) + ".failed");
+  }
+  /// The log of one step.
+  fs::path step_log(const std::string& name, Step step) const {
+    return component(name) / "logs" / (std::string(to_string(step)) + ".log");
+  }
+
+  /// NAME/keys/STEP.key, relative to the build directory.
+  static std::string relative_key_file(const std::string& name, Step step) {
+    return name + "/keys/" + std::string(to_string(step)) + ".key";
+  }
+  /// NAME/stamps/STEP, relative to the build directory.
+  static std::string relative_stamp(const std::string& name, Step step) {
+    return name + "/stamps/" + std::string(to_string(step));
+  }
+
+  /// True when the component's install step has succeeded and its files are there.
+  bool installed(const std::string& name) const {
+    std::error_code ec;
+    return fs::is_regular_file(stamp(name, Step::install), ec) && fs::is_directory(install_dir(name), ec) &&
+           fs::is_regular_file(source_record(name), ec);
+  }
+
+ private:
+  fs::path root_;
+};
+
+}  // namespace dkm::pack

@@ -1,0 +1,539 @@
+// Recipe and bundle parsing with toml++: every key checked, every error at FILE:LINE.
+#include <dkm/pack/recipe.hpp>
+
+#include <dkm/core/strings.hpp>
+#include <dkm/pack/version.hpp>
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+namespace dkm::pack {
+
+std::string_view to_string(SourceType type) {
+  switch (type) {
+    case SourceType::git: return "git";
+    case SourceType::archive: return "archive";
+    case SourceType::path: return "path";
+  }
+  return "?";
+}
+
+std::string_view to_string(BuildSystem system) {
+  switch (system) {
+    case BuildSystem::go: return "go";
+    case BuildSystem::npm: return "npm";
+    case BuildSystem::autotools: return "autotools";
+    case BuildSystem::command: return "command";
+  }
+  return "?";
+}
+
+std::string SourceSpec::archive_file_name() const {
+  std::string_view u = url;
+  u = u.substr(0, std::min(u.find('?'), u.find('#')));
+  size_t slash = u.rfind('/');
+  return std::string(slash == std::string_view::npos ? u : u.substr(slash + 1));
+}
+
+std::string SourceSpec::ref_description() const {
+  switch (type) {
+    case SourceType::git:
+      if (!tag.empty()) return "tag " + tag + (commit.empty() ? "" : " (pinned " + commit.substr(0, 12) + ")");
+      if (!branch.empty()) return "branch " + branch;
+      return "commit " + commit.substr(0, 12);
+    case SourceType::archive: return "sha256 " + sha256.substr(0, 12);
+    case SourceType::path: return "directory";
+  }
+  return {};
+}
+
+const Recipe* RecipeSet::find(std::string_view name) const {
+  for (const auto& r : recipes)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+const std::vector<std::string>& known_variables() {
+  static const std::vector<std::string> vars = {"name", "version", "commit", "source_dir", "install_dir", "jobs"};
+  return vars;
+}
+
+std::string expand(std::string_view text, const Variables& vars) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '$' || i + 1 >= text.size()) {
+      out += text[i];
+    } else if (text[i + 1] == '$') {
+      out += '$';
+      ++i;
+    } else if (text[i + 1] == '{') {
+      size_t close = text.find('}', i + 2);
+      if (close == std::string_view::npos) {
+        out += text.substr(i);
+        break;
+      }
+      std::string var(text.substr(i + 2, close - i - 2));
+      auto it = vars.find(var);
+      if (it != vars.end()) out += it->second;
+      else out += text.substr(i, close - i + 1);
+      i = close;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+bool valid_component_name(std::string_view name) {
+  if (name.empty() || name == "cache" || name.size() > 64) return false;
+  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!lower_or_digit(name.front())) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) {
+    return lower_or_digit(c) || c == '.' || c == '_' || c == '+' || c == '-';
+  });
+}
+
+namespace {
+
+std::string type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    default: return "a date or time";
+  }
+}
+
+long line_of(const toml::node& node) { return static_cast<long>(node.source().begin.line); }
+
+bool is_hex(std::string_view s, size_t size) {
+  return s.size() == size && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+std::string lowercase(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+/// Reads the keys of one table, remembers which were read, and rejects the others.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string prefix, const std::string& file, long line)
+      : table_(table), prefix_(std::move(prefix)), file_(file), line_(line) {}
+
+  /// "FILE:LINE: key 'prefix.key': message".
+  [[noreturn]] void fail(std::string_view key, long line, const std::string& message) const {
+    throw UsageError(at_line(file_, line, "key '" + dotted(key) + "': " + message));
+  }
+  /// The dotted name of a key of this table.
+  std::string dotted(std::string_view key) const { return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key); }
+  /// The line of a key that is present (of the table when absent).
+  long line(std::string_view key) const {
+    const toml::node* n = table_.get(key);
+    return n ? line_of(*n) : line_;
+  }
+  /// True when the key is present.
+  bool has(std::string_view key) const { return table_.contains(key); }
+
+  const toml::node* node(std::string_view key) {
+    seen_.insert(std::string(key));
+    return table_.get(key);
+  }
+
+  std::optional<std::string> opt_string(std::string_view key) {
+    const toml::node* n = node(key);
+    if (!n) return std::nullopt;
+    if (!n->is_string()) fail(key, line_of(*n), "expected a string, found " + type_name(*n));
+    return n->as_string()->get();
+  }
+  std::string string(std::string_view key) {
+    auto v = opt_string(key);
+    if (!v) throw UsageError(at_line(file_, line_, "key '" + dotted(key) + "': missing (it is required)"));
+    if (v->empty()) fail(key, line(key), "must not be empty");
+    return *v;
+  }
+  std::string string_or(std::string_view key, std::string fallback) {
+    auto v = opt_string(key);
+    return v ? *v : fallback;
+  }
+  bool boolean_or(std::string_view key, bool fallback) {
+    const toml::node* n = node(key);
+    if (!n) return fallback;
+    if (!n->is_boolean()) fail(key, line_of(*n), "expected a boolean (true or false), found " + type_name(*n));
+    return n->as_boolean()->get();
+  }
+  long integer_or(std::string_view key, long fallback) {
+    const toml::node* n = node(key);
+    if (!n) return fallback;
+    if (!n->is_integer()) fail(key, line_of(*n), "expected an integer, found " + type_name(*n));
+    return static_cast<long>(n->as_integer()->get());
+  }
+  std::vector<std::string> strings(std::string_view key) {
+    const toml::node* n = node(key);
+    if (!n) return {};
+    if (!n->is_array()) fail(key, line_of(*n), "expected an array of strings, found " + type_name(*n));
+    std::vector<std::string> out;
+    for (const auto& item : *n->as_array()) {
+      if (!item.is_string()) fail(key, line_of(item), "expected an array of strings, found " + type_name(item) + " in it");
+      out.push_back(item.as_string()->get());
+    }
+    return out;
+  }
+  /// An array of argv arrays: [["make", "all"], ["make", "check"]].
+  std::vector<std::vector<std::string>> argv_list(std::string_view key) {
+    const toml::node* n = node(key);
+    if (!n) return {};
+    const std::string shape = "expected an array of commands, each an array of strings ([[\"make\", \"all\"]])";
+    if (!n->is_array()) fail(key, line_of(*n), shape + ", found " + type_name(*n));
+    std::vector<std::vector<std::string>> out;
+    for (const auto& cmd : *n->as_array()) {
+      if (!cmd.is_array()) fail(key, line_of(cmd), shape + ", found " + type_name(cmd) + " in it");
+      std::vector<std::string> argv;
+      for (const auto& word : *cmd.as_array()) {
+        if (!word.is_string()) fail(key, line_of(word), shape + ", found " + type_name(word) + " in a command");
+        argv.push_back(word.as_string()->get());
+      }
+      if (argv.empty()) fail(key, line_of(cmd), "a command must not be empty");
+      out.push_back(std::move(argv));
+    }
+    return out;
+  }
+  const toml::table* opt_table(std::string_view key) {
+    const toml::node* n = node(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) fail(key, line_of(*n), "expected a table, found " + type_name(*n));
+    return n->as_table();
+  }
+
+  /// Rejects every key that was not read, listing the ones this table accepts.
+  void reject_unknown(const std::vector<std::string>& accepted) const {
+    for (const auto& [k, v] : table_) {
+      std::string key(k.str());
+      if (seen_.count(key)) continue;
+      std::string list = join(accepted, ", ");
+      fail(key, static_cast<long>(k.source().begin.line) > 0 ? static_cast<long>(k.source().begin.line) : line_of(v),
+           "unknown key" + (list.empty() ? std::string() : " (expected one of: " + list + ")"));
+    }
+  }
+  /// Rejects keys that are present but meaningless in this context.
+  void reject_present(const std::vector<std::string>& keys, const std::string& why) {
+    for (const auto& key : keys)
+      if (has(key)) fail(key, line(key), why);
+  }
+
+ private:
+  const toml::table& table_;
+  std::string prefix_;
+  const std::string& file_;
+  long line_;
+  std::set<std::string> seen_;
+};
+
+/// Rejects ${var} placeholders that are not known variables.
+void check_placeholders(const TableReader& reader, std::string_view key, long line, std::string_view text) {
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] != '$') continue;
+    if (text[i + 1] == '$') {
+      ++i;
+      continue;
+    }
+    if (text[i + 1] != '{') continue;
+    size_t close = text.find('}', i + 2);
+    if (close == std::string_view::npos) reader.fail(key, line, "unterminated '${' (write $$ for a literal $)");
+    std::string var(text.substr(i + 2, close - i - 2));
+    const auto& known = known_variables();
+    if (std::find(known.begin(), known.end(), var) == known.end())
+      reader.fail(key, line, "unknown placeholder ${" + var + "} (known: ${" + join(known, "}, ${") + "})");
+    i = close;
+  }
+}
+
+toml::table parse_toml(std::string_view text, const fs::path& file) {
+  try {
+    return toml::parse(text, file.string());
+  } catch (const toml::parse_error& e) {
+    throw UsageError(at_line(file.string(), static_cast<long>(e.source().begin.line),
+                             "malformed TOML: " + std::string(e.description())));
+  }
+}
+
+SourceSpec parse_source(TableReader& top, const std::string& file, const fs::path& base) {
+  SourceSpec source;
+  const toml::table* table = top.opt_table("source");
+  if (!table) throw UsageError(at_line(file, 0, "key 'source': missing (a [source] table with git, archive or path)"));
+  source.line = line_of(*table);
+  TableReader r(*table, "source", file, source.line);
+  int kinds = r.has("git") + r.has("archive") + r.has("path");
+  if (kinds != 1)
+    throw UsageError(at_line(file, source.line, "key 'source': needs exactly one of git, archive or path (found " +
+                                                    std::to_string(kinds) + ")"));
+  if (r.has("git")) {
+    source.type = SourceType::git;
+    source.url = r.string("git");
+    source.tag = r.string_or("tag", "");
+    source.branch = r.string_or("branch", "");
+    source.commit = lowercase(r.string_or("commit", ""));
+    if (!source.tag.empty() && !source.branch.empty())
+      r.fail("branch", r.line("branch"), "give a tag or a branch, not both");
+    if (source.tag.empty() && source.branch.empty() && source.commit.empty())
+      throw UsageError(at_line(file, source.line, "key 'source': a git source needs tag, branch or commit"));
+    if (!source.commit.empty() && !is_hex(source.commit, 40))
+      r.fail("commit", r.line("commit"), "expected a full commit id (40 hexadecimal digits)");
+    if (!source.branch.empty() && !source.commit.empty())
+      r.fail("commit", r.line("commit"), "a branch cannot be pinned (pin a tag, or give the commit alone)");
+    r.reject_present({"sha256", "strip_components"}, "belongs to an archive source, not a git one");
+  } else if (r.has("archive")) {
+    source.type = SourceType::archive;
+    source.url = r.string("archive");
+    if (!r.has("sha256"))
+      throw UsageError(at_line(file, r.line("archive"), "key 'source.sha256': missing (mandatory with archive)"));
+    source.sha256 = lowercase(r.string("sha256"));
+    if (!is_hex(source.sha256, 64)) r.fail("sha256", r.line("sha256"), "expected 64 hexadecimal digits");
+    long strip = r.integer_or("strip_components", 1);
+    if (strip < 0 || strip > 16) r.fail("strip_components", r.line("strip_components"), "expected 0 to 16");
+    source.strip_components = static_cast<int>(strip);
+    if (source.archive_file_name().empty()) r.fail("archive", r.line("archive"), "the URL names no file");
+    r.reject_present({"tag", "branch", "commit"}, "belongs to a git source, not an archive");
+  } else {
+    source.type = SourceType::path;
+    std::string p = r.string("path");
+    source.path = (base / p).lexically_normal();
+    r.reject_present({"tag", "branch", "commit", "sha256", "strip_components"},
+                     "belongs to a git or archive source, not a path");
+  }
+  for (const auto& p : r.strings("patches")) {
+    fs::path patch = (base / p).lexically_normal();
+    std::error_code ec;
+    if (!fs::is_regular_file(patch, ec)) r.fail("patches", r.line("patches"), "no such patch file: " + patch.string());
+    source.patches.push_back(patch);
+  }
+  r.reject_unknown({"git", "tag", "branch", "commit", "archive", "sha256", "strip_components", "path", "patches"});
+  return source;
+}
+
+BuildSpec parse_build(TableReader& top, const std::string& file) {
+  BuildSpec b;
+  const toml::table* table = top.opt_table("build");
+  if (!table) throw UsageError(at_line(file, 0, "key 'build': missing (a [build] table with system = go|npm|autotools|command)"));
+  b.line = line_of(*table);
+  TableReader r(*table, "build", file, b.line);
+  std::string system = r.string("system");
+  std::vector<std::string> accepted;
+  auto placeholders = [&](std::string_view key, std::string_view text) { check_placeholders(r, key, r.line(key), text); };
+  auto placeholders_all = [&](std::string_view key, const std::vector<std::string>& texts) {
+    for (const auto& t : texts) placeholders(key, t);
+  };
+  if (system == "go") {
+    b.system = BuildSystem::go;
+    b.package = r.string_or("package", ".");
+    b.output = r.string_or("output", "");
+    b.cgo = r.boolean_or("cgo", false);
+    b.ldflags = r.string_or("ldflags", "");
+    b.tags = r.strings("tags");
+    placeholders("ldflags", b.ldflags);
+    if (b.output.find('/') != std::string::npos) r.fail("output", r.line("output"), "a file name, without '/'");
+    accepted = {"system", "package", "output", "cgo", "ldflags", "tags"};
+  } else if (system == "npm") {
+    b.system = BuildSystem::npm;
+    b.script = r.string_or("script", "build");
+    b.yarn = r.boolean_or("yarn", false);
+    b.output = r.string("output");
+    accepted = {"system", "script", "yarn", "output"};
+  } else if (system == "autotools") {
+    b.system = BuildSystem::autotools;
+    b.bootstrap = r.strings("bootstrap");
+    b.configure_args = r.strings("configure_args");
+    b.prefix = r.string_or("prefix", "/usr");
+    b.make_args = r.strings("make_args");
+    if (b.prefix.empty() || b.prefix.front() != '/') r.fail("prefix", r.line("prefix"), "expected an absolute path");
+    placeholders_all("bootstrap", b.bootstrap);
+    placeholders_all("configure_args", b.configure_args);
+    placeholders_all("make_args", b.make_args);
+    accepted = {"system", "bootstrap", "configure_args", "prefix", "make_args"};
+  } else if (system == "command") {
+    b.system = BuildSystem::command;
+    b.configure_commands = r.argv_list("configure");
+    b.build_commands = r.argv_list("build");
+    b.install_commands = r.argv_list("install");
+    for (const auto* key : {"configure", "build", "install"}) {
+      const auto& list = std::string_view(key) == "configure" ? b.configure_commands
+                         : std::string_view(key) == "build"   ? b.build_commands
+                                                              : b.install_commands;
+      for (const auto& argv : list) placeholders_all(key, argv);
+    }
+    if (b.configure_commands.empty() && b.build_commands.empty() && b.install_commands.empty())
+      throw UsageError(at_line(file, b.line, "key 'build': system 'command' needs configure, build or install commands"));
+    accepted = {"system", "configure", "build", "install"};
+  } else {
+    r.fail("system", r.line("system"), "unknown build system '" + system + "' (expected go, npm, autotools or command)");
+  }
+  // A key of another system gets a message that says so, not just "unknown".
+  static const std::vector<std::pair<std::string, std::string>> owners = {
+      {"package", "go"},           {"cgo", "go"},        {"ldflags", "go"},   {"tags", "go"},
+      {"script", "npm"},           {"yarn", "npm"},      {"bootstrap", "autotools"},
+      {"configure_args", "autotools"}, {"prefix", "autotools"}, {"make_args", "autotools"},
+      {"configure", "command"},    {"build", "command"}, {"install", "command"}};
+  for (const auto& [key, owner] : owners) {
+    if (owner != system && r.has(key) && std::find(accepted.begin(), accepted.end(), key) == accepted.end())
+      r.fail(key, r.line(key), "belongs to system '" + owner + "', not '" + system + "'");
+  }
+  r.reject_unknown(accepted);
+  return b;
+}
+
+}  // namespace
+
+Recipe parse_recipe(std::string_view text, const fs::path& file_path) {
+  const std::string file = file_path.string();
+  toml::table doc = parse_toml(text, file_path);
+  TableReader top(doc, "", file, 1);
+  Recipe recipe;
+  recipe.file = file_path;
+  fs::path base = file_path.parent_path();
+
+  recipe.name = top.string("name");
+  if (!valid_component_name(recipe.name))
+    top.fail("name", top.line("name"), "'" + recipe.name + "' is not a valid name ([a-z0-9][a-z0-9._+-]*, not 'cache')");
+  if (recipe.name != file_path.stem().string())
+    top.fail("name", top.line("name"), "'" + recipe.name + "' must equal the file's name ('" + file_path.stem().string() + "')");
+  recipe.version = top.string("version");
+  recipe.description = top.string_or("description", "");
+  recipe.homepage = top.string_or("homepage", "");
+  recipe.license = top.string("license");
+  recipe.license_files = top.strings("license_files");
+  for (const auto& f : recipe.license_files)
+    if (f.empty() || f.front() == '/' || f.find("..") != std::string::npos)
+      top.fail("license_files", top.line("license_files"), "'" + f + "' must be a path inside the source tree");
+
+  recipe.source = parse_source(top, file, base);
+
+  if (const toml::table* req = top.opt_table("requires")) {
+    for (const auto& [k, v] : *req) {
+      std::string tool(k.str());
+      long line = line_of(v);
+      std::string key = "requires." + tool;
+      if (!v.is_string())
+        throw UsageError(at_line(file, line, "key '" + key + "': expected a string such as \">= 1.24\", found " + type_name(v)));
+      auto parsed = parse_requirement(v.as_string()->get());
+      if (!parsed)
+        throw UsageError(at_line(file, line, "key '" + key + "': expected OPERATOR VERSION such as \">= 1.24\" "
+                                             "(operators >=, >, =, <=, <), found \"" + v.as_string()->get() + "\""));
+      recipe.requirements.push_back({tool, parsed->first, parsed->second, line});
+    }
+  }
+
+  if (const toml::table* env = top.opt_table("env")) {
+    TableReader r(*env, "env", file, line_of(*env));
+    for (const auto& [k, v] : *env) {
+      std::string name(k.str());
+      auto value = r.opt_string(name);
+      check_placeholders(r, name, r.line(name), *value);
+      recipe.env[name] = *value;
+      recipe.env_lines[name] = r.line(name);
+    }
+  }
+
+  recipe.build = parse_build(top, file);
+  if (recipe.build.system == BuildSystem::go && recipe.build.output.empty()) recipe.build.output = recipe.name;
+
+  if (const toml::node* stage = top.node("stage")) {
+    if (!stage->is_array_of_tables())
+      top.fail("stage", line_of(*stage), "expected [[stage]] tables, found " + type_name(*stage));
+    for (const auto& item : *stage->as_array()) {
+      const toml::table& t = *item.as_table();
+      TableReader r(t, "stage", file, line_of(t));
+      StageRule rule;
+      rule.line = line_of(t);
+      rule.from = r.string("from");
+      rule.to = r.string("to");
+      if (rule.from.front() == '/' || rule.from.find("..") != std::string::npos)
+        r.fail("from", r.line("from"), "'" + rule.from + "' must be relative to the install tree");
+      if (rule.to.front() == '/' || rule.to.find("..") != std::string::npos)
+        r.fail("to", r.line("to"), "'" + rule.to + "' must be relative to the bundle");
+      r.reject_unknown({"from", "to"});
+      recipe.stage.push_back(std::move(rule));
+    }
+  }
+
+  top.reject_unknown({"name", "version", "description", "homepage", "license", "license_files", "source", "requires",
+                      "env", "build", "stage"});
+  return recipe;
+}
+
+Recipe load_recipe(const fs::path& file) {
+  fs::path absolute = fs::absolute(file).lexically_normal();
+  std::error_code ec;
+  if (!fs::is_regular_file(absolute, ec)) throw UsageError(absolute.string() + ": no such recipe file");
+  return parse_recipe(read_file(absolute), absolute);
+}
+
+BundleDescription parse_bundle(std::string_view text, const fs::path& file_path) {
+  const std::string file = file_path.string();
+  toml::table doc = parse_toml(text, file_path);
+  TableReader top(doc, "", file, 1);
+  BundleDescription bundle;
+  bundle.file = file_path;
+  bundle.name = top.string("name");
+  bundle.version = top.string("version");
+  if (!top.has("components")) throw UsageError(at_line(file, 0, "key 'components': missing (the recipes to build, in order)"));
+  bundle.components_line = top.line("components");
+  bundle.components = top.strings("components");
+  std::set<std::string> seen;
+  for (const auto& c : bundle.components) {
+    if (!valid_component_name(c)) top.fail("components", bundle.components_line, "'" + c + "' is not a valid component name");
+    if (!seen.insert(c).second) top.fail("components", bundle.components_line, "'" + c + "' is listed twice");
+  }
+  if (const toml::table* health = top.opt_table("health")) {
+    TableReader r(*health, "health", file, line_of(*health));
+    bundle.health_allow = r.strings("allow");
+    r.reject_unknown({"allow"});
+  }
+  top.reject_unknown({"name", "version", "components", "health"});
+  return bundle;
+}
+
+BundleDescription load_bundle(const fs::path& file) {
+  fs::path absolute = fs::absolute(file).lexically_normal();
+  std::error_code ec;
+  if (!fs::is_regular_file(absolute, ec)) throw UsageError(absolute.string() + ": no such bundle file");
+  return parse_bundle(read_file(absolute), absolute);
+}
+
+RecipeSet load_recipe_set(const fs::path& dir) {
+  RecipeSet set;
+  set.dir = fs::absolute(dir).lexically_normal();
+  if (!set.dir.has_filename()) set.dir = set.dir.parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(set.dir, ec)) throw UsageError(set.dir.string() + ": no such recipes directory (see --recipes)");
+  fs::path bundle_file = set.dir / "bundle.toml";
+  if (fs::exists(bundle_file, ec)) {
+    set.bundle = load_bundle(bundle_file);
+    for (const auto& name : set.bundle->components) {
+      fs::path recipe_file = set.dir / (name + ".toml");
+      if (!fs::is_regular_file(recipe_file, ec))
+        throw UsageError(at_line(bundle_file.string(), set.bundle->components_line,
+                                 "key 'components': no recipe " + recipe_file.string() + " for '" + name + "'"));
+      set.recipes.push_back(load_recipe(recipe_file));
+    }
+  } else {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(set.dir))
+      if (entry.path().extension() == ".toml" && entry.is_regular_file()) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) set.recipes.push_back(load_recipe(f));
+  }
+  if (set.recipes.empty())
+    throw UsageError(set.dir.string() + ": no recipes (expected NAME.toml files, see recipes/README.md)");
+  return set;
+}
+
+}  // namespace dkm::pack

@@ -1,0 +1,209 @@
+// dkmpack recipes: parsing, validation with FILE:LINE messages, placeholders, bundle.toml.
+#include <catch2/catch.hpp>
+
+#include <dkm/core/temp_dir.hpp>
+#include <dkm/pack/recipe.hpp>
+#include <dkm/pack/version.hpp>
+
+using namespace dkm;
+using namespace dkm::pack;
+
+namespace {
+
+const fs::path kFile = "/r/hello.toml";
+
+std::string recipe_text(const std::string& source, const std::string& build, const std::string& extra = "") {
+  return "name = \"hello\"\nversion = \"1.0\"\nlicense = \"MIT\"\n" + extra + "\n[source]\n" + source + "\n[build]\n" + build + "\n";
+}
+
+/// The message of the UsageError that parsing `text` throws.
+std::string parse_error(const std::string& text, const fs::path& file = kFile) {
+  try {
+    parse_recipe(text, file);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  FAIL("no error for:\n" << text);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a git recipe with a pinned tag, requirements, env and stage rules parses", "[pack][recipe]") {
+  std::string text = R"(name = "hello"
+version = "1.2"
+description = "demo"
+license = "MIT"
+license_files = ["LICENSE"]
+
+[source]
+git = "https://example.org/hello.git"
+tag = "v1.2"
+commit = "9A857E8F00000000000000000000000000000000"
+
+[requires]
+go = ">= 1.19"
+
+[env]
+GOFLAGS = "-trimpath"
+
+[build]
+system = "go"
+package = "./cmd/hello"
+ldflags = "-X main.version=${version}"
+tags = ["netgo"]
+
+[[stage]]
+from = "bin/hello"
+to = "bin/"
+)";
+  Recipe r = parse_recipe(text, kFile);
+  CHECK(r.name == "hello");
+  CHECK(r.version == "1.2");
+  CHECK(r.license_files == std::vector<std::string>{"LICENSE"});
+  CHECK(r.source.type == SourceType::git);
+  CHECK(r.source.tag == "v1.2");
+  CHECK(r.source.commit == "9a857e8f00000000000000000000000000000000");
+  CHECK(r.source.ref_description() == "tag v1.2 (pinned 9a857e8f0000)");
+  REQUIRE(r.requirements.size() == 1);
+  CHECK(r.requirements[0].text() == "go >= 1.19");
+  CHECK(r.requirements[0].line == 13);
+  CHECK(r.env.at("GOFLAGS") == "-trimpath");
+  CHECK(r.build.system == BuildSystem::go);
+  CHECK(r.build.package == "./cmd/hello");
+  CHECK(r.build.output == "hello");  // defaults to the name
+  CHECK_FALSE(r.build.cgo);
+  CHECK(r.build.tags == std::vector<std::string>{"netgo"});
+  REQUIRE(r.stage.size() == 1);
+  CHECK(r.stage[0].from == "bin/hello");
+  CHECK(r.stage[0].line == 24);
+}
+
+TEST_CASE("archive, path, npm, autotools and command recipes parse", "[pack][recipe]") {
+  Recipe a = parse_recipe(recipe_text("archive = \"https://x.org/dl/hello-1.0.tar.gz?raw=1\"\nsha256 = \"" +
+                                          std::string(64, 'a') + "\"\nstrip_components = 0",
+                                      "system = \"npm\"\noutput = \"dist\""),
+                          kFile);
+  CHECK(a.source.type == SourceType::archive);
+  CHECK(a.source.archive_file_name() == "hello-1.0.tar.gz");
+  CHECK(a.source.strip_components == 0);
+  CHECK(a.build.script == "build");
+  CHECK(a.build.output == "dist");
+
+  Recipe p = parse_recipe(recipe_text("path = \"../fixtures/hello\"",
+                                      "system = \"autotools\"\nconfigure_args = [\"--with-x=${name}\"]"),
+                          kFile);
+  CHECK(p.source.type == SourceType::path);
+  CHECK(p.source.path == fs::path("/fixtures/hello"));
+  CHECK(p.build.prefix == "/usr");
+  CHECK(p.build.configure_args == std::vector<std::string>{"--with-x=${name}"});
+
+  Recipe c = parse_recipe(recipe_text("git = \"/srv/hello.git\"\nbranch = \"main\"",
+                                      "system = \"command\"\nbuild = [[\"make\", \"-j${jobs}\"]]\n"
+                                      "install = [[\"make\", \"install\", \"DESTDIR=${install_dir}\"]]"),
+                          kFile);
+  CHECK(c.build.build_commands == std::vector<std::vector<std::string>>{{"make", "-j${jobs}"}});
+  CHECK(c.build.install_commands.size() == 1);
+  CHECK(c.build.configure_commands.empty());
+}
+
+TEST_CASE("malformed TOML is an error naming the file and the line", "[pack][recipe]") {
+  std::string msg = parse_error("name = \"hello\"\nversion = 1.0.0\n");
+  CHECK_THAT(msg, Catch::StartsWith("/r/hello.toml:2: malformed TOML"));
+}
+
+TEST_CASE("unknown keys, wrong types and missing keys name file, line and key", "[pack][recipe]") {
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"\ncgo = \"yes\"")),
+             Catch::StartsWith("/r/hello.toml:9: key 'build.cgo': expected a boolean"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"\nflavour = 1")),
+             Catch::StartsWith("/r/hello.toml:9: key 'build.flavour': unknown key"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"", "colour = \"red\"")),
+             Catch::StartsWith("/r/hello.toml:4: key 'colour': unknown key"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"\nconfigure_args = []")),
+             Catch::Contains("key 'build.configure_args': belongs to system 'autotools', not 'go'"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"cmake\"")),
+             Catch::Contains("key 'build.system': unknown build system 'cmake'"));
+  CHECK_THAT(parse_error("name = \"hello\"\nlicense = \"MIT\"\n[source]\npath = \".\"\n[build]\nsystem = \"go\"\n"),
+             Catch::Contains("key 'version': missing"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"command\"\nbuild = [\"make\"]")),
+             Catch::StartsWith("/r/hello.toml:9: key 'build.build': expected an array of commands"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"", "[requires]\ngo = \"1.24\"")),
+             Catch::StartsWith("/r/hello.toml:5: key 'requires.go': expected OPERATOR VERSION"));
+}
+
+TEST_CASE("source tables are checked: one kind, mandatory sha256, pins only on tags", "[pack][recipe]") {
+  CHECK_THAT(parse_error(recipe_text("git = \"u\"\npath = \".\"", "system = \"go\"")),
+             Catch::Contains("key 'source': needs exactly one of git, archive or path (found 2)"));
+  CHECK_THAT(parse_error(recipe_text("archive = \"https://x/a.tar.gz\"", "system = \"go\"")),
+             Catch::Contains("key 'source.sha256': missing (mandatory with archive)"));
+  CHECK_THAT(parse_error(recipe_text("archive = \"https://x/a.tar.gz\"\nsha256 = \"abc\"", "system = \"go\"")),
+             Catch::Contains("key 'source.sha256': expected 64 hexadecimal digits"));
+  CHECK_THAT(parse_error(recipe_text("git = \"u\"\nbranch = \"main\"\ncommit = \"" + std::string(40, 'a') + "\"",
+                                     "system = \"go\"")),
+             Catch::Contains("a branch cannot be pinned"));
+  CHECK_THAT(parse_error(recipe_text("git = \"u\"", "system = \"go\"")),
+             Catch::Contains("a git source needs tag, branch or commit"));
+  CHECK_THAT(parse_error(recipe_text("git = \"u\"\ntag = \"v1\"\nsha256 = \"" + std::string(64, 'a') + "\"",
+                                     "system = \"go\"")),
+             Catch::Contains("key 'source.sha256': belongs to an archive source"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"\npatches = [\"missing.patch\"]", "system = \"go\"")),
+             Catch::Contains("key 'source.patches': no such patch file: /r/missing.patch"));
+}
+
+TEST_CASE("the name must be valid and equal the file's stem", "[pack][recipe]") {
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\""), "/r/other.toml"),
+             Catch::Contains("key 'name': 'hello' must equal the file's name ('other')"));
+  std::string cache = "name = \"cache\"\nversion = \"1\"\nlicense = \"MIT\"\n[source]\npath = \".\"\n[build]\nsystem = \"go\"\n";
+  CHECK_THAT(parse_error(cache, "/r/cache.toml"), Catch::Contains("is not a valid name"));
+  CHECK(valid_component_name("go-carbon"));
+  CHECK_FALSE(valid_component_name("Go"));
+  CHECK_FALSE(valid_component_name("a/b"));
+}
+
+TEST_CASE("unknown placeholders are rejected; expand fills known ones", "[pack][recipe]") {
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"\nldflags = \"-X v=${vesion}\"")),
+             Catch::Contains("key 'build.ldflags': unknown placeholder ${vesion}"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"", "[env]\nX = \"${name\"")),
+             Catch::Contains("key 'env.X': unterminated '${'"));
+  CHECK(expand("-X main.v=${version} $$HOME ${jobs}", {{"version", "1.0"}}) == "-X main.v=1.0 $HOME ${jobs}");
+}
+
+TEST_CASE("bundle.toml parses and a recipe set follows its component order", "[pack][recipe]") {
+  TempDir dir;
+  write_file_atomic(dir.path() / "bundle.toml",
+                    "name = \"dkumonitor\"\nversion = \"0.1.0\"\ncomponents = [\"zeta\", \"alpha\"]\n"
+                    "[health]\nallow = [\"libm.so.6\"]\n");
+  for (const std::string name : {"zeta", "alpha", "unlisted"})
+    write_file_atomic(dir.path() / (name + ".toml"),
+                      "name = \"" + name + "\"\nversion = \"1\"\nlicense = \"MIT\"\n[source]\npath = \".\"\n"
+                      "[build]\nsystem = \"command\"\nbuild = [[\"true\"]]\n");
+  RecipeSet set = load_recipe_set(dir.path());
+  REQUIRE(set.bundle);
+  CHECK(set.bundle->health_allow == std::vector<std::string>{"libm.so.6"});
+  REQUIRE(set.recipes.size() == 2);
+  CHECK(set.recipes[0].name == "zeta");
+  CHECK(set.recipes[1].name == "alpha");
+  CHECK(set.find("alpha") != nullptr);
+  CHECK(set.find("unlisted") == nullptr);
+
+  write_file_atomic(dir.path() / "bundle.toml", "name = \"d\"\nversion = \"1\"\n\ncomponents = [\"ghost\"]\n");
+  REQUIRE_THROWS_WITH(load_recipe_set(dir.path()),
+                      Catch::StartsWith((dir.path() / "bundle.toml").string() + ":4: key 'components': no recipe"));
+  write_file_atomic(dir.path() / "bundle.toml", "name = \"d\"\nversion = \"1\"\ncomponents = []\n[health]\ndeny = []\n");
+  REQUIRE_THROWS_WITH(load_recipe_set(dir.path()), Catch::Contains(":5: key 'health.deny': unknown key"));
+}
+
+TEST_CASE("versions parse, compare and satisfy requirements", "[pack][version]") {
+  CHECK(find_version("go version go1.19.8 linux/amd64") == Version{1, 19, 8});
+  CHECK(find_version("v20.20.2\n") == Version{20, 20, 2});
+  CHECK(find_version("GNU Make 4.3\nBuilt for x86_64-pc-linux-gnu") == Version{4, 3});
+  CHECK_FALSE(find_version("no digits here x86_64"));
+  CHECK(satisfies({1, 24, 0}, ">=", {1, 24}));
+  CHECK_FALSE(satisfies({1, 19, 8}, ">=", {1, 24}));
+  CHECK(satisfies({1, 24, 3}, "=", {1, 24}));
+  CHECK_FALSE(satisfies({1, 25}, "=", {1, 24}));
+  CHECK(satisfies({18}, "<", {18, 1}));
+  CHECK(parse_requirement(">= 1.24") == std::make_pair(std::string(">="), std::string("1.24")));
+  CHECK_FALSE(parse_requirement("~> 1.2"));
+  CHECK_FALSE(parse_requirement(">= latest"));
+}
