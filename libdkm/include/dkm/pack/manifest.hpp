@@ -1,0 +1,103 @@
+#pragma once
+// manifest.json: what a bundle is made of. Every component (version, source, resolved
+// commit or sha256, license, license files) and every file of the bundle with its sha256,
+// so a host can verify an install and a reviewer can tell two bundles apart.
+
+#include <dkm/core/error.hpp>
+#include <dkm/core/files.hpp>
+#include <dkm/pack/archive.hpp>
+#include <dkm/pack/component_record.hpp>
+#include <dkm/pack/sha256.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace dkm::pack {
+
+/// One file of a staged tree.
+struct FileRecord {
+  std::string path;     ///< relative to the tree, '/'-separated
+  std::string sha256;   ///< content digest (of the link text for a symbolic link)
+  std::string sha1;     ///< content digest for SPDX
+  uint64_t size = 0;    ///< bytes
+  bool executable = false;
+  std::string link;     ///< symbolic link target, empty for regular files
+};
+
+/// One component in the manifest: its record and the bundle files it contributed.
+struct ManifestComponent {
+  ComponentRecord record;
+  std::vector<std::string> license_files;  ///< bundle-relative copies (licenses/NAME/...)
+  std::vector<std::string> files;          ///< bundle-relative files it staged
+};
+
+/// Every file (and symbolic link) of a tree except the `exclude`d relative paths, sorted, with digests.
+inline std::vector<FileRecord> describe_tree(const fs::path& root, const std::set<std::string>& exclude = {}) {
+  std::vector<FileRecord> out;
+  for (const auto& rel : sorted_tree(root)) {
+    std::string name = rel.generic_string();
+    if (exclude.count(name)) continue;
+    fs::path p = root / rel;
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0) throw Error(p.string() + ": cannot read: " + errno_text());
+    FileRecord r;
+    r.path = name;
+    if (S_ISLNK(st.st_mode)) {
+      r.link = fs::read_symlink(p).string();
+      r.sha256 = sha256_hex(r.link);
+      Digest d = Digest::sha1();
+      d.update(r.link);
+      r.sha1 = d.hex();
+      r.size = r.link.size();
+    } else if (S_ISREG(st.st_mode)) {
+      FileDigests d = file_digests(p);
+      r.sha256 = d.sha256;
+      r.sha1 = d.sha1;
+      r.size = d.size;
+      r.executable = (st.st_mode & 0111) != 0;
+    } else {
+      continue;  // directories are implied by the paths
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+/// What the manifest describes.
+struct ManifestInput {
+  std::string name;                            ///< bundle name
+  std::string version;                         ///< bundle version
+  int64_t source_date_epoch = 0;               ///< the instant stamped on the bundle
+  std::vector<ManifestComponent> components;   ///< in bundle order
+  std::vector<FileRecord> files;               ///< every file except manifest.json itself
+};
+
+/// The manifest as JSON: {name, version, source_date_epoch, components[], files[]}.
+inline nlohmann::json manifest_json(const ManifestInput& in) {
+  nlohmann::json components = nlohmann::json::array();
+  for (const auto& c : in.components) {
+    nlohmann::json j = to_json(c.record);
+    j["license_files"] = c.license_files;  // the copies in the bundle, not the build machine's paths
+    j["files"] = c.files;
+    components.push_back(std::move(j));
+  }
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : in.files) {
+    nlohmann::json j = {{"path", f.path}, {"sha256", f.sha256}, {"size", f.size}};
+    if (!f.link.empty()) j["link"] = f.link;
+    else j["mode"] = f.executable ? "0755" : "0644";
+    files.push_back(std::move(j));
+  }
+  return {{"name", in.name},
+          {"version", in.version},
+          {"source_date_epoch", in.source_date_epoch},
+          {"components", components},
+          {"files", files}};
+}
+
+}  // namespace dkm::pack
