@@ -6,7 +6,7 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
 #include <dkm/pack/archive.hpp>
-#include <dkm/pack/component_record.hpp>
+#include <dkm/pack/source_record.hpp>
 #include <dkm/pack/sha256.hpp>
 
 #include <nlohmann/json.hpp>
@@ -29,9 +29,9 @@ struct FileRecord {
   std::string link;     ///< symbolic link target, empty for regular files
 };
 
-/// One component in the manifest: its record and the bundle files it contributed.
+/// One component in the manifest: its source record and the bundle files it contributed.
 struct ManifestComponent {
-  ComponentRecord record;
+  SourceRecord record;
   std::vector<std::string> license_files;  ///< bundle-relative copies (licenses/NAME/...)
   std::vector<std::string> files;          ///< bundle-relative files it staged
 };
@@ -77,15 +77,32 @@ struct ManifestInput {
   std::vector<FileRecord> files;               ///< every file except manifest.json itself
 };
 
+/// A component's entry: name, version, license, source (type, url, tag or branch, commit or
+/// sha256; empty fields left out), its license files and files in the bundle. No path of
+/// the build machine appears, so the manifest does not depend on where it was built.
+inline nlohmann::json manifest_component_json(const ManifestComponent& c) {
+  const SourceRecord& r = c.record;
+  nlohmann::json source = {{"type", r.override ? "path" : r.type}};
+  auto put = [&](const char* key, const std::string& value) {
+    if (!value.empty()) source[key] = value;
+  };
+  if (!r.override) {
+    put("url", r.url);
+    put("tag", r.tag);
+    put("branch", r.branch);
+    put("commit", r.commit);
+    put("sha256", r.sha256);
+  }
+  if (r.override) source["override"] = true;  // --source NAME=PATH: built from a local directory
+  return {{"name", r.name},         {"version", r.version},
+          {"license", r.license},   {"source", source},
+          {"license_files", c.license_files}, {"files", c.files}};
+}
+
 /// The manifest as JSON: {name, version, source_date_epoch, components[], files[]}.
 inline nlohmann::json manifest_json(const ManifestInput& in) {
   nlohmann::json components = nlohmann::json::array();
-  for (const auto& c : in.components) {
-    nlohmann::json j = to_json(c.record);
-    j["license_files"] = c.license_files;  // the copies in the bundle, not the build machine's paths
-    j["files"] = c.files;
-    components.push_back(std::move(j));
-  }
+  for (const auto& c : in.components) components.push_back(manifest_component_json(c));
   nlohmann::json files = nlohmann::json::array();
   for (const auto& f : in.files) {
     nlohmann::json j = {{"path", f.path}, {"sha256", f.sha256}, {"size", f.size}};

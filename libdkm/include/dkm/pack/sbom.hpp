@@ -41,9 +41,9 @@ inline std::string spdx_license(const std::string& expression) {
 }
 
 /// Where a component's source comes from, in SPDX's download-location form.
-inline std::string spdx_download_location(const ComponentRecord& c) {
-  if (c.url.empty() || c.source_type == "path") return "NOASSERTION";
-  if (c.source_type == "git") {
+inline std::string spdx_download_location(const SourceRecord& c) {
+  if (c.url.empty() || c.type == "path" || c.override) return "NOASSERTION";
+  if (c.type == "git") {
     std::string url = c.url.rfind("git+", 0) == 0 ? c.url : "git+" + c.url;
     return c.commit.empty() ? url : url + "@" + c.commit;
   }
@@ -98,7 +98,7 @@ inline nlohmann::json sbom_json(const ManifestInput& in, const std::string& bund
   relationships.push_back(
       {{"spdxElementId", "SPDXRef-DOCUMENT"}, {"relationshipType", "DESCRIBES"}, {"relatedSpdxElement", bundle_id}});
   for (const auto& c : in.components) {
-    const ComponentRecord& r = c.record;
+    const SourceRecord& r = c.record;
     std::string id = spdx_id("Package", r.name, taken);
     nlohmann::json p = {{"SPDXID", id},
                         {"name", r.name},
@@ -108,9 +108,14 @@ inline nlohmann::json sbom_json(const ManifestInput& in, const std::string& bund
                         {"licenseConcluded", "NOASSERTION"},
                         {"licenseDeclared", spdx_license(r.license)},
                         {"copyrightText", "NOASSERTION"}};
-    if (!r.sha256.empty()) p["checksums"] = {{{"algorithm", "SHA256"}, {"checksumValue", r.sha256}}};
-    if (!r.commit.empty()) p["sourceInfo"] = "built from " + r.source_type + " commit " + r.commit;
-    else if (!r.sha256.empty()) p["sourceInfo"] = "built from archive with sha256 " + r.sha256;
+    if (r.override) {
+      p["sourceInfo"] = "built from a local directory that replaced the recipe's source";
+    } else if (r.type == "git" && !r.commit.empty()) {
+      p["sourceInfo"] = "built from git commit " + r.commit;
+    } else if (r.type == "archive" && !r.sha256.empty()) {
+      p["checksums"] = {{{"algorithm", "SHA256"}, {"checksumValue", r.sha256}}};
+      p["sourceInfo"] = "built from an archive with sha256 " + r.sha256;
+    }
     packages.push_back(std::move(p));
     content.update(r.name + " " + r.version + " " + r.commit + r.sha256 + "\n");
     relationships.push_back({{"spdxElementId", bundle_id}, {"relationshipType", "CONTAINS"}, {"relatedSpdxElement", id}});
