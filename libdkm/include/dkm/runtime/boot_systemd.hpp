@@ -1,0 +1,108 @@
+#pragma once
+// The systemd unit: dkm start forks the supervisor (Type=forking, PIDFile), dkm stop
+// ends it, the whole control group is killed on stop, and the sandbox leaves only the
+// install directory writable.
+
+#include <dkm/runtime/boot_target.hpp>
+
+#include <string>
+
+namespace dkm::runtime {
+
+/// Where the unit of `service` goes, as the booted system sees it.
+inline fs::path systemd_unit_path(const std::string& service) {
+  return fs::path("/etc/systemd/system") / (service + ".service");
+}
+
+/// The link `systemctl enable` makes for WantedBy=multi-user.target.
+inline fs::path systemd_wants_link(const std::string& service) {
+  return fs::path("/etc/systemd/system/multi-user.target.wants") / (service + ".service");
+}
+
+/// One word of a unit file setting: '%' doubled (specifiers), '$' doubled when
+/// `exec` (ExecStart= expands variables), double quotes around words with blanks.
+/// check_bootable_path() has ruled out '"', '\\' and control characters.
+inline std::string systemd_word(const std::string& word, bool exec = false) {
+  std::string out;
+  bool blank = false;
+  for (char c : word) {
+    if (c == '%') out += "%%";
+    else if (c == '$' && exec) out += "$$";
+    else out += c;
+    if (c == ' ' || c == '\t' || c == '\'') blank = true;
+  }
+  return blank ? "\"" + out + "\"" : out;
+}
+
+/// A value systemd takes whole (PIDFile=, WorkingDirectory=, Description=): '%' doubled.
+inline std::string systemd_value(const std::string& value) {
+  std::string out;
+  for (char c : value) out += c == '%' ? std::string("%%") : std::string(1, c);
+  return out;
+}
+
+inline constexpr const char* kSystemdUnitTemplate = R"UNIT(# Written by dkmadmin install-boot for the dkumonitor install in {{home_comment}}.
+# Remove it with: {{dkmadmin_comment}} uninstall-boot{{name_flag}}
+{{home_marker}}
+[Unit]
+Description=dkumonitor monitoring stack{{instance_description}} in {{home_description}}
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+# dkm start forks the supervisor, starts every service and returns once they are
+# RUNNING; the supervisor's pid file names the main process.
+Type=forking
+User={{user}}
+WorkingDirectory={{working_directory}}
+Environment={{environment}}
+PIDFile={{pid_file}}
+ExecStart={{dkm}} start
+ExecStop={{dkm}} stop
+TimeoutStartSec=300
+TimeoutStopSec=120
+Restart=on-failure
+RestartSec=5
+KillMode=control-group
+# go-carbon keeps a file open per whisper file it writes.
+LimitNOFILE=65536
+NoNewPrivileges=yes
+ProtectSystem=strict
+ReadWritePaths={{writable}}
+ProtectHome={{protect_home}}
+PrivateTmp={{private_tmp}}
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectControlGroups=yes
+
+[Install]
+WantedBy=multi-user.target
+)UNIT";
+
+/// The text of the systemd unit for `target`.
+inline std::string render_systemd_unit(const BootTarget& target) {
+  kainjow::mustache::data values;
+  values.set("home_comment", target.home.string());
+  values.set("dkmadmin_comment", target.dkmadmin().string());
+  values.set("name_flag", target.name_flag());
+  values.set("home_marker", std::string(kHomeMarker) + target.home.string());
+  values.set("instance_description", systemd_value(target.instance.empty() ? "" : " (" + target.instance + ")"));
+  values.set("home_description", systemd_value(target.home.string()));
+  values.set("user", target.user);
+  values.set("working_directory", systemd_value(target.home.string()));
+  std::string environment = systemd_word("DKM_HOME=" + target.home.string());
+  if (target.run_as_root) environment += " DKM_ALLOW_ROOT=1";
+  values.set("environment", environment);
+  values.set("pid_file", systemd_value(target.pid_file().string()));
+  values.set("dkm", systemd_word(target.dkm().string(), true));
+  std::string writable;
+  for (const auto& path : target.writable) writable += (writable.empty() ? "" : " ") + systemd_word(path.string());
+  values.set("writable", writable);
+  // ProtectHome=yes hides /home; read-only when the install needs something there.
+  values.set("protect_home", target.under_home ? "read-only" : "yes");
+  // A private /tmp would hide an install that lives in /tmp.
+  values.set("private_tmp", target.under_tmp ? "no" : "yes");
+  return render_boot_template(kSystemdUnitTemplate, values);
+}
+
+}  // namespace dkm::runtime
