@@ -1,0 +1,119 @@
+#pragma once
+// Helpers of the dkmadmin group: install directories, running dkmadmin, snapshots of
+// a --root tree, and a throw-away system account.
+
+#include "test_support.hpp"
+
+#include <dkm/core/strings.hpp>
+#include <dkm/runtime/layout.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace dkm::test {
+
+/// A fake install directory for the tests that only generate files: bin/env written
+/// with render_env_file and an executable bin/dkm (systemd-analyze verify checks that
+/// ExecStart= exists), owned by `owner`. It runs nothing; the live SysV test uses a
+/// real install.
+inline runtime::InstallLayout fake_install(const fs::path& dir, uid_t owner = 1) {
+  runtime::InstallLayout layout(dir);
+  for (const auto& sub : {layout.bin(), layout.run(), layout.conf(), layout.storage()}) fs::create_directories(sub);
+  write_file_atomic(layout.env_file(), runtime::render_env_file({{"DKM_HOME", layout.root().string()},
+                                                                  {"DKM_INSTALL_TYPE", "all"},
+                                                                  {"DKM_PORT", "27600"}}));
+  write_file_atomic(layout.bin() / "dkm", "#!/bin/sh\necho 'fake dkm: generation tests only' >&2\nexit 1\n", 0755);
+  for (const auto& entry : fs::recursive_directory_iterator(layout.root()))
+    if (::lchown(entry.path().c_str(), owner, owner) != 0) throw Error(entry.path().string() + ": chown failed");
+  if (::chown(layout.root().c_str(), owner, owner) != 0) throw Error(layout.root().string() + ": chown failed");
+  return layout;
+}
+
+/// Runs the built dkmadmin with `args`.
+inline RunResult dkmadmin(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{tool("dkmadmin").string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv);
+}
+
+/// Every path under `root`: directories with a '/', links with their text, regular
+/// files with their mode and content. Two equal snapshots mean an unchanged tree.
+inline std::string snapshot(const fs::path& root) {
+  std::vector<std::string> lines;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    std::string line = entry.path().lexically_relative(root).string();
+    if (entry.is_symlink()) {
+      line += " -> " + fs::read_symlink(entry.path()).string();
+    } else if (entry.is_directory()) {
+      line += "/";
+    } else {
+      struct stat st {};
+      ::lstat(entry.path().c_str(), &st);
+      line += " mode " + std::to_string(st.st_mode & 07777) + " [" + read_file(entry.path()) + "]";
+    }
+    lines.push_back(line);
+  }
+  std::sort(lines.begin(), lines.end());
+  return join(lines, "\n");
+}
+
+/// Every path under `root`, as the booted system sees it ("/etc/..."), sorted.
+inline std::vector<std::string> listed_paths(const fs::path& root) {
+  std::vector<std::string> paths;
+  for (const auto& entry : fs::recursive_directory_iterator(root))
+    paths.push_back("/" + entry.path().lexically_relative(root).string());
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+/// A directory that other accounts can traverse (mkdtemp makes 0700 ones), so that an
+/// install inside it can be run by a service account.
+inline void open_up(const fs::path& dir) { fs::permissions(dir, fs::perms(0755)); }
+
+/// The pids of every process running as `uid`.
+inline std::vector<pid_t> processes_of(uid_t uid) {
+  std::vector<pid_t> pids;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    struct stat st {};
+    if (::stat(entry.path().c_str(), &st) == 0 && st.st_uid == uid) pids.push_back(std::stoi(name));
+  }
+  return pids;
+}
+
+/// A system account made with useradd for one test, removed (with any process it
+/// left) when the test ends.
+class TestAccount {
+ public:
+  /// Creates an account named dkmtNNNNNN with no home and no login shell.
+  TestAccount() {
+    std::mt19937 rng{std::random_device{}()};
+    name_ = "dkmt" + std::to_string(100000 + rng() % 900000);
+    auto made = run({"useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name_});
+    if (!made.ok()) throw Error("useradd " + name_ + ": " + made.output);
+    uid_ = static_cast<uid_t>(std::stoul(run({"id", "-u", name_}).output));
+  }
+  TestAccount(const TestAccount&) = delete;
+  TestAccount& operator=(const TestAccount&) = delete;
+  ~TestAccount() {
+    for (pid_t pid : processes_of(uid_)) ::kill(pid, SIGKILL);
+    run({"userdel", name_});
+  }
+  /// The login name.
+  const std::string& name() const { return name_; }
+  /// The user id.
+  uid_t uid() const { return uid_; }
+
+ private:
+  std::string name_;
+  uid_t uid_ = 0;
+};
+
+}  // namespace dkm::test
