@@ -319,6 +319,9 @@ TEST_CASE("install-boot on SysV init enables with update-rc.d, else chkconfig, e
     CHECK(fs::is_empty(options.root));
   }
   CHECK_THAT(out.str(), Catch::Contains("neither update-rc.d nor chkconfig"));
+  // fake_install's directories belong to root, not to the account dkm runs as.
+  CHECK_THAT(out.str(), Catch::Contains("warning: daemon does not own " + layout.root().string() + ", " +
+                                        layout.run().string()));
 }
 
 TEST_CASE("reinstalling for the same install keeps one record of everything", "[boot]") {

@@ -199,6 +199,7 @@ inline BootTarget plan_boot_target(const InstallLayout& layout, const BootOption
                        "dkm as root anyway)");
   }
   target.user = account->name;
+  target.uid = account->uid;
   target.run_as_root = account->uid == 0;
 
   // The sandbox makes everything read-only but these: DIR, and the directories dkm
@@ -223,6 +224,19 @@ inline BootTarget plan_boot_target(const InstallLayout& layout, const BootOption
   target.under_home = std::any_of(seen_paths.begin(), seen_paths.end(), in_home_area);
   target.under_tmp = std::any_of(seen_paths.begin(), seen_paths.end(), in_tmp_area);
   return target;
+}
+
+/// The directories of `layout` that dkm writes but `uid` does not own (dkm would fail
+/// at boot there), as a warning to print; empty when there is none.
+inline std::string ownership_warning(const InstallLayout& layout, uid_t uid, const std::string& user) {
+  std::vector<std::string> foreign;
+  for (const fs::path& dir : {layout.root(), layout.run(), layout.storage()}) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0 && st.st_uid != uid && uid != 0) foreign.push_back(dir.string());
+  }
+  if (foreign.empty()) return {};
+  return "warning: " + user + " does not own " + join(foreign, ", ") + ", where dkm writes its pid file, logs and data; "
+         "give the install to it: chown -R " + user + " " + shell_quote(layout.root().string());
 }
 
 /// Disables and removes what `record` lists, then the record, then the directories it
@@ -287,6 +301,8 @@ inline BootRecord install_boot(const InstallLayout& layout, const BootOptions& o
   if (!fs::is_directory(options.root, ec))
     throw UsageError("--root " + options.root.string() + ": no such directory");
   BootTarget target = plan_boot_target(layout, options);
+  if (std::string warning = ownership_warning(layout, target.uid, target.user); !warning.empty())
+    out << "dkmadmin: " << warning << "\n";
   InitSystem init = options.init ? *options.init : detect_init_system(options.root);
   const std::string service = target.service();
   const fs::path file = service_file(init, service);

@@ -8,6 +8,8 @@
 
 #include <kainjow/mustache.hpp>
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@ struct BootTarget {
   std::string instance;           ///< --name, empty for the default instance
   fs::path home;                  ///< DIR as the booted system sees it
   std::string user;               ///< the account dkm runs as
+  uid_t uid = 0;                  ///< its uid (in the booted system's accounts)
   bool run_as_root = false;       ///< the account is root (dkm then needs DKM_ALLOW_ROOT=1)
   std::vector<fs::path> writable; ///< what dkm writes: DIR, plus storage/run/conf when they lead elsewhere
   bool under_home = false;        ///< DIR, its bundle or a writable path lies in /home, /root or /run/user
