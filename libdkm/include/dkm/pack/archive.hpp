@@ -125,6 +125,8 @@ inline std::string write_reproducible_archive(const ArchiveRequest& req) {
       // gzip's header would otherwise carry the time of writing.
       archive_write_set_filter_option(a.get(), "gzip", "timestamp", nullptr) != ARCHIVE_OK ||
       archive_write_set_format_pax_restricted(a.get()) != ARCHIVE_OK ||
+      // No zero padding after the gzip stream (gzip -t would call it trailing garbage).
+      archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK ||
       archive_write_open(a.get(), &sink, nullptr, write_cb, nullptr) != ARCHIVE_OK)
     throw fail(out.string() + ": cannot start the archive: " + archive_error_string(a.get()));
 

@@ -51,11 +51,21 @@ class Digest {
     return to_hex(md, len);
   }
 
- private:
+ protected:
+  /// A digest of the given EVP algorithm.
   explicit Digest(const EVP_MD* md) : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
     if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), md, nullptr) != 1) throw Error("EVP_DigestInit_ex failed");
   }
+
+ private:
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
+};
+
+/// An incremental SHA-256 (a Digest that is always SHA-256).
+class Sha256 : public Digest {
+ public:
+  /// Starts an empty SHA-256.
+  Sha256() : Digest(EVP_sha256()) {}
 };
 
 /// SHA-256 of a byte string, in hex.

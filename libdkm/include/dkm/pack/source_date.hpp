@@ -22,8 +22,14 @@ inline int64_t parse_source_date_epoch(const std::string& value) {
   return std::stoll(value);
 }
 
-/// The committer time of HEAD in the repository that holds `dir`; throws Error when there is none.
-inline int64_t last_commit_time(const fs::path& dir) {
+/// The last commit of a repository: its id and committer time.
+struct LastCommit {
+  std::string id;    ///< 40 hex digits
+  int64_t time = 0;  ///< committer time, seconds since the epoch
+};
+
+/// The HEAD commit of the repository that holds `dir`; throws Error when there is none.
+inline LastCommit last_commit(const fs::path& dir) {
   git_libgit2_init();
   struct Shutdown {
     ~Shutdown() { git_libgit2_shutdown(); }
@@ -46,11 +52,16 @@ inline int64_t last_commit_time(const fs::path& dir) {
     throw Error(dir.string() + ": cannot read the last commit (" + message +
                 "); set SOURCE_DATE_EPOCH to the time to stamp on the bundle");
   }
-  int64_t when = git_commit_time(commit);
+  LastCommit out;
+  out.id = git_oid_tostr_s(&oid);
+  out.time = git_commit_time(commit);
   git_commit_free(commit);
   git_repository_free(repo);
-  return when;
+  return out;
 }
+
+/// The committer time of HEAD in the repository that holds `dir`; throws Error when there is none.
+inline int64_t last_commit_time(const fs::path& dir) { return last_commit(dir).time; }
 
 /// $SOURCE_DATE_EPOCH if set, else the last commit time of the repository holding `project_dir`.
 inline int64_t source_date_epoch(const fs::path& project_dir) {
