@@ -151,6 +151,7 @@ TEST_CASE("the systemd unit runs dkm as the account with the sandbox the install
   CHECK_THAT(unit, Catch::Contains("\nPrivateTmp=yes\n"));
   CHECK_THAT(unit, Catch::Contains("\nWantedBy=multi-user.target\n"));
   CHECK_THAT(unit, !Catch::Contains("DKM_ALLOW_ROOT"));
+  CHECK_THAT(unit, Catch::Contains("\nCapabilityBoundingSet=\n"));
   CHECK(marked_home(unit) == "/srv/dkm b%1");
 
   target.under_home = true;
@@ -161,6 +162,7 @@ TEST_CASE("the systemd unit runs dkm as the account with the sandbox the install
   CHECK_THAT(unit, Catch::Contains("\nProtectHome=read-only\n"));
   CHECK_THAT(unit, Catch::Contains("\nPrivateTmp=no\n"));
   CHECK_THAT(unit, Catch::Contains("\nEnvironment=\"DKM_HOME=/srv/dkm b%%1\" DKM_ALLOW_ROOT=1\n"));
+  CHECK_THAT(unit, !Catch::Contains("CapabilityBoundingSet"));  // root keeps its capabilities
   CHECK(systemd_word("/a$b", true) == "/a$$b");
 }
 

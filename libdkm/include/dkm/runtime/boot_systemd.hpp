@@ -73,7 +73,24 @@ ProtectHome={{protect_home}}
 PrivateTmp={{private_tmp}}
 ProtectKernelTunables=yes
 ProtectKernelModules=yes
+ProtectKernelLogs=yes
 ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+RestrictSUIDSGID=yes
+RestrictRealtime=yes
+RestrictNamespaces=yes
+LockPersonality=yes
+SystemCallArchitectures=native
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+PrivateDevices=yes
+PrivateMounts=yes
+{{#unprivileged}}
+CapabilityBoundingSet=
+{{/unprivileged}}
+# Not ProtectProc=invisible nor PrivateUsers=: collectd's processes plugin watches
+# every process of the host. Not RemoveIPC=: the account may be shared with the
+# software being monitored, whose shared memory it would delete.
 
 [Install]
 WantedBy=multi-user.target
@@ -102,6 +119,7 @@ inline std::string render_systemd_unit(const BootTarget& target) {
   values.set("protect_home", target.under_home ? "read-only" : "yes");
   // A private /tmp would hide an install that lives in /tmp.
   values.set("private_tmp", target.under_tmp ? "no" : "yes");
+  values.set("unprivileged", !target.run_as_root);
   return render_boot_template(kSystemdUnitTemplate, values);
 }
 
