@@ -1,0 +1,225 @@
+#pragma once
+// Test doubles for the dashboards group.
+//
+// CarbonRecorder stands in for go-carbon's plaintext listener (go-carbon needs Go 1.24,
+// which CI lacks): it accepts TCP connections on 127.0.0.1:PORT and records every
+// "path value timestamp" line it receives, so a test can see exactly what collectd or
+// DSS would have stored. DssProcessStandIn stands in for a DSS java process (no DSS or
+// Java here): a sleeping child whose command line reads like DSS's, which is all that
+// collectd's processes plugin looks at.
+
+#include <dkm/core/error.hpp>
+#include <dkm/core/files.hpp>
+#include <dkm/core/strings.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace dkm::test {
+
+/// Binds a TCP socket on 127.0.0.1:port; -1 when the port is taken.
+inline int bind_loopback(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/// A base PORT such that PORT..PORT+9 (the install's ten ports) were all free a moment ago.
+inline int free_port_block() {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    int probe = bind_loopback(0);
+    sockaddr_in addr{};
+    socklen_t len = sizeof addr;
+    ::getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(probe);
+    int base = ntohs(addr.sin_port);
+    if (base + 9 > 65535) continue;
+    bool all_free = true;
+    for (int p = base; p < base + 10 && all_free; ++p) {
+      int fd = bind_loopback(p);
+      if (fd < 0) all_free = false;
+      else ::close(fd);
+    }
+    if (all_free) return base;
+  }
+  throw Error("no block of ten free ports on 127.0.0.1");
+}
+
+/// Sends Graphite plaintext lines to 127.0.0.1:port over one TCP connection, as DSS does.
+inline void send_plaintext(int port, const std::vector<std::string>& lines) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw Error("127.0.0.1:" + std::to_string(port) + ": cannot connect: " + errno_text(err));
+  }
+  std::string payload;
+  for (const auto& line : lines) payload += line + "\n";
+  size_t off = 0;
+  while (off < payload.size()) {
+    ssize_t n = ::send(fd, payload.data() + off, payload.size() - off, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    off += static_cast<size_t>(n);
+  }
+  ::close(fd);
+}
+
+/// Test double for go-carbon's plaintext TCP listener: records every line it receives.
+class CarbonRecorder {
+ public:
+  /// Listens on 127.0.0.1:port; throws Error when the port is taken.
+  explicit CarbonRecorder(int port) : port_(port) {
+    listen_fd_ = bind_loopback(port);
+    if (listen_fd_ < 0 || ::listen(listen_fd_, 16) != 0)
+      throw Error("carbon recorder: cannot listen on 127.0.0.1:" + std::to_string(port));
+    if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) throw Error("pipe: " + errno_text());
+    thread_ = std::thread([this] { loop(); });
+  }
+  CarbonRecorder(const CarbonRecorder&) = delete;
+  CarbonRecorder& operator=(const CarbonRecorder&) = delete;
+  ~CarbonRecorder() {
+    (void)!::write(stop_pipe_[1], "x", 1);
+    thread_.join();
+    ::close(stop_pipe_[0]);
+    ::close(stop_pipe_[1]);
+    ::close(listen_fd_);
+  }
+
+  /// The port it listens on.
+  int port() const { return port_; }
+
+  /// Every complete line received so far, in arrival order.
+  std::vector<std::string> lines() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return lines_;
+  }
+
+  /// The distinct metric paths received so far (first field of each line).
+  std::set<std::string> metric_names() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return names_;
+  }
+
+  /// How many connections were accepted so far.
+  int connections() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return connections_;
+  }
+
+ private:
+  void record(const std::string& line) {
+    std::string_view text = trim(line);
+    if (text.empty()) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    lines_.emplace_back(text);
+    names_.insert(std::string(text.substr(0, text.find(' '))));
+  }
+
+  void loop() {
+    std::map<int, std::string> partial;  // fd -> bytes after the last newline
+    for (;;) {
+      std::vector<pollfd> fds{{stop_pipe_[0], POLLIN, 0}, {listen_fd_, POLLIN, 0}};
+      for (const auto& [fd, _] : partial) fds.push_back({fd, POLLIN, 0});
+      if (::poll(fds.data(), fds.size(), -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      if (fds[0].revents) break;
+      if (fds[1].revents & POLLIN) {
+        int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (client >= 0) {
+          partial[client];
+          std::lock_guard<std::mutex> lock(mutex_);
+          ++connections_;
+        }
+      }
+      for (size_t i = 2; i < fds.size(); ++i) {
+        if (!fds[i].revents) continue;
+        char buf[65536];
+        ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+        std::string& pending = partial[fds[i].fd];
+        if (n <= 0) {
+          if (!pending.empty()) record(pending);
+          ::close(fds[i].fd);
+          partial.erase(fds[i].fd);
+          continue;
+        }
+        pending.append(buf, static_cast<size_t>(n));
+        size_t newline;
+        while ((newline = pending.find('\n')) != std::string::npos) {
+          record(pending.substr(0, newline));
+          pending.erase(0, newline + 1);
+        }
+      }
+    }
+    for (const auto& [fd, _] : partial) ::close(fd);
+  }
+
+  int port_;
+  int listen_fd_ = -1;
+  int stop_pipe_[2] = {-1, -1};
+  std::thread thread_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+  std::set<std::string> names_;
+  int connections_ = 0;
+};
+
+/// Stand-in for a DSS java process: `sleep` run with an argv[0] such as
+/// "java -Ddku.backend ...", so /proc/PID/cmdline reads like DSS's. Killed on destruction.
+class DssProcessStandIn {
+ public:
+  /// Starts the stand-in with `command_line` as its argv[0].
+  explicit DssProcessStandIn(const std::string& command_line) {
+    pid_ = ::fork();
+    if (pid_ < 0) throw Error("fork: " + errno_text());
+    if (pid_ == 0) {
+      std::string arg0 = command_line, seconds = "600";
+      char* argv[] = {arg0.data(), seconds.data(), nullptr};
+      ::execv("/bin/sleep", argv);
+      ::_exit(127);
+    }
+  }
+  DssProcessStandIn(const DssProcessStandIn&) = delete;
+  DssProcessStandIn& operator=(const DssProcessStandIn&) = delete;
+  ~DssProcessStandIn() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+
+  /// The child's pid.
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+}  // namespace dkm::test
