@@ -4,7 +4,9 @@
 // CarbonRecorder stands in for go-carbon's plaintext listener (go-carbon needs Go 1.24,
 // which CI lacks): it accepts TCP connections on 127.0.0.1:PORT and records every
 // "path value timestamp" line it receives, so a test can see exactly what collectd or
-// DSS would have stored. DssProcessStandIn stands in for a DSS java process (no DSS or
+// DSS would have stored. Like go-carbon, it stores no point for a NaN value: collectd
+// sends "nan" for a rate's first sample and for 0/0 percentages (swap on a host
+// without swap), and go-carbon creates no whisper file for those. DssProcessStandIn stands in for a DSS java process (no DSS or
 // Java here): a sleeping child whose command line reads like DSS's, which is all that
 // collectd's processes plugin looks at.
 
@@ -21,6 +23,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <set>
@@ -122,7 +126,8 @@ class CarbonRecorder {
     return lines_;
   }
 
-  /// The distinct metric paths received so far (first field of each line).
+  /// The distinct metric paths received so far with at least one numeric value: the
+  /// metrics go-carbon would hold.
   std::set<std::string> metric_names() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return names_;
@@ -138,9 +143,13 @@ class CarbonRecorder {
   void record(const std::string& line) {
     std::string_view text = trim(line);
     if (text.empty()) return;
+    std::vector<std::string> fields = split(text, ' ');
     std::lock_guard<std::mutex> lock(mutex_);
     lines_.emplace_back(text);
-    names_.insert(std::string(text.substr(0, text.find(' '))));
+    if (fields.size() < 2) return;
+    char* end = nullptr;
+    double value = std::strtod(fields[1].c_str(), &end);
+    if (end != fields[1].c_str() && *end == '\0' && !std::isnan(value)) names_.insert(fields[0]);
   }
 
   void loop() {

@@ -1,0 +1,98 @@
+#pragma once
+// What the dashboards tests check, shared by the collectd, dkm and [real] cases:
+// the shipped dashboards, the metric names DSS sends, and "which dashboard query
+// finds nothing among these metric names".
+
+#include "test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <dkm/runtime/dashboard.hpp>
+
+#include <ctime>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace dkm::test {
+
+/// The datasource uid Grafana provisioning gives carbonapi; every panel must use it.
+inline const std::string kDatasourceUid = "dkumonitor-graphite";
+
+/// The host name collectd is installed with in these tests, and the node it becomes in
+/// metric paths (write_graphite writes the dots of the host name as '_').
+inline const std::string kCollectdHostname = "domain.example.host";
+inline const std::string kCollectdHostNode = "domain_example_host";
+
+/// The shipped dashboards, dist/dashboards/*.json, sorted by file name.
+inline std::vector<runtime::Dashboard> shipped_dashboards() {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(source_dir() / "dist" / "dashboards"))
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  std::vector<runtime::Dashboard> out;
+  for (const auto& file : files) out.push_back(runtime::load_dashboard(file));
+  return out;
+}
+
+/// The shipped dashboard with this uid (fails the test when absent).
+inline runtime::Dashboard shipped_dashboard(const std::string& uid) {
+  for (auto& d : shipped_dashboards())
+    if (d.uid == uid) return d;
+  FAIL("no dashboard with uid " << uid << " in dist/dashboards");
+  return {};
+}
+
+/// Metric names DSS's backend sends under its prefix, as the original product's own
+/// DSS dashboards read them (github.com/dataiku/dkumonitor, dashboards/dss_backend.json).
+inline const std::vector<std::string> kDssMetricSuffixes = {
+    "backend.server.dku.collaboration.activeUsers",
+    "backend.server.catalog.indexAll.datasets.count",
+    "backend.server.catalog.indexAll.recipes",
+    "backend.server.jvm.memory.heap.used",
+};
+
+/// Plaintext lines as DSS sends them with the prefix `dataiku.dss.INSTANCE`.
+inline std::vector<std::string> dss_lines(const std::string& instance, long value = 42) {
+  std::vector<std::string> lines;
+  long now = static_cast<long>(std::time(nullptr));
+  for (const auto& suffix : kDssMetricSuffixes)
+    lines.push_back("dataiku.dss." + instance + "." + suffix + " " + std::to_string(value) + " " + std::to_string(now));
+  return lines;
+}
+
+/// Every series of `dashboard` (variables resolved through `find`) that `exists` rejects,
+/// described as "PANEL (REF): PATH"; a variable whose query finds nothing is one entry too.
+inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboard,
+                                               const runtime::GraphiteFinder& find,
+                                               const std::function<bool(const std::string&)>& exists) {
+  std::map<std::string, std::string> values;
+  try {
+    values = runtime::resolve_variables(dashboard, find);
+  } catch (const Error& e) {
+    return {e.what()};
+  }
+  std::vector<std::string> missing;
+  for (const auto& series : runtime::expanded_series(dashboard, values))
+    if (!exists(series.path))
+      missing.push_back(dashboard.title + " / " + series.target->panel + " (" + series.target->ref_id +
+                        "): " + series.path);
+  return missing;
+}
+
+/// missing_series() against a set of metric names received by a carbon stand-in.
+inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboard,
+                                               const std::set<std::string>& metric_names) {
+  return missing_series(
+      dashboard, [&](const std::string& pattern) { return runtime::GraphiteGlob(pattern).find(metric_names); },
+      [&](const std::string& path) { return runtime::GraphiteGlob(path).matches_any(metric_names); });
+}
+
+/// Number of targets and of series paths of a dashboard, for the figures a test prints.
+inline size_t series_count(const runtime::Dashboard& dashboard) {
+  size_t n = 0;
+  for (const auto& target : dashboard.targets) n += runtime::graphite_series_paths(target.expression).size();
+  return n;
+}
+
+}  // namespace dkm::test
