@@ -160,7 +160,7 @@ TEST_CASE("the name must be valid and equal the file's stem", "[pack][recipe]") 
   CHECK_FALSE(valid_component_name("a/b"));
 }
 
-TEST_CASE("unknown placeholders are rejected; expand fills known ones", "[pack][recipe]") {
+TEST_CASE("unknown placeholders are rejected and expand fills known ones", "[pack][recipe]") {
   CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"\nldflags = \"-X v=${vesion}\"")),
              Catch::Contains("key 'build.ldflags': unknown placeholder ${vesion}"));
   CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"", "[env]\nX = \"${name\"")),

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +31,8 @@ struct RunOptions {
   std::optional<fs::path> log_file;            ///< stdout+stderr appended here instead of captured
   bool capture = true;                         ///< collect stdout+stderr into RunResult::output
   std::optional<std::string> input;            ///< written to the child's stdin, then closed
+  std::function<void(std::string_view)> on_output;  ///< with capture: gets output as it comes (not kept in RunResult)
+  bool inherit_output = false;                 ///< the child writes to this process's stdout and stderr
 };
 
 /// How a child ended.
@@ -93,7 +96,9 @@ inline RunResult run_process(const std::vector<std::string>& argv, const RunOpti
 
   int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, in_pipe[2] = {-1, -1};
   int log_fd = -1;
-  if (options.log_file) {
+  if (options.inherit_output) {
+    // stdout and stderr stay as they are in the child.
+  } else if (options.log_file) {
     log_fd = ::open(options.log_file->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (log_fd < 0) throw Error(options.log_file->string() + ": cannot open log: " + errno_text());
   } else if (options.capture && ::pipe2(out_pipe, O_CLOEXEC) != 0) {
@@ -107,7 +112,9 @@ inline RunResult run_process(const std::vector<std::string>& argv, const RunOpti
   if (pid == 0) {
     // Child: only async-signal-safe calls from here to exec.
     int sink = log_fd >= 0 ? log_fd : out_pipe[1];
-    if (sink >= 0) {
+    if (options.inherit_output) {
+      // keep fds 1 and 2
+    } else if (sink >= 0) {
       ::dup2(sink, 1);
       ::dup2(sink, 2);
     } else {
@@ -161,7 +168,8 @@ inline RunResult run_process(const std::vector<std::string>& argv, const RunOpti
       ssize_t n = ::read(out_pipe[0], buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
-      result.output.append(buf, static_cast<size_t>(n));
+      if (options.on_output) options.on_output(std::string_view(buf, static_cast<size_t>(n)));
+      else result.output.append(buf, static_cast<size_t>(n));
     }
     ::close(out_pipe[0]);
   }

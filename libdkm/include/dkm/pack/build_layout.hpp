@@ -7,7 +7,7 @@
 //   B/.dkmpack                 link to the dkmpack that generated build.ninja (its step executor)
 //   B/.lock                    held (flock) by the running dkmpack and everything it started
 //   B/cache/git/NAME.git       bare clone, reused by later builds
-//   B/cache/archives/FILE      downloaded archives, verified against their sha256
+//   B/cache/archives/NAME/FILE downloaded archives, verified against their sha256
 //   B/cache/go/ B/cache/npm/   GOPATH, GOCACHE, GOMODCACHE; npm and yarn caches
 //   B/cache/toolchains.json    versions of the toolchains seen (keyed by path, size, mtime)
 //   B/NAME/plan.json           what the steps of NAME run (written by dkmpack, read by the steps)
@@ -17,8 +17,10 @@
 //   B/NAME/stamps/STEP.failed  STEP failed in the last run (content: its log's path)
 //   B/NAME/logs/STEP.log       the output of STEP's last run
 //   B/NAME/src/                the source tree: checkout, extracted archive or copy, patched
+//   B/NAME/src.new/            the source tree being prepared (renamed to src/ when ready)
 //   B/NAME/out/                go builder: the binary before install
-//   B/NAME/install/            the installed files (DESTDIR, bin/OUTPUT, the npm output)
+//   B/NAME/install/            the installed files (DESTDIR, bin/OUTPUT, the npm output);
+//                              complete only when stamps/install exists (installed())
 //   B/NAME/source.json         name, version, license, resolved source (see source_record.hpp)
 
 #include <dkm/core/files.hpp>
@@ -72,8 +74,10 @@ class BuildLayout {
   fs::path cache() const { return root_ / "cache"; }
   /// The bare clone of a git component.
   fs::path git_cache(const std::string& name) const { return cache() / "git" / (name + ".git"); }
-  /// A downloaded archive.
-  fs::path archive_cache(const std::string& file_name) const { return cache() / "archives" / file_name; }
+  /// A component's downloaded archive.
+  fs::path archive_cache(const std::string& name, const std::string& file_name) const {
+    return cache() / "archives" / name / file_name;
+  }
   /// GOPATH (GOMODCACHE is GOPATH/pkg/mod).
   fs::path go_path() const { return cache() / "go" / "path"; }
   /// GOCACHE.
@@ -87,6 +91,8 @@ class BuildLayout {
   fs::path component(const std::string& name) const { return root_ / name; }
   /// The component's source tree (checked out, extracted or copied, then patched).
   fs::path source_dir(const std::string& name) const { return component(name) / "src"; }
+  /// The source tree while the patch step prepares it.
+  fs::path new_source_dir(const std::string& name) const { return component(name) / "src.new"; }
   /// The go builder's output directory.
   fs::path out_dir(const std::string& name) const { return component(name) / "out"; }
   /// The component's installed files, what assembly stages from.

@@ -1,0 +1,45 @@
+#pragma once
+// Builders: what the configure, build and install steps run for each build system.
+// Choices that depend on the source tree (vendor/, a lock file, a configure script) are
+// made here, when the step runs, from the tree as it is then.
+//
+//   go         configure: nothing; build: go build -buildvcs=false [-mod=vendor]
+//              [-tags] [-ldflags] -o NAME/out/OUTPUT PACKAGE (CGO_ENABLED from cgo);
+//              install: NAME/out/OUTPUT → install/bin/OUTPUT
+//   npm        configure: npm ci (lock file) or npm install; yarn install --immutable
+//              (yarn 1: --frozen-lockfile); build: npm|yarn run SCRIPT; install: OUTPUT/ → install/
+//   autotools  configure: bootstrap argv, else autoreconf -fi without ./configure, then
+//              ./configure --prefix=PREFIX ARGS; build: make -jJOBS ARGS;
+//              install: make install DESTDIR=install ARGS
+//   command    each argv of the step's list, in the source tree
+
+#include <dkm/pack/build_layout.hpp>
+#include <dkm/pack/plan.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dkm::pack {
+
+/// One thing a step does: a program to run, or an operation dkmpack performs itself.
+struct Action {
+  std::vector<std::string> argv;             ///< program and arguments; empty for an internal action
+  fs::path cwd;                              ///< where the program runs
+  std::map<std::string, std::string> env;    ///< set for this program only
+  std::string description;                   ///< internal action: what it does, for the log
+  std::function<void()> run;                 ///< internal action
+
+  /// The action as the log shows it: "$ cd DIR && A=1 prog args" or "# description".
+  std::string display() const;
+};
+
+/// The actions of `step` (configure, build or install) for the plan's build system.
+/// `jobs` fills ${jobs} and make's -j.
+std::vector<Action> builder_actions(const ComponentPlan& plan, Step step, const BuildLayout& layout, int jobs);
+
+/// Copies a directory's content into another (created), keeping symlinks and modes.
+void copy_tree(const fs::path& from, const fs::path& to);
+
+}  // namespace dkm::pack

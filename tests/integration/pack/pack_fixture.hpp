@@ -1,0 +1,193 @@
+#pragma once
+// The world of a dkmpack integration test: the three fixture projects served from real git
+// repositories (hello-go on branch main, hello-autotools at annotated tag v1.0) and a real
+// .tar.gz (hello-npm), recipes written from tests/fixtures/pack-recipes, and a build
+// directory, all in one temporary directory. Steps are observed through their stamps.
+
+#include "test_support.hpp"
+
+#include <dkm/core/strings.hpp>
+#include <dkm/pack/build_layout.hpp>
+#include <dkm/pack/builders.hpp>
+#include <dkm/pack/sha256.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace dkm::test {
+
+/// Modification time of a file in nanoseconds, -1 when absent.
+inline int64_t mtime_ns(const fs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+/// The fixture components, in bundle order.
+inline const std::vector<std::string>& fixture_components() {
+  static const std::vector<std::string> names = {"hello-go", "hello-npm", "hello-autotools"};
+  return names;
+}
+
+/// Stamp times of every step of every fixture component ("NAME STEP" → mtime).
+using StampTimes = std::map<std::string, int64_t>;
+
+class PackFixture {
+ public:
+  PackFixture() : dir_("dkm-pack-"), layout_(dir_.path() / "build") {
+    fs::create_directories(repos());
+    fs::create_directories(archives());
+    fs::create_directories(recipes());
+    // git repositories, made with the real git.
+    for (const std::string name : {"hello-go", "hello-autotools"}) {
+      pack::copy_tree(fixtures_dir() / name, repos() / name);
+      git(repos() / name, {"init", "-q", "-b", "main"});
+      git(repos() / name, {"add", "-A"});
+      git(repos() / name, {"commit", "-q", "-m", "import " + name});
+    }
+    git(repos() / "hello-autotools", {"tag", "-a", "v1.0", "-m", "release 1.0"});
+    autotools_commit_ = head(repos() / "hello-autotools");
+    // the npm project as a release tarball, made with the real tar.
+    make_npm_archive(archives() / "hello-npm-1.0.0.tar.gz", "src/message.txt", "hello from npm\n");
+    npm_sha256_ = pack::sha256_file(archives() / "hello-npm-1.0.0.tar.gz");
+    for (const auto& entry : fs::directory_iterator(fixtures_dir() / "pack-recipes")) {
+      if (entry.path().extension() != ".toml") continue;
+      std::string text = read_file(entry.path());
+      text = replace_all(text, "@REPOS@", repos().string());
+      text = replace_all(text, "@ARCHIVES@", archives().string());
+      text = replace_all(text, "@NPM_SHA256@", npm_sha256_);
+      text = replace_all(text, "@AUTOTOOLS_COMMIT@", autotools_commit_);
+      write_file_atomic(recipes() / entry.path().filename(), text);
+    }
+  }
+
+  /// The test's temporary directory.
+  const fs::path& root() const { return dir_.path(); }
+  /// Where the git repositories are.
+  fs::path repos() const { return root() / "repos"; }
+  /// Where the archives are (served as file:// URLs).
+  fs::path archives() const { return root() / "archives"; }
+  /// The recipes directory given to --recipes.
+  fs::path recipes() const { return root() / "recipes"; }
+  /// The build directory given to --build-dir.
+  const pack::BuildLayout& layout() const { return layout_; }
+  /// The commit tag v1.0 of hello-autotools points to.
+  const std::string& autotools_commit() const { return autotools_commit_; }
+  /// The sha256 of hello-npm-1.0.0.tar.gz.
+  const std::string& npm_sha256() const { return npm_sha256_; }
+
+  /// Runs dkmpack on the fixture recipes and build directory, output captured.
+  RunResult dkmpack(std::vector<std::string> args = {}) const {
+    std::vector<std::string> argv = {tool("dkmpack").string(), "--recipes", recipes().string(), "--build-dir",
+                                     layout_.root().string()};
+    if (std::find(args.begin(), args.end(), "-j") == args.end()) argv.insert(argv.end(), {"-j", "2"});
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv);
+  }
+  /// Runs dkmpack and requires success, printing its output otherwise.
+  RunResult dkmpack_ok(std::vector<std::string> args = {}) const {
+    RunResult r = dkmpack(std::move(args));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    return r;
+  }
+
+  /// Runs git in a repository; requires success.
+  static std::string git(const fs::path& repo, std::vector<std::string> args) {
+    args.insert(args.begin(), {"git", "-C", repo.string()});
+    RunOptions options;
+    options.env = {{"GIT_AUTHOR_NAME", "dkm test"}, {"GIT_AUTHOR_EMAIL", "test@example.org"},
+                   {"GIT_COMMITTER_NAME", "dkm test"}, {"GIT_COMMITTER_EMAIL", "test@example.org"},
+                   {"GIT_CONFIG_NOSYSTEM", "1"}, {"HOME", repo.parent_path().string()}};
+    RunResult r = run_process(args, options);
+    INFO(join(args, " ") << "\n" << r.output);
+    REQUIRE(r.ok());
+    return r.output;
+  }
+  /// The commit at HEAD of a repository.
+  static std::string head(const fs::path& repo) { return std::string(trim(git(repo, {"rev-parse", "HEAD"}))); }
+  /// Writes a file in a repository and commits it on its current branch.
+  void commit_file(const std::string& component, const std::string& file, const std::string& content) const {
+    fs::path repo = repos() / component;
+    write_file_atomic(repo / file, content);
+    git(repo, {"add", "-A"});
+    git(repo, {"commit", "-q", "-m", "change " + file});
+  }
+
+  /// Makes the npm tarball (top directory hello-npm-1.0.0/) with one file's content replaced.
+  void make_npm_archive(const fs::path& archive, const std::string& file, const std::string& content) const {
+    TempDir staging("dkm-npm-");
+    fs::path top = staging.path() / "hello-npm-1.0.0";
+    pack::copy_tree(fixtures_dir() / "hello-npm", top);
+    write_file_atomic(top / file, content);
+    RunResult r = run({"tar", "-czf", archive.string(), "-C", staging.path().string(), "hello-npm-1.0.0"});
+    REQUIRE(r.ok());
+  }
+
+  /// Replaces text in a recipe (requires that it is there).
+  void edit_recipe(const std::string& name, const std::string& from, const std::string& to) const {
+    fs::path file = recipes() / (name + ".toml");
+    std::string text = read_file(file);
+    REQUIRE(text.find(from) != std::string::npos);
+    write_file_atomic(file, replace_all(text, from, to));
+  }
+
+  /// Stamp times of every fixture step.
+  StampTimes stamps() const {
+    StampTimes out;
+    for (const auto& name : fixture_components())
+      for (pack::Step step : pack::kSteps) out[name + " " + std::string(pack::to_string(step))] = mtime_ns(layout_.stamp(name, step));
+    return out;
+  }
+  /// The steps whose stamps changed between two snapshots ("NAME STEP").
+  static std::set<std::string> ran_between(const StampTimes& before, const StampTimes& after) {
+    std::set<std::string> out;
+    for (const auto& [id, t] : after)
+      if (t != -1 && t != before.at(id)) out.insert(id);
+    return out;
+  }
+  /// "NAME STEP" for each of the given steps of a component.
+  static std::set<std::string> steps_of(const std::string& name, std::vector<std::string> steps = {"fetch", "patch", "configure", "build", "install"}) {
+    std::set<std::string> out;
+    for (const auto& s : steps) out.insert(name + " " + s);
+    return out;
+  }
+
+  /// Runs an installed program of a component (path relative to its install tree).
+  std::string run_installed(const std::string& component, const std::string& program) const {
+    fs::path p = layout_.install_dir(component) / program;
+    RunResult r = run({p.string()});
+    INFO(p.string() << ": " << r.output);
+    REQUIRE(r.ok());
+    return r.output;
+  }
+
+  /// The content digest of every file of a component's install tree (relative path → sha256).
+  std::map<std::string, std::string> install_digests(const std::string& component) const {
+    std::map<std::string, std::string> out;
+    fs::path dir = layout_.install_dir(component);
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+      if (e.is_regular_file()) out[e.path().lexically_relative(dir).string()] = pack::sha256_file(e.path());
+    return out;
+  }
+
+  static std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) text.replace(pos, from.size(), to);
+    return text;
+  }
+
+ private:
+  TempDir dir_;
+  pack::BuildLayout layout_;
+  std::string autotools_commit_;
+  std::string npm_sha256_;
+};
+
+}  // namespace dkm::test
