@@ -99,7 +99,7 @@ std::vector<ComponentPlan> plan_components(const std::vector<Recipe>& recipes, c
     }
   }
   try {
-    toolchains.cache.save();
+    if (!offline) toolchains.cache.save();  // --list writes nothing
   } catch (const Error&) {
     // only a cache
   }
