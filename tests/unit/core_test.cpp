@@ -6,7 +6,9 @@
 #include <dkm/core/strings.hpp>
 #include <dkm/core/temp_dir.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace dkm;
 
@@ -77,4 +79,34 @@ TEST_CASE("run_process appends to a log file", "[core]") {
   run_process({"sh", "-c", "pwd; echo one"}, options);
   run_process({"sh", "-c", "echo two >&2"}, options);
   CHECK(read_file(*options.log_file) == dir.path().string() + "\none\ntwo\n");
+}
+
+TEST_CASE("run_process streams output to a callback, or leaves stdout to the child", "[core]") {
+  RunOptions streaming;
+  std::string seen;
+  int chunks = 0;
+  streaming.on_output = [&](std::string_view chunk) {
+    seen += chunk;
+    ++chunks;
+  };
+  RunResult r = run_process({"sh", "-c", "echo one; echo two >&2"}, streaming);
+  CHECK(r.ok());
+  CHECK(r.output.empty());
+  CHECK(seen == "one\ntwo\n");
+  CHECK(chunks >= 1);
+
+  TempDir dir;
+  fs::path file = dir.path() / "stdout";
+  int saved = ::dup(1);
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ::dup2(fd, 1);
+  ::close(fd);
+  RunOptions inherit;
+  inherit.inherit_output = true;
+  RunResult direct = run_process({"sh", "-c", "echo direct"}, inherit);
+  ::dup2(saved, 1);
+  ::close(saved);
+  CHECK(direct.ok());
+  CHECK(direct.output.empty());
+  CHECK(read_file(file) == "direct\n");
 }
