@@ -24,12 +24,13 @@ packages="g++ cmake ninja-build pkg-config git ca-certificates
   libboost-dev libboost-filesystem-dev libboost-program-options-dev
   libgit2-dev libcurl4-openssl-dev libarchive-dev libssl-dev libtomlplusplus-dev
   nlohmann-json3-dev libkainjow-mustache-dev catch2"
-# Packaging: CPack's .rpm generator (the .deb one needs dpkg only).
-packages="$packages rpm dpkg-dev file binutils"
+# Packaging: CPack's .rpm generator (the .deb one needs dpkg only); patch for recipes' patches.
+packages="$packages rpm dpkg-dev file binutils patch"
 # Tests: the fixture toolchains (Go, npm, autotools), Debian's real collectd,
-# supervisor (benchmark baseline), systemd-analyze, iproute2 (network namespaces).
+# supervisor (benchmark baseline), systemd-analyze, iproute2 (network namespaces),
+# strace (dkmpack's no-op benchmark counts the processes it starts).
 packages="$packages golang-go autoconf automake libtool make
-  collectd-core supervisor systemd iproute2 procps psmisc clang"
+  collectd-core supervisor systemd iproute2 procps psmisc clang strace"
 # Node and npm: a machine may already have a Node.js of its own with npm inside.
 command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"
 

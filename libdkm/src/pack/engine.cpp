@@ -276,7 +276,7 @@ void list_components(const PackOptions& options, std::ostream& out) {
   RecipeSet set = load_recipe_set(options.recipes_dir);
   std::vector<Recipe> recipes = selected_recipes(set, options);
   BuildLayout layout(options.build_dir);
-  std::vector<std::string> warnings, problems;
+  std::vector<std::string> warnings, problems, notes;
   std::vector<std::vector<std::string>> rows = {{"NAME", "VERSION", "SOURCE", "CACHE", "STATE"}};
   for (const auto& original : recipes) {
     Recipe recipe = effective_recipe(original, options);
@@ -292,7 +292,10 @@ void list_components(const PackOptions& options, std::ostream& out) {
       if (fs::exists(layout.running_marker(name, step), ec) && state.empty()) state = "interrupted in " + std::string(to_string(step));
       if (fs::exists(layout.failed_marker(name, step), ec) && state.empty()) state = "failed in " + std::string(to_string(step));
     }
-    if (state.empty() && plans.empty()) state = "cannot plan: " + problems.front().substr(0, 80);
+    if (state.empty() && plans.empty()) {
+      state = "cannot build: see below";
+      notes.insert(notes.end(), problems.begin(), problems.end());
+    }
     if (state.empty() && !layout.installed(name)) state = fs::exists(layout.stamp(name, Step::fetch), ec) ? "fetched, not built" : "not built";
     if (state.empty()) {
       const ComponentPlan& plan = plans.front();
@@ -323,6 +326,7 @@ void list_components(const PackOptions& options, std::ostream& out) {
     out << "\n";
   }
   out << "build directory: " << layout.root().string() << "\n";
+  for (const auto& n : notes) out << n << "\n";
 }
 
 void clean_components(const PackOptions& options, const std::vector<std::string>& names, std::ostream& out) {

@@ -107,8 +107,8 @@ Tool ToolFinder::find(const std::string& tool, const Recipe& recipe) const {
     found.push_back(tool + " " + version_string(*version) + " (" + program.string() + ")");
   }
   std::string where = tool == "go" ? "on PATH or in /usr/lib/go-*/bin" : "on PATH";
-  std::string hint = tool == "go" ? "; on Debian 12, `cmake/install-deps.sh --packaging` installs Go 1.24 in "
-                                    "/usr/lib/go-1.24/bin, where dkmpack finds it"
+  std::string hint = tool == "go" ? "; install a newer go: dkmpack also looks in /usr/lib/go-X.Y/bin, where Debian's "
+                                    "golang-X.Y-go packages go (cmake/install-deps.sh --packaging installs /usr/lib/go-1.24/bin/go)"
                                   : "; install it or put a suitable " + tool + " first on PATH";
   if (reqs.empty()) {
     throw Error(at_line(recipe.file.string(), recipe.build.line,
