@@ -1,7 +1,7 @@
 // dkmpack: builds the dkumonitor bundle's components from recipes/ (engine: libdkm/include/dkm/pack).
 #include <dkm/core/error.hpp>
+#include <dkm/pack/bundle.hpp>
 #include <dkm/pack/engine.hpp>
-#include <dkm/pack/packaging.hpp>
 #include <dkm/pack/step_runner.hpp>
 
 #include <boost/program_options.hpp>
@@ -21,13 +21,20 @@ const char* kUsage =
     "Usage: dkmpack [OPTIONS]\n"
     "Fetches and builds the bundle's components from their recipes (recipes/README.md), cached and\n"
     "incremental: a step runs only when one of its inputs changed. Steps run under ninja, in parallel\n"
-    "across components, with [n/m] progress; each logs to BUILD/NAME/logs/STEP.log and BUILD/build.log.\n";
+    "across components, with [n/m] progress; each logs to BUILD/NAME/logs/STEP.log and BUILD/build.log.\n"
+    "Then it assembles the bundle: stages BUILD/bundle/NAME-VERSION (front ends, [[stage]] rules, dist/,\n"
+    "licenses, VERSION, manifest.json, sbom.spdx.json), fails on ELF files needing libraries outside\n"
+    "libc's family and the bundle, and writes NAME-VERSION-linux-ARCH.tar.gz (+ .sha256), a .deb and\n"
+    "an .rpm into --dist-dir through CPack. The archive is reproducible (SOURCE_DATE_EPOCH, else the\n"
+    "project's last commit time).\n";
 
 const char* kFooter =
     "\nExit status: 0 done, 1 a step failed (its log's last lines are shown), 2 bad flag or recipe.\n"
     "Offline builds: --mirror DIR holding NAME.git (git clone --mirror) or the archives' files.\n"
     "`go` is also found in /usr/lib/go-X.Y/bin (Debian's golang-X.Y-go) when PATH's go is too old.\n"
-    "Internal: `dkmpack step --build-dir BUILD NAME STEP` runs one step (build.ninja's edges).\n";
+    "Internal: `dkmpack step --build-dir BUILD NAME STEP` runs one step (build.ninja's edges);\n"
+    "`dkmpack --write-archive TREE --archive-top NAME --archive-mtime SECONDS --archive-output FILE`\n"
+    "writes the reproducible archive (CPack's External generator runs it).\n";
 
 fs::path self_executable(const char* argv0) {
   std::error_code ec;
@@ -57,7 +64,7 @@ int step_main(int argc, char** argv) {
 
 int pack_main(int argc, char** argv) {
   PackOptions options;
-  std::string recipes, build_dir, dist_dir, mirror;
+  std::string recipes, build_dir, dist_dir, mirror, tools_dir, project_dir;
   std::vector<std::string> sources, clean;
   po::options_description flags("Options");
   flags.add_options()
@@ -67,14 +74,19 @@ int pack_main(int argc, char** argv) {
        "recipes directory: bundle.toml's components, else every NAME.toml")
       ("build-dir", po::value(&build_dir)->default_value("build/dkmpack")->value_name("DIR"),
        "sources, caches, stamps, logs and installed files")
-      ("dist-dir", po::value(&dist_dir)->default_value("build/dist")->value_name("DIR"), "where the bundle goes")
+      ("dist-dir", po::value(&dist_dir)->default_value("build/dist")->value_name("DIR"),
+       "where the archive (.tar.gz, .sha256), .deb and .rpm go")
+      ("tools-dir", po::value(&tools_dir)->value_name("DIR"),
+       "where installer, dkm and dkmadmin are (default: dkmpack's own directory)")
+      ("project-dir", po::value(&project_dir)->value_name("DIR"),
+       "holds dist/ and LICENSE for the bundle (default: this dkmpack's source tree)")
       ("jobs,j", po::value(&options.jobs)->default_value(0)->value_name("N"),
        "steps run in parallel, and make -jN (default: processors)")
       ("only", po::value(&options.only)->value_name("NAME"), "build only NAME (repeatable)")
       ("mirror", po::value(&mirror)->value_name("DIR"), "look in DIR first for NAME.git and archive files")
       ("source", po::value(&sources)->value_name("NAME=PATH"), "build NAME from the directory PATH (repeatable)")
       ("skip-build", "build nothing: use what BUILD already holds (an error when it holds nothing)")
-      ("skip-archive", "stop at the staged bundle directory, make no archive")
+      ("skip-archive", "stop at the staged bundle (BUILD/bundle/NAME-VERSION), make no archive")
       ("list", "list components: version, source, cache state, build state")
       ("clean", po::value(&clean)->value_name("NAME"), "remove NAME's build directory (downloads stay; repeatable)")
       ("verbose,v", "show each step's whole output and ninja's commands");
@@ -129,9 +141,22 @@ int pack_main(int argc, char** argv) {
     int code = build_components(options, std::cout);
     if (code != kExitOk) return code;
   }
-  // Bundle assembly (staging into --dist-dir, manifest, archive unless --skip-archive)
-  // comes with the assembly engine; the components are in BUILD/NAME/install.
-  return kExitOk;
+  // Bundle assembly: stage BUILD/bundle/NAME-VERSION, check it, archive it through CPack.
+  if (!options.only.empty()) {
+    std::cout << "[bundle] not assembled: --only builds part of the bundle\n";
+    return kExitOk;
+  }
+  BundleRequest bundle;
+  bundle.recipes_dir = options.recipes_dir;
+  bundle.build_dir = options.build_dir;
+  bundle.dist_dir = options.dist_dir;
+  bundle.project_dir = project_dir.empty() ? fs::path(DKM_PROJECT_DIR) : fs::path(project_dir);
+  bundle.tools_dir = tools_dir;
+  bundle.self = options.self;
+  bundle.cmake_dir = fs::path(DKM_PROJECT_DIR) / "cmake";
+  bundle.skip_archive = options.skip_archive;
+  bundle.tool = "dkmpack-" DKM_VERSION;
+  return assemble_and_package(bundle, std::cout);
 }
 
 }  // namespace
@@ -139,7 +164,7 @@ int pack_main(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     if (argc > 1 && std::string(argv[1]) == "step") return step_main(argc, argv);
-    // Bundle assembly: the archive writer CPack's External generator runs (cmake/DkmBundleArchive.cmake).
+    // The archive writer CPack's External generator runs (cmake/DkmBundleArchive.cmake).
     if (argc > 1 && std::string(argv[1]) == "--write-archive")
       return write_archive_main(std::vector<std::string>(argv + 1, argv + argc));
     return pack_main(argc, argv);

@@ -23,6 +23,7 @@ struct BundleRequest {
   fs::path build_dir;       ///< --build-dir
   fs::path dist_dir;        ///< --dist-dir: where the archive and packages go
   fs::path project_dir;     ///< --project-dir: dist/ and LICENSE (empty: the recipes directory's parent)
+                            ///< (dkmpack passes its own source tree by default)
   fs::path tools_dir;       ///< --tools-dir: installer, dkm, dkmadmin (empty: dkmpack's own directory)
   fs::path self;            ///< the dkmpack executable (CPack runs it to write the archive)
   fs::path cmake_dir;       ///< holds DkmBundleCPack.cmake and DkmBundleArchive.cmake
