@@ -166,9 +166,9 @@ inline AssembledBundle assemble_bundle(const RecipeSet& recipes, const BuildLayo
 
   out.health = check_health(tree.root(), b.health_allow);
   if (!out.health.ok())
-    throw Error("health check failed: " + std::to_string(out.health.violations.size()) +
-                " shared-library dependencies outside libc's family and the bundle:\n" + out.health.describe() +
-                "(a library every target host has may be allowed in " + b.file.string() + " [health] allow)");
+    throw Error("health check failed: ELF files of the bundle need shared libraries outside libc's family "
+                "and the bundle:\n" + out.health.describe() + "(a library every target host has may be allowed in " +
+                b.file.string() + " [health] allow)");
   say("health check: " + std::to_string(out.health.elf_files) + " ELF files need only libc's family and the bundle");
 
   // The project itself is the first component: its front ends, dist/ and license.
