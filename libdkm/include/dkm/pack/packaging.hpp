@@ -165,6 +165,8 @@ inline PackagingResult run_cpack(const StagedBundle& b, const CpackRun& run) {
   }
   std::sort(built.begin(), built.end());
   for (const auto& f : built) result.packages.push_back(move_into(f, run.output_dir));
+  // CPack's copies of the stage (one per DEB and RPM) are no longer needed.
+  fs::remove_all(run.work_dir / "_CPack_Packages", ec);
   return result;
 }
 
