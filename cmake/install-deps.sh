@@ -28,9 +28,10 @@ packages="g++ cmake ninja-build pkg-config git ca-certificates
 packages="$packages rpm dpkg-dev file binutils patch"
 # Tests: the fixture toolchains (Go, npm, autotools), Debian's real collectd,
 # supervisor (benchmark baseline), systemd-analyze, iproute2 (network namespaces),
-# strace (dkmpack's no-op benchmark counts the processes it starts).
+# strace (dkmpack's no-op benchmark counts the processes it starts), zlib1g-dev (the
+# bundle tests link a program against zlib to trip the health check).
 packages="$packages golang-go autoconf automake libtool make
-  collectd-core supervisor systemd iproute2 procps psmisc clang strace"
+  collectd-core supervisor systemd iproute2 procps psmisc clang strace zlib1g-dev"
 # Node and npm: a machine may already have a Node.js of its own with npm inside.
 command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"
 
