@@ -2,6 +2,7 @@
 #include <dkm/pack/git_source.hpp>
 
 #include <dkm/core/error.hpp>
+#include <dkm/core/strings.hpp>
 
 #include <git2.h>
 
@@ -70,10 +71,142 @@ int on_transfer(const git_indexer_progress* stats, void* payload) {
   return 0;
 }
 
+/// The path of a repository on this machine (a path or a file:// URL); nullopt for a remote.
+std::optional<fs::path> local_repository(const std::string& location) {
+  if (location.rfind("file://", 0) == 0) return fs::path(location.substr(7));
+  if (location.find("://") != std::string::npos) return std::nullopt;
+  size_t colon = location.find(':');
+  size_t slash = location.find('/');
+  if (colon != std::string::npos && (slash == std::string::npos || colon < slash)) return std::nullopt;  // host:path
+  return fs::path(location);
+}
+
+/// "+refs/tags/*:refs/tags/*" → {"refs/tags/*", "refs/tags/*"}.
+std::pair<std::string, std::string> split_refspec(std::string spec) {
+  if (!spec.empty() && spec.front() == '+') spec.erase(0, 1);
+  size_t colon = spec.find(':');
+  if (colon == std::string::npos) return {spec, spec};
+  return {spec.substr(0, colon), spec.substr(colon + 1)};
+}
+
+/// Copies into `dest` the objects reachable from the refs `refspecs` name in the local
+/// repository `source`, and creates those refs. libgit2's local transport would copy the
+/// objects of every ref instead (all branches of a large mirror, and it fails when an
+/// unrelated one is damaged).
+void copy_local_refs(git_repository* dest, const fs::path& source, const std::vector<std::string>& refspecs,
+                     const LogLine& log) {
+  RepoPtr src = open_repo(source);
+  if (!src) throw Error("cannot read " + source.string() + ": not a git repository (" + last_git_error() + ")");
+  struct Wanted {
+    std::string dest_name;
+    git_oid oid;
+  };
+  std::vector<Wanted> wanted;
+  for (const auto& spec : refspecs) {
+    auto [from, to] = split_refspec(spec);
+    size_t star = from.find('*');
+    if (star == std::string::npos) {
+      git_oid oid;
+      if (git_reference_name_to_id(&oid, src.get(), from.c_str()) != 0)
+        throw Error("cannot fetch " + source.string() + ": it has no " + from);
+      wanted.push_back({to, oid});
+      continue;
+    }
+    struct Glob {
+      git_repository* repo;
+      std::string prefix, to;
+      std::vector<Wanted>* out;
+    } glob{src.get(), from.substr(0, star), to, &wanted};
+    git_reference_foreach_glob(
+        src.get(), from.c_str(),
+        [](const char* name, void* payload) -> int {
+          auto* g = static_cast<Glob*>(payload);
+          git_oid oid;
+          if (git_reference_name_to_id(&oid, g->repo, name) != 0) return 0;
+          std::string rest = std::string(name).substr(g->prefix.size());
+          std::string target = g->to;
+          size_t at = target.find('*');
+          if (at != std::string::npos) target.replace(at, 1, rest);
+          g->out->push_back({target, oid});
+          return 0;
+        },
+        &glob);
+  }
+
+  git_revwalk* raw_walk = nullptr;
+  git_packbuilder* raw_pack = nullptr;
+  if (git_revwalk_new(&raw_walk, src.get()) != 0 || git_packbuilder_new(&raw_pack, src.get()) != 0)
+    throw Error(source.string() + ": " + last_git_error());
+  std::unique_ptr<git_revwalk, Deleter<git_revwalk, git_revwalk_free>> walk(raw_walk);
+  std::unique_ptr<git_packbuilder, Deleter<git_packbuilder, git_packbuilder_free>> pack(raw_pack);
+  for (const auto& w : wanted) {
+    git_object* obj = nullptr;
+    if (git_object_lookup(&obj, src.get(), &w.oid, GIT_OBJECT_ANY) != 0) throw Error(source.string() + ": " + last_git_error());
+    ObjectPtr owned(obj);
+    git_object* peeled = nullptr;
+    if (git_object_type(obj) == GIT_OBJECT_TAG && git_packbuilder_insert(pack.get(), &w.oid, w.dest_name.c_str()) != 0)
+      throw Error(source.string() + ": " + last_git_error());
+    if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0) continue;  // a tag of a tree or blob: rare, skipped
+    ObjectPtr owned_peeled(peeled);
+    if (git_revwalk_push(walk.get(), git_object_id(peeled)) != 0) throw Error(source.string() + ": " + last_git_error());
+  }
+  // What the cache already has need not be copied again.
+  git_reference_iterator* it = nullptr;
+  if (git_reference_iterator_new(&it, dest) == 0) {
+    git_reference* ref = nullptr;
+    while (git_reference_next(&ref, it) == 0) {
+      const git_oid* target = git_reference_target(ref);
+      git_object* obj = nullptr;
+      if (target && git_object_lookup(&obj, src.get(), target, GIT_OBJECT_COMMIT) == 0) {
+        git_revwalk_hide(walk.get(), target);
+        git_object_free(obj);
+      }
+      git_reference_free(ref);
+    }
+    git_reference_iterator_free(it);
+  }
+  if (git_packbuilder_insert_walk(pack.get(), walk.get()) != 0)
+    throw Error("cannot fetch " + source.string() + ": " + last_git_error());
+  log("copying " + std::to_string(git_packbuilder_object_count(pack.get())) + " objects from " + source.string());
+  if (git_packbuilder_object_count(pack.get()) > 0) {
+    git_odb* raw_odb = nullptr;
+    if (git_repository_odb(&raw_odb, dest) != 0) throw Error(last_git_error());
+    std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>> odb(raw_odb);
+    git_odb_writepack* writer = nullptr;
+    if (git_odb_write_pack(&writer, odb.get(), nullptr, nullptr) != 0) throw Error(last_git_error());
+    struct Sink {
+      git_odb_writepack* writer;
+      git_indexer_progress stats;
+    } sink{writer, {}};
+    int rc = git_packbuilder_foreach(
+        pack.get(),
+        [](void* buf, size_t size, void* payload) -> int {
+          auto* k = static_cast<Sink*>(payload);
+          return k->writer->append(k->writer, buf, size, &k->stats);
+        },
+        &sink);
+    if (rc == 0) rc = writer->commit(writer, &sink.stats);
+    writer->free(writer);
+    if (rc != 0) throw Error("cannot fetch " + source.string() + ": " + last_git_error());
+  }
+  for (const auto& w : wanted) {
+    git_reference* ref = nullptr;
+    if (git_reference_create(&ref, dest, w.dest_name.c_str(), &w.oid, 1, "dkmpack fetch") != 0)
+      throw Error("cannot update " + w.dest_name + ": " + last_git_error());
+    git_reference_free(ref);
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> remote_ref_commit(const std::string& url, const std::string& ref) {
   ensure_init();
+  if (auto local = local_repository(url)) {
+    // A repository on this machine is read directly: no transport, nothing listed but the ref.
+    RepoPtr repo = open_repo(*local);
+    if (!repo) throw Error("cannot read " + url + ": not a git repository");
+    return peel_to_commit(repo.get(), ref);
+  }
   git_remote* raw = nullptr;
   if (git_remote_create_detached(&raw, url.c_str()) != 0) throw Error(url + ": " + last_git_error());
   RemotePtr remote(raw);
@@ -116,7 +249,8 @@ bool has_commit(const fs::path& repo_path, const std::string& commit) {
   return true;
 }
 
-void fetch_into_cache(const fs::path& repo_path, const std::string& url, const LogLine& log) {
+void fetch_into_cache(const fs::path& repo_path, const std::string& url, const std::vector<std::string>& refspecs,
+                      const LogLine& log) {
   ensure_init();
   std::error_code ec;
   fs::path target = repo_path;
@@ -132,6 +266,13 @@ void fetch_into_cache(const fs::path& repo_path, const std::string& url, const L
   }
   RepoPtr repo = open_repo(target);
   if (!repo) throw Error(target.string() + ": cannot open the cached clone: " + last_git_error());
+  if (auto local = local_repository(url)) {
+    log("fetching " + join(refspecs, " ") + " from " + url + " into " + repo_path.string());
+    copy_local_refs(repo.get(), *local, refspecs, log);
+    repo.reset();
+    if (fresh) fs::rename(target, repo_path);
+    return;
+  }
   git_remote* raw_remote = nullptr;
   if (git_remote_create_anonymous(&raw_remote, repo.get(), url.c_str()) != 0) throw Error(url + ": " + last_git_error());
   RemotePtr remote(raw_remote);
@@ -140,13 +281,14 @@ void fetch_into_cache(const fs::path& repo_path, const std::string& url, const L
   options.callbacks.transfer_progress = on_transfer;
   options.callbacks.payload = &progress;
   options.proxy_opts.type = GIT_PROXY_AUTO;
-  options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;  // the refspec below takes them all
-  char heads[] = "+refs/heads/*:refs/heads/*";
-  char tags[] = "+refs/tags/*:refs/tags/*";
-  char* specs[] = {heads, tags};
-  git_strarray refspecs = {specs, 2};
-  log("fetching " + url + " into " + repo_path.string());
-  if (git_remote_fetch(remote.get(), &refspecs, &options, "dkmpack fetch") != 0)
+  // Exactly the refspecs: libgit2's automatic tag following asks for every tag's objects.
+  options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+  std::vector<std::string> specs_text = refspecs;
+  std::vector<char*> specs;
+  for (auto& spec : specs_text) specs.push_back(spec.data());
+  git_strarray specs_array = {specs.data(), specs.size()};
+  log("fetching " + join(refspecs, " ") + " from " + url + " into " + repo_path.string());
+  if (git_remote_fetch(remote.get(), &specs_array, &options, "dkmpack fetch") != 0)
     throw Error("cannot fetch " + url + ": " + last_git_error());
   repo.reset();
   if (fresh) fs::rename(target, repo_path);

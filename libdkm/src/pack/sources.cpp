@@ -2,6 +2,7 @@
 #include <dkm/pack/sources.hpp>
 
 #include <dkm/core/error.hpp>
+#include <dkm/core/strings.hpp>
 #include <dkm/pack/archive_source.hpp>
 #include <dkm/pack/git_source.hpp>
 #include <dkm/pack/sha256.hpp>
@@ -19,15 +20,21 @@ void fetch_git(const ComponentPlan& plan, const BuildLayout& layout, const StepL
     log("commit " + commit + " is already in " + cache.string());
     return;
   }
+  // Only what the recipe names: one tag or one branch (big repositories have thousands of
+  // refs); a bare commit may be anywhere, so every branch and tag then.
+  std::vector<std::string> refspecs;
+  if (!s.tag.empty()) refspecs = {"+refs/tags/" + s.tag + ":refs/tags/" + s.tag};
+  else if (!s.branch.empty()) refspecs = {"+refs/heads/" + s.branch + ":refs/heads/" + s.branch};
+  else refspecs = {"+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"};
   try {
-    fetch_into_cache(cache, plan.source.location, log);
+    fetch_into_cache(cache, plan.source.location, refspecs, log);
   } catch (const Error& e) {
     throw Error(std::string(e.what()) + ". Offline? Put a mirror clone (`git clone --mirror " + s.url + " " +
                 plan.recipe.name + ".git`) in a directory and pass --mirror DIR");
   }
   if (!has_commit(cache, commit))
     throw Error("commit " + commit + " is not in " + plan.source.location +
-                " after fetching its branches and tags (is it on a branch or a tag?)");
+                " after fetching " + join(refspecs, " ") + (s.tag.empty() && s.branch.empty() ? " (is it on a branch or a tag?)" : ""));
   if (!s.tag.empty()) {
     auto tagged = local_ref_commit(cache, "refs/tags/" + s.tag);
     if (tagged != commit)

@@ -39,7 +39,11 @@ TEST_CASE("unreachable sources name the URL and --mirror, and with --mirror the 
   fs::create_directories(mirror);
   PackFixture::git(f.root(), {"clone", "-q", "--mirror", (f.repos() / "hello-go").string(), (mirror / "hello-go.git").string()});
   fs::copy_file(f.archives() / "hello-npm-1.0.0.tar.gz", mirror / "hello-npm-1.0.0.tar.gz");
+  // A mirror may hold other refs, even damaged ones: only the recipe's branch is copied.
+  PackFixture::git(mirror / "hello-go.git", {"branch", "other"});
+  write_file_atomic(mirror / "hello-go.git" / "refs" / "heads" / "damaged", std::string(40, 'd') + "\n");
   f.dkmpack_ok({"--mirror", mirror.string(), "--only", "hello-go", "--only", "hello-npm"});
+  CHECK(PackFixture::git(f.layout().git_cache("hello-go"), {"for-each-ref", "--format=%(refname)"}) == "refs/heads/main\n");
   CHECK(f.run_installed("hello-go", "bin/hello-go") == "hello from go 1.0 (first)\n");
   CHECK(f.run_installed("hello-npm", "hello.js") == "hello from npm\n");
   // The record keeps the recipe's URL: the mirror is where the bytes came from, not what they are.
@@ -111,4 +115,20 @@ TEST_CASE("dkmpack --source NAME=PATH builds a local directory and rebuilds when
   f.dkmpack_ok({"--only", "hello-go"});
   CHECK(f.run_installed("hello-go", "bin/hello-go") == "hello from go 1.0 (first)\n");
   CHECK_FALSE(pack::read_source_record(f.layout().source_record("hello-go")).override);
+}
+
+TEST_CASE("a git source given by commit alone builds that commit, whatever the branch head", "[pack]") {
+  PackFixture f;
+  std::string first = PackFixture::head(f.repos() / "hello-go");
+  f.commit_file("hello-go", "greeting.go", "package main\n\nfunc greeting() string { return \"second\" }\n");
+  f.edit_recipe("hello-go", "branch = \"main\"", "commit = \"" + first + "\"");
+  f.dkmpack_ok({"--only", "hello-go"});
+  CHECK(f.run_installed("hello-go", "bin/hello-go") == "hello from go 1.0 (first)\n");
+  CHECK(pack::read_source_record(f.layout().source_record("hello-go")).commit == first);
+  CHECK(PackFixture::head(f.layout().source_dir("hello-go")) == first);
+
+  f.edit_recipe("hello-go", first, std::string(40, 'e'));
+  RunResult r = f.dkmpack({"--only", "hello-go"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.output, Catch::Contains("commit " + std::string(40, 'e') + " is not in " + (f.repos() / "hello-go").string()));
 }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace dkm::pack {
 
@@ -25,9 +26,11 @@ std::optional<std::string> local_ref_commit(const fs::path& repo, const std::str
 /// True when the repository exists and holds the commit.
 bool has_commit(const fs::path& repo, const std::string& commit);
 
-/// Fetches every branch and tag of `url` into the bare repository `repo`, creating it
-/// (in a temporary directory renamed into place) when absent. Throws Error naming the URL.
-void fetch_into_cache(const fs::path& repo, const std::string& url, const LogLine& log);
+/// Fetches `refspecs` ("+refs/tags/v1:refs/tags/v1") of `url` into the bare repository
+/// `repo`, creating it (in a temporary directory renamed into place) when absent; nothing
+/// else (no automatic tags). Throws Error naming the URL.
+void fetch_into_cache(const fs::path& repo, const std::string& url, const std::vector<std::string>& refspecs,
+                      const LogLine& log);
 
 /// Makes `dir` (which must not exist) a work tree of `commit` from the bare cache `cache`:
 /// a repository borrowing the cache's objects, HEAD detached at the commit, the cache's tags
