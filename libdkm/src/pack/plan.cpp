@@ -220,8 +220,10 @@ std::array<std::string, kSteps.size()> compute_keys(const ComponentPlan& plan) {
   docs[2] = {{"system", to_string(r.build.system)}, {"builder_revision", kBuilderRevision}, {"env", r.env},
              {"tools", tools}, {"fields", configure_fields(r.build)}};
   docs[3] = {{"fields", build_fields(r.build)}};
-  docs[4] = {{"fields", install_fields(r.build)}, {"name", r.name}, {"version", r.version}, {"license", r.license},
-             {"license_files", r.license_files}};
+  // Everything source.json records is an input of the step that writes it.
+  docs[4] = {{"fields", install_fields(r.build)}, {"name", r.name},       {"version", r.version},
+             {"license", r.license},              {"license_files", r.license_files}, {"url", s.url},
+             {"override", plan.source.override}};
   std::array<std::string, kSteps.size()> keys;
   std::string previous;
   for (size_t i = 0; i < kSteps.size(); ++i) {

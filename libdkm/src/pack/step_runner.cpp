@@ -132,7 +132,9 @@ int run_step(const BuildLayout& layout, const std::string& name, Step step, cons
   fs::path log_path = layout.step_log(name, step);
 
   fs::create_directories(stamp.parent_path());
-  remove_quietly(stamp);
+  // This step and the ones after it are not done any more, whatever happens next.
+  for (Step later : kSteps)
+    if (later >= step) remove_quietly(layout.stamp(name, later));
   remove_quietly(failed);
   write_file_atomic(running, std::to_string(::getpid()) + "\n");
 
@@ -152,7 +154,6 @@ int run_step(const BuildLayout& layout, const std::string& name, Step step, cons
         case Step::patch: prepare_source_tree(plan, layout, say, runner); break;
         case Step::install: {
           std::error_code ec;
-          fs::remove_all(layout.install_dir(name), ec);
           fs::create_directories(layout.install_dir(name));
           for (const auto& a : builder_actions(plan, step, layout, options.jobs)) runner(a);
           write_record(plan, layout);
@@ -160,6 +161,14 @@ int run_step(const BuildLayout& layout, const std::string& name, Step step, cons
           break;
         }
         default: {
+          if (step == Step::configure) {
+            // A fresh install tree for this build: nothing stale from an earlier one. Any
+            // later step may write there (install does; a command build may too).
+            log.line("# emptying " + layout.install_dir(name).string());
+            std::error_code ec;
+            fs::remove_all(layout.install_dir(name), ec);
+            fs::create_directories(layout.install_dir(name));
+          }
           auto actions = builder_actions(plan, step, layout, options.jobs);
           if (actions.empty()) log.line("# nothing to " + step_name + " for build system " +
                                         std::string(to_string(plan.recipe.build.system)));

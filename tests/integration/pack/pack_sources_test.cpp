@@ -86,8 +86,13 @@ TEST_CASE("patches apply in order and one that does not apply is an error naming
   CHECK_THAT(r.output, Catch::Contains("patch " + (f.recipes() / "patches" / "0002-greeting.patch").string() +
                                        " does not apply to hello-go's source"));
   CHECK_THAT(r.output, Catch::Contains("hello-go: patch failed"));
-  // The previous build is not half replaced: the installed program is still the last good one.
-  CHECK(f.run_installed("hello-go", "bin/hello-go") == "hello from go 1.0 (patched twice)\n");
+  // hello-go no longer counts as built (its later stamps went with the patch step's), and
+  // what --skip-build would stage is refused rather than stale.
+  CHECK_FALSE(f.layout().installed("hello-go"));
+  CHECK_FALSE(fs::exists(f.layout().stamp("hello-go", pack::Step::install)));
+  CHECK(fs::exists(f.layout().stamp("hello-go", pack::Step::fetch)));
+  RunResult skip = f.dkmpack({"--skip-build", "--only", "hello-go"});
+  CHECK(skip.exit_code == 2);
 }
 
 TEST_CASE("dkmpack --source NAME=PATH builds a local directory and rebuilds when one of its files changes", "[pack]") {

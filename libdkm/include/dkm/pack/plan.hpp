@@ -9,7 +9,7 @@
 //   patch      + strip_components, each patch's name and content digest
 //   configure  + build system and builder revision, [env], toolchain versions, configure fields
 //   build      + build fields (go: package, output, cgo, ldflags, tags; autotools: make_args; …)
-//   install    + install fields, name, version, license, license_files
+//   install    + install fields, name, version, license, license_files, url, --source or not
 // The URL or mirror a revision was read from is not part of any key: a mirror builds the same bytes.
 
 #include <dkm/pack/build_layout.hpp>
