@@ -1,16 +1,39 @@
-// installer: builds the dkumonitor bundle from recipes/ (engine: libdkm/include/dkm/pack).
+// installer: installs (or, with -u, updates) the dkumonitor bundle it sits in into a
+// directory, for one install type. Engine: libdkm/include/dkm/runtime/install.hpp.
 #include <dkm/core/error.hpp>
+#include <dkm/runtime/bundle.hpp>
+#include <dkm/runtime/install.hpp>
+#include <dkm/runtime/install_options.hpp>
 
-#include <cstring>
+#include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--version") == 0) {
+  using namespace dkm::runtime;
+  try {
+    InstallOptions opt = parse_install_options(std::vector<std::string>(argv + 1, argv + argc));
+    if (opt.help) {
+      std::cout << installer_usage();
+      return dkm::kExitOk;
+    }
+    if (opt.version) {
       std::cout << "installer " DKM_VERSION "\n";
       return dkm::kExitOk;
     }
+    Bundle bundle = Bundle::of_running_program();
+    if (opt.update) {
+      std::cout << update_summary(update(opt.directory, bundle, DKM_VERSION));
+    } else {
+      std::cout << install_summary(install(opt, bundle, DKM_VERSION));
+    }
+    return dkm::kExitOk;
+  } catch (const dkm::Error& e) {
+    std::cerr << "installer: " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::cerr << "installer: " << e.what() << "\n";
+    return dkm::kExitFailure;
   }
-  std::cerr << "installer: this front end is not implemented yet \n";
-  return dkm::kExitFailure;
 }

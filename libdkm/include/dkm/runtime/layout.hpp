@@ -8,6 +8,7 @@
 //   DIR/storage/         whisper files, Grafana's database and plugins
 //   DIR/run/             dkm.pid, dkm.sock, dkm.log, NAME.pid, NAME.log
 //   DIR/static -> BUNDLE/static              DIR/lib -> BUNDLE/lib
+//   DIR/dashboards -> BUNDLE/dashboards      (Grafana's dashboards provider reads it)
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
@@ -43,6 +44,8 @@ class InstallLayout {
   fs::path static_link() const { return root_ / "static"; }
   /// DIR/lib: link to the bundle's lib/ (collectd plugins).
   fs::path lib_link() const { return root_ / "lib"; }
+  /// DIR/dashboards: link to the bundle's dashboards (provisioned into Grafana).
+  fs::path dashboards_link() const { return root_ / "dashboards"; }
   /// DIR/conf/services.ini: dkm's services file (supervisord syntax).
   fs::path services_file() const { return conf() / "services.ini"; }
   /// DIR/bin/env: the environment file.

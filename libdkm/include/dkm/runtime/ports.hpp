@@ -1,0 +1,77 @@
+#pragma once
+// The port plan of one install: ten consecutive ports from the base PORT given to
+// the installer (`-p`). Every listener a rendered config opens is on one of them.
+//
+//   PORT+0  Grafana (HTTP)                 PORT+5  go-carbon carbonlink (disabled)
+//   PORT+1  carbon plaintext, TCP and UDP  PORT+6  go-carbon gRPC API (disabled)
+//   PORT+2  carbonapi (HTTP)               PORT+7  carbonserver gRPC (disabled)
+//   PORT+3  go-carbon carbonserver (HTTP)  PORT+8  go-carbon pprof (disabled)
+//   PORT+4  go-carbon pickle (disabled)    PORT+9  Grafana's gRPC server (off unless its feature flag is on)
+
+#include <dkm/core/error.hpp>
+
+#include <charconv>
+#include <string>
+#include <string_view>
+
+namespace dkm::runtime {
+
+/// How many consecutive ports one install reserves.
+inline constexpr int kPortSpan = 10;
+
+/// The ten ports of one install, from its base port.
+class PortPlan {
+ public:
+  /// A plan from a base port already checked (see parse_port_plan).
+  explicit PortPlan(int base) : base_(base) {}
+
+  /// The base port (the `-p` value).
+  int base() const { return base_; }
+  /// Grafana's HTTP port.
+  int grafana() const { return base_; }
+  /// carbon plaintext protocol, TCP and UDP (where collectd and DSS send metrics).
+  int carbon() const { return base_ + 1; }
+  /// carbonapi's HTTP port (the Graphite API Grafana and DSS query).
+  int carbonapi() const { return base_ + 2; }
+  /// go-carbon's carbonserver (the backend carbonapi reads).
+  int carbonserver() const { return base_ + 3; }
+  /// go-carbon's pickle receiver (rendered disabled).
+  int pickle() const { return base_ + 4; }
+  /// go-carbon's carbonlink (rendered disabled).
+  int carbonlink() const { return base_ + 5; }
+  /// go-carbon's gRPC API (rendered disabled).
+  int carbon_grpc() const { return base_ + 6; }
+  /// carbonserver's gRPC listener (rendered disabled).
+  int carbonserver_grpc() const { return base_ + 7; }
+  /// go-carbon's pprof listener (rendered disabled).
+  int pprof() const { return base_ + 8; }
+  /// Grafana's gRPC server (only opened behind a Grafana feature flag).
+  int grafana_grpc() const { return base_ + 9; }
+  /// The last port of the plan.
+  int last() const { return base_ + kPortSpan - 1; }
+
+ private:
+  int base_;
+};
+
+/// Parses a decimal TCP port (1-65535); `flag` names the culprit in the error.
+inline int parse_port(std::string_view text, const std::string& flag) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    throw UsageError(flag + ": '" + std::string(text) + "' is not a port number");
+  if (value < 1 || value > 65535)
+    throw UsageError(flag + ": port " + std::string(text) + " is outside 1-65535");
+  return value;
+}
+
+/// Parses the installer's base port: a number whose ten-port range ends at or below 65535.
+inline PortPlan parse_port_plan(std::string_view text, const std::string& flag = "-p/--port") {
+  int base = parse_port(text, flag);
+  if (base + kPortSpan - 1 > 65535)
+    throw UsageError(flag + ": port " + std::to_string(base) + " leaves no room for its ten ports (PORT+9 = " +
+                     std::to_string(base + kPortSpan - 1) + " is above 65535)");
+  return PortPlan(base);
+}
+
+}  // namespace dkm::runtime
