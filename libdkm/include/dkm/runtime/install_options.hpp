@@ -155,14 +155,16 @@ namespace detail {
 inline boost::program_options::variables_map parse_flags(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
   po::variables_map vm;
+  const po::options_description flags = installer_flags();  // parsed_options points into it
   try {
-    po::store(po::command_line_parser(args).options(installer_flags()).style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing).run(), vm);
+    po::parsed_options parsed = po::command_line_parser(args)
+                                    .options(flags)
+                                    .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
+                                    .run();
+    for (const auto& extra : po::collect_unrecognized(parsed.options, po::include_positional))
+      throw UsageError("unexpected argument '" + extra + "' (every value follows its flag; see --help)");
+    po::store(parsed, vm);
     po::notify(vm);
-  } catch (const po::too_many_positional_options_error&) {
-    std::string extra;
-    for (const auto& a : args)
-      if (!a.empty() && a[0] != '-') extra = a;
-    throw UsageError("unexpected argument '" + extra + "' (every value follows its flag; see --help)");
   } catch (const po::error& e) {
     throw UsageError(e.what() + std::string(" (see --help)"));
   }

@@ -247,10 +247,15 @@ inline std::vector<std::string> loaded_collectd_plugins(const std::vector<TreeEn
     if (f.path.filename() != "collectd.conf" && f.path.parent_path().filename() != "collectd.d") continue;
     for (const auto& raw : split(f.content, '\n')) {
       std::string_view line = trim(raw);
-      if (line.rfind("LoadPlugin", 0) != 0) continue;
+      if (!line.empty() && line.front() == '<') {  // <LoadPlugin NAME> block form
+        line.remove_prefix(1);
+        if (!line.empty() && line.back() == '>') line.remove_suffix(1);
+      }
+      if (line.rfind("LoadPlugin", 0) != 0 || line.size() == 10 || !std::isspace(static_cast<unsigned char>(line[10])))
+        continue;
       std::string name(trim(line.substr(10)));
       if (!name.empty() && name.front() == '"') name = name.substr(1, name.find('"', 1) - 1);
-      if (!name.empty() && name.front() != '<') plugins.push_back(name);
+      if (!name.empty()) plugins.push_back(name);
     }
   }
   return plugins;
