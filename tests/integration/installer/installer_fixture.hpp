@@ -1,0 +1,308 @@
+#pragma once
+// Shared by the installer's integration tests: a test bundle, running its installer,
+// a digest of a directory tree, a ten-port range that is free, a line-recording TCP
+// listener, and a reader for collectd's config syntax.
+//
+// The test bundle holds the real installer, dkm and dkmadmin just built, the templates
+// of the source tree (dist/templates), and as STAND-INS for the bundle's own collectd
+// 5.12.0: Debian's collectd 5.12.0 (/usr/sbin/collectd) and its plugins and types.db.
+// go-carbon, carbonapi and grafana cannot be built in CI: their entries are STAND-IN
+// scripts that say so and exit 1 (the real ones are checked by the opt-in `real` test).
+
+#include <dkm/core/files.hpp>
+#include <dkm/core/process.hpp>
+#include <dkm/core/strings.hpp>
+#include <dkm/core/temp_dir.hpp>
+#include <dkm/runtime/layout.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "test_support.hpp"
+
+namespace dkm::test {
+
+/// The collectd plugins the bundle ships (recipe of issue 4) and the rendered config loads.
+inline const std::vector<std::string>& bundle_collectd_plugins() {
+  static const std::vector<std::string> plugins{"cpu",       "df",    "disk", "interface", "load",           "memory",
+                                                "processes", "swap",  "uptime", "logfile", "write_graphite", "syslog"};
+  return plugins;
+}
+
+/// A bundle directory laid out like dkumonitor-VERSION/, for tests.
+struct TestBundle {
+  fs::path root;  ///< the bundle's top directory
+
+  /// The bundle's installer.
+  fs::path installer() const { return root / "installer"; }
+};
+
+/// Writes a stand-in program: a script that names itself as such and fails.
+inline void write_stand_in(const fs::path& path, const std::string& what) {
+  write_file_atomic(path,
+                    "#!/bin/sh\n# STAND-IN for the bundle's " + what +
+                        " (cannot be built in CI; the real one is checked by the `real` test)\n"
+                        "echo \"stand-in " + what + ": not the real program\" >&2\nexit 1\n",
+                    0755);
+}
+
+/// Copies a file, or hard-links it when both are on one file system (faster, same bytes).
+inline void copy_or_link(const fs::path& from, const fs::path& to, bool executable) {
+  std::error_code ec;
+  fs::create_hard_link(from, to, ec);
+  if (ec) fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+  if (executable) fs::permissions(to, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                          fs::perms::others_read | fs::perms::others_exec);
+}
+
+/// Makes a test bundle in `dir` (created), of `version`.
+inline TestBundle make_test_bundle(const fs::path& dir, const std::string& version = "1.0.0") {
+  TestBundle b{dir};
+  fs::create_directories(dir / "bin");
+  fs::create_directories(dir / "lib" / "collectd");
+  fs::create_directories(dir / "static");
+  fs::create_directories(dir / "dashboards");
+  // /proc/self/exe must be inside the bundle: a copy (or hard link), not a symlink.
+  copy_or_link(tool("installer"), b.installer(), true);
+  fs::create_symlink(tool("dkm"), dir / "bin" / "dkm");
+  fs::create_symlink(tool("dkmadmin"), dir / "bin" / "dkmadmin");
+  fs::copy(source_dir() / "dist" / "templates", dir / "templates", fs::copy_options::recursive);
+  // Debian's collectd 5.12.0 as the stand-in for the bundle's (same version). Plugins are
+  // copied: collectd refuses to load a plugin file that is a symbolic link.
+  fs::create_symlink("/usr/sbin/collectd", dir / "bin" / "collectd");
+  for (const auto& p : bundle_collectd_plugins())
+    copy_or_link("/usr/lib/collectd/" + p + ".so", dir / "lib" / "collectd" / (p + ".so"), false);
+  copy_or_link("/usr/share/collectd/types.db", dir / "lib" / "collectd" / "types.db", false);
+  write_stand_in(dir / "bin" / "go-carbon", "go-carbon");
+  write_stand_in(dir / "bin" / "carbonapi", "carbonapi");
+  write_stand_in(dir / "bin" / "grafana", "grafana");
+  write_file_atomic(dir / "VERSION", version + "\n");
+  return b;
+}
+
+/// Runs the bundle's installer with `args` (stdout and stderr captured together).
+inline RunResult run_installer(const TestBundle& bundle, const std::vector<std::string>& args, RunOptions options = {}) {
+  std::vector<std::string> argv{bundle.installer().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, options);
+}
+
+/// SHA-256 of a directory tree: every entry's relative path, type, mode, size,
+/// modification time, and content (files) or target (links), in sorted order. Any
+/// write, even of the same bytes, changes it. "absent" for a missing path.
+inline std::string tree_digest(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(dir, ec))) return "absent";
+  std::vector<fs::path> entries{dir};
+  if (fs::is_directory(fs::symlink_status(dir, ec)))
+    for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it)
+      entries.push_back(it->path());
+  std::sort(entries.begin(), entries.end());
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  for (const auto& p : entries) {
+    struct stat st {};
+    ::lstat(p.c_str(), &st);
+    std::string record = p.lexically_relative(dir).string() + "\n" + std::to_string(st.st_mode) + " " +
+                         std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+                         std::to_string(st.st_mtim.tv_nsec) + "\n";
+    if (S_ISLNK(st.st_mode)) record += fs::read_symlink(p).string();
+    else if (S_ISREG(st.st_mode)) record += read_file(p);
+    record += '\0';
+    EVP_DigestUpdate(ctx, record.data(), record.size());
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) out += {hex[md[i] >> 4], hex[md[i] & 15]};
+  return out;
+}
+
+/// True when `port` can be bound on 127.0.0.1 for TCP (and UDP when asked).
+inline bool port_is_free(int port, int type = SOCK_STREAM) {
+  int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+/// A base port whose ten ports are free on 127.0.0.1 (TCP and UDP), chosen at random.
+inline int free_port_range() {
+  std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<int> pick(20000, 60000);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    int base = pick(rng);
+    bool free = true;
+    for (int i = 0; i < 10 && free; ++i) free = port_is_free(base + i) && port_is_free(base + i, SOCK_DGRAM);
+    if (free) return base;
+  }
+  throw Error("no free range of ten ports found");
+}
+
+/// A TCP listener on 127.0.0.1:PORT that records the lines it receives (a test double
+/// for carbon's plaintext receiver, which CI cannot run).
+class LineRecorder {
+ public:
+  /// Listens on `port` at once; accepts and reads in a thread until destroyed.
+  explicit LineRecorder(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 16) != 0)
+      throw Error("LineRecorder: cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + errno_text());
+    thread_ = std::thread([this] { loop(); });
+  }
+  LineRecorder(const LineRecorder&) = delete;
+  LineRecorder& operator=(const LineRecorder&) = delete;
+  ~LineRecorder() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+
+  /// The complete lines received so far.
+  std::vector<std::string> lines() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return lines_;
+  }
+
+ private:
+  void loop() {
+    std::vector<pollfd> fds{{fd_, POLLIN, 0}};
+    std::map<int, std::string> partial;
+    while (!stop_) {
+      if (::poll(fds.data(), fds.size(), 50) <= 0) continue;
+      for (size_t i = 0; i < fds.size(); ++i) {
+        if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
+        if (fds[i].fd == fd_) {
+          int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+          if (c >= 0) fds.push_back({c, POLLIN, 0});
+          continue;
+        }
+        char buf[65536];
+        ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+        if (n <= 0) {
+          ::close(fds[i].fd);
+          fds[i].fd = -1;
+          continue;
+        }
+        std::string& acc = partial[fds[i].fd];
+        acc.append(buf, static_cast<size_t>(n));
+        size_t nl;
+        while ((nl = acc.find('\n')) != std::string::npos) {
+          std::lock_guard<std::mutex> lock(mutex_);
+          size_t end = nl > 0 && acc[nl - 1] == '\r' ? nl - 1 : nl;  // collectd ends lines with CRLF
+          lines_.push_back(acc.substr(0, end));
+          acc.erase(0, nl + 1);
+        }
+      }
+      fds.erase(std::remove_if(fds.begin(), fds.end(), [](const pollfd& p) { return p.fd < 0; }), fds.end());
+    }
+    for (size_t i = 1; i < fds.size(); ++i) ::close(fds[i].fd);
+  }
+
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+/// One statement or block of a collectd config: `Key value...` or `<Key value...>...</Key>`.
+struct CollectdItem {
+  std::string key;                     ///< option or block name
+  std::vector<std::string> values;     ///< arguments, unquoted
+  std::vector<CollectdItem> children;  ///< a block's content
+
+  /// The children named `k`.
+  std::vector<const CollectdItem*> all(const std::string& k) const {
+    std::vector<const CollectdItem*> out;
+    for (const auto& c : children)
+      if (c.key == k) out.push_back(&c);
+    return out;
+  }
+  /// The first value of the first child named `k` ("" when absent).
+  std::string value(const std::string& k) const {
+    for (const auto& c : children)
+      if (c.key == k && !c.values.empty()) return c.values[0];
+    return {};
+  }
+};
+
+/// Reads collectd's config syntax (collectd.conf(5)): one statement a line, '#' comments,
+/// quoted strings with backslash escapes, nested <Block> sections. Throws on bad nesting.
+inline CollectdItem parse_collectd_config(const std::string& text) {
+  std::vector<CollectdItem> stack(1);
+  for (const auto& raw : split(text, '\n')) {
+    std::string_view line = trim(raw);
+    if (line.empty() || line.front() == '#') continue;
+    bool open = false, close = false;
+    if (line.front() == '<') {
+      if (line.back() != '>') throw Error("collectd config: bad block line: " + std::string(line));
+      line = line.substr(1, line.size() - 2);
+      if (!line.empty() && line.front() == '/') {
+        close = true;
+        line.remove_prefix(1);
+      } else {
+        open = true;
+      }
+    }
+    std::vector<std::string> words;
+    for (size_t i = 0; i < line.size();) {
+      if (std::isspace(static_cast<unsigned char>(line[i]))) { ++i; continue; }
+      if (line[i] == '#') break;
+      std::string word;
+      if (line[i] == '"') {
+        for (++i; i < line.size() && line[i] != '"'; ++i) {
+          if (line[i] == '\\' && i + 1 < line.size()) ++i;
+          word += line[i];
+        }
+        ++i;
+      } else {
+        while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) word += line[i++];
+      }
+      words.push_back(word);
+    }
+    if (words.empty()) continue;
+    CollectdItem item{words[0], {words.begin() + 1, words.end()}, {}};
+    if (close) {
+      if (stack.size() < 2 || stack.back().key != item.key) throw Error("collectd config: unbalanced </" + item.key + ">");
+      CollectdItem done = std::move(stack.back());
+      stack.pop_back();
+      stack.back().children.push_back(std::move(done));
+    } else if (open) {
+      stack.push_back(std::move(item));
+    } else {
+      stack.back().children.push_back(std::move(item));
+    }
+  }
+  if (stack.size() != 1) throw Error("collectd config: unclosed <" + stack.back().key + ">");
+  return stack[0];
+}
+
+}  // namespace dkm::test
