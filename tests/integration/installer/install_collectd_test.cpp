@@ -10,13 +10,6 @@
 // on carbon's port PORT+1 and records what arrives. A broken config must fail it.
 #include <catch2/catch.hpp>
 
-#include <boost/property_tree/ini_parser.hpp>
-#include <boost/property_tree/ptree.hpp>
-
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-
 #include <regex.h>
 
 #include <regex>
@@ -28,63 +21,8 @@ using namespace dkm::test;
 
 namespace {
 
-/// A background process owned by the test, in its own process group (so no grandchild
-/// outlives the test), output to `log` or /dev/null; killed at the end.
-class Background {
- public:
-  explicit Background(std::vector<std::string> argv, const fs::path& log = "/dev/null") {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      int in = ::open("/dev/null", O_RDONLY);
-      ::dup2(in, 0);
-      ::dup2(out, 1);
-      ::dup2(out, 2);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-    ::setpgid(pid_, pid_);
-  }
-  ~Background() { stop(SIGKILL); }
-  Background(const Background&) = delete;
-  Background& operator=(const Background&) = delete;
-
-  /// The process id.
-  pid_t pid() const { return pid_; }
-
-  /// Sends `signal` to the process group and waits for the process; returns its wait status.
-  int stop(int signal = SIGTERM) {
-    if (pid_ <= 0) return status_;
-    ::kill(-pid_, signal);
-    ::waitpid(pid_, &status_, 0);
-    ::kill(-pid_, SIGKILL);  // whatever of the group is left
-    pid_ = -1;
-    return status_;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int status_ = 0;
-};
-
-/// The collectd command services.ini runs, with %(ENV_X)s expanded from bin/env, as argv.
-std::vector<std::string> collectd_command(const runtime::InstallLayout& layout) {
-  boost::property_tree::ptree ini;
-  boost::property_tree::read_ini(layout.services_file().string(), ini);
-  std::string command = ini.get<std::string>("program:collectd.command");
-  for (const auto& [key, value] : runtime::parse_env_file(read_file(layout.env_file()), "env")) {
-    std::string token = "%(ENV_" + key + ")s";
-    for (size_t pos; (pos = command.find(token)) != std::string::npos;) command.replace(pos, token.size(), value);
-  }
-  std::vector<std::string> argv;
-  for (auto& word : split(command, ' '))
-    if (!word.empty()) argv.push_back(word);
-  return argv;
-}
+/// The collectd command services.ini runs, as argv.
+std::vector<std::string> collectd_command(const runtime::InstallLayout& layout) { return service_argv(layout, "collectd"); }
 
 /// The same command with the foreground flag replaced by a mode flag (-t or -T).
 std::vector<std::string> with_mode(std::vector<std::string> argv, const std::string& mode) {
@@ -153,7 +91,7 @@ void check_collectd_accepts(bool system_collectd) {
   // happens at start; SIGTERM flushes write_graphite's buffer to carbon.
   fs::path log = tmp.path() / "collectd.log";
   Background daemon(command, log);
-  const std::string host = "collectd.com.example.web1.";
+  const std::string host = "collectd.com_example_web1.";
   wait_until([&] { return carbon.lines().size() > 20; }, std::chrono::seconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   int status = daemon.stop(SIGTERM);
@@ -167,7 +105,7 @@ void check_collectd_accepts(bool system_collectd) {
   }, std::chrono::seconds(5)));
   std::vector<std::string> lines = carbon.lines();
   // Every line is a Graphite plaintext line under the reversed host name.
-  std::regex plaintext(R"(collectd\.com\.example\.web1\.[A-Za-z0-9_.-]+ (-?[0-9.e+-]+|nan) [0-9]+)");
+  std::regex plaintext(R"(collectd\.com_example_web1\.[A-Za-z0-9_.-]+ (-?[0-9.e+-]+|nan) [0-9]+)");
   std::vector<std::string> malformed;
   for (const auto& l : lines)
     if (!std::regex_match(l, plaintext)) malformed.push_back(l);

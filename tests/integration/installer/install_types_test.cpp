@@ -237,6 +237,9 @@ void check_install_type(const std::string& type, const std::vector<std::string>&
     CHECK(node->value("Port") == std::to_string(P + 1));
     CHECK(node->value("Protocol") == "tcp");
     CHECK(node->value("Prefix") == "collectd.");
+    CHECK(node->value("EscapeCharacter") == "_");
+    CHECK(node->value("PreserveSeparator") == "false");
+    CHECK_THAT(in->result.output, Catch::Contains("collectd.com_example_dc1_web1.*"));
     CollectdItem pr = parse_collectd_config(read_file(conf / "collectd.d/processes.conf"));
     std::map<std::string, std::string> matches;
     for (const auto* m : pr.all("Plugin")[0]->all("ProcessMatch")) matches[m->values.at(0)] = m->values.at(1);

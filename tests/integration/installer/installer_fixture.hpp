@@ -7,7 +7,8 @@
 // of the source tree (dist/templates), and as STAND-INS for the bundle's own collectd
 // 5.12.0: Debian's collectd 5.12.0 (/usr/sbin/collectd) and its plugins and types.db.
 // go-carbon, carbonapi and grafana cannot be built in CI: their entries are STAND-IN
-// scripts that say so and exit 1 (the real ones are checked by the opt-in `real` test).
+// scripts that say so and exit 1, and Grafana's defaults.ini a STAND-IN comment (the
+// real go-carbon and carbonapi are checked by the opt-in `real` test).
 
 #include <dkm/core/files.hpp>
 #include <dkm/core/process.hpp>
@@ -15,12 +16,18 @@
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/runtime/layout.hpp>
 
+#include <boost/property_tree/ini_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -90,6 +97,8 @@ inline TestBundle make_test_bundle(const fs::path& dir, const std::string& versi
   write_stand_in(dir / "bin" / "go-carbon", "go-carbon");
   write_stand_in(dir / "bin" / "carbonapi", "carbonapi");
   write_stand_in(dir / "bin" / "grafana", "grafana");
+  fs::create_directories(dir / "lib" / "grafana" / "conf");
+  write_file_atomic(dir / "lib" / "grafana" / "conf" / "defaults.ini", "; STAND-IN for Grafana's conf/defaults.ini\n");
   write_file_atomic(dir / "VERSION", version + "\n");
   return b;
 }
@@ -100,6 +109,65 @@ inline RunResult run_installer(const TestBundle& bundle, const std::vector<std::
   argv.insert(argv.end(), args.begin(), args.end());
   return run_process(argv, options);
 }
+
+/// The command services.ini runs for `service`, with %(ENV_X)s expanded from DIR/bin/env
+/// (as dkm expands it), split into argv on spaces.
+inline std::vector<std::string> service_argv(const runtime::InstallLayout& layout, const std::string& service) {
+  boost::property_tree::ptree ini;
+  boost::property_tree::read_ini(layout.services_file().string(), ini);
+  std::string command = ini.get<std::string>("program:" + service + ".command");
+  for (const auto& [key, value] : runtime::parse_env_file(read_file(layout.env_file()), "env")) {
+    std::string token = "%(ENV_" + key + ")s";
+    for (size_t pos; (pos = command.find(token)) != std::string::npos;) command.replace(pos, token.size(), value);
+  }
+  std::vector<std::string> argv;
+  for (auto& word : split(command, ' '))
+    if (!word.empty()) argv.push_back(word);
+  return argv;
+}
+
+/// A background process owned by the test, in its own process group (so no grandchild
+/// outlives the test), output to `log` or /dev/null; killed at the end.
+class Background {
+ public:
+  explicit Background(std::vector<std::string> argv, const fs::path& log = "/dev/null") {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::setpgid(0, 0);
+      int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      int in = ::open("/dev/null", O_RDONLY);
+      ::dup2(in, 0);
+      ::dup2(out, 1);
+      ::dup2(out, 2);
+      std::vector<char*> args;
+      for (auto& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+    ::setpgid(pid_, pid_);
+  }
+  ~Background() { stop(SIGKILL); }
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  /// The process id.
+  pid_t pid() const { return pid_; }
+
+  /// Sends `signal` to the process group and waits for the process; returns its wait status.
+  int stop(int signal = SIGTERM) {
+    if (pid_ <= 0) return status_;
+    ::kill(-pid_, signal);
+    ::waitpid(pid_, &status_, 0);
+    ::kill(-pid_, SIGKILL);  // whatever of the group is left
+    pid_ = -1;
+    return status_;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = 0;
+};
 
 /// SHA-256 of a directory tree: every entry's relative path, type, mode, size,
 /// modification time, and content (files) or target (links), in sorted order. Any

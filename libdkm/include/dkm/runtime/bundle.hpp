@@ -1,8 +1,9 @@
 #pragma once
 // The bundle an installer belongs to: the directory dkumonitor-VERSION/ that holds
 // the installer itself, bin/ (dkm, dkmadmin, go-carbon, carbonapi, grafana, collectd),
-// lib/collectd/ (plugins, types.db), static/ (Grafana's assets), conf/ (Grafana's
-// defaults.ini, so the bundle is Grafana's home), templates/, dashboards/, VERSION.
+// lib/collectd/ (plugins, types.db), lib/grafana/conf/defaults.ini (Grafana's home:
+// `grafana server --homepath BUNDLE/lib/grafana`), static/ (Grafana's public/ assets),
+// conf/, templates/, dashboards/, VERSION.
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
@@ -59,7 +60,7 @@ class Bundle {
     static const std::map<std::string, std::vector<std::string>> needs{
         {"go-carbon", {"bin/go-carbon"}},
         {"carbonapi", {"bin/carbonapi"}},
-        {"grafana", {"bin/grafana", "static"}},
+        {"grafana", {"bin/grafana", "static", "lib/grafana/conf/defaults.ini"}},
         {"collectd", {"bin/collectd", "lib/collectd/types.db"}},
     };
     if (service == "collectd" && !bundled_collectd) return {};

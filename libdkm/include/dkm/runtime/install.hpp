@@ -350,7 +350,7 @@ inline std::string install_summary(const InstallResult& r) {
     out << "  carbonapi    http://" << host_port(shown(plan.carbonapi_listen), plan.ports.carbonapi())
         << "/  Graphite API, reading " << plan.backends.size() << " backend(s)\n";
   if (plan.has("collectd"))
-    out << "  collectd     sends collectd." << plan.collectd_hostname << ".* to " << plan.carbon_target.str()
+    out << "  collectd     sends collectd." << collectd_host_node(plan.collectd_hostname) << ".* to " << plan.carbon_target.str()
         << " every " << kCollectInterval << " s"
         << (plan.system_collectd.empty() ? "" : " (system collectd " + plan.system_collectd.string() + ")") << "\n";
   out << "  ports        " << plan.ports.base() << "-" << plan.ports.last() << " reserved\n";

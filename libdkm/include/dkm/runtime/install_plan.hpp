@@ -17,6 +17,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -26,6 +27,14 @@ namespace dkm::runtime {
 
 /// collectd's interval, in seconds; the first whisper archive has the same step.
 inline constexpr int kCollectInterval = 60;
+
+/// The node collectd's write_graphite makes of a host name in metric paths: dots
+/// written '_' (EscapeCharacter "_", PreserveSeparator false), so a host is one node.
+inline std::string collectd_host_node(const std::string& hostname) {
+  std::string node = hostname;
+  std::replace(node.begin(), node.end(), '.', '_');
+  return node;
+}
 
 /// Facts about the host the plan depends on, found by the caller.
 struct HostFacts {
@@ -128,6 +137,7 @@ inline nlohmann::json template_values(const InstallPlan& plan) {
   v["carbon_target_port"] = plan.carbon_target.port;
   v["carbonapi_url"] = plan.carbonapi_url;
   v["collectd_hostname"] = plan.collectd_hostname;
+  v["collectd_host_node"] = collectd_host_node(plan.collectd_hostname);
   v["bundled_collectd"] = plan.system_collectd.empty();
   v["collectd_program"] = plan.system_collectd.empty() ? std::string("bundle") : plan.system_collectd.string();
   v["collectd_command"] =
