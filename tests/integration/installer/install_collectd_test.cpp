@@ -7,7 +7,8 @@
 // for a missing file. So the check with teeth is `collectd -T`: it parses the config,
 // loads every plugin, fails on any option a plugin rejects, runs one read of every
 // plugin and hands the values to write_graphite. A test double (LineRecorder) listens
-// on carbon's port PORT+1 and records what arrives. A broken config must fail it.
+// on carbon's port PORT+1 and records what arrives (a test double: go-carbon cannot be
+// built in CI). A broken config must fail it.
 #include <catch2/catch.hpp>
 
 #include <regex.h>
@@ -46,7 +47,7 @@ void check_collectd_accepts(bool system_collectd) {
   TempDir tmp{"dkm-collectd-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "dkumonitor-1.0.0");
   runtime::InstallLayout layout(tmp.path() / "inst");
-  int P = free_port_range();
+  int P = free_port_block();
   std::vector<std::string> args{"-d", layout.root().string(), "-p", std::to_string(P), "-t", "agent",
                                 "--hostname", "web1.example.com"};
   if (system_collectd) args.push_back("--system-collectd");
@@ -65,14 +66,12 @@ void check_collectd_accepts(bool system_collectd) {
     CHECK_THAT(read_file(layout.conf() / "collectd.conf"), Catch::Contains("PluginDir \"" + layout.root().string() + "/lib/collectd\""));
   }
 
-  // DSS-like processes for the processes plugin to find: perl (Debian's perl-base is
-  // essential) sleeping, with java's arguments after its own, so the command line reads
-  // "... java -Ddku.backend ..." and nothing forks.
-  Background backend({"/usr/bin/perl", "-e", "sleep 60", "java", "-Ddku.backend", "-Xmx1g"});
-  Background jek({"/usr/bin/perl", "-e", "sleep 60", "java", "-Ddku.jek"});
+  // DSS-like processes for the processes plugin to find (stand-ins: no DSS or Java here).
+  DssProcessStandIn backend("java -Ddku.backend -Xmx1g com.dataiku.dip.DSSBackendMain");
+  DssProcessStandIn jek("/usr/lib/jvm/java-17/bin/java -Ddku.jek -Xmx512m");
   for (pid_t pid : {backend.pid(), jek.pid()})
     REQUIRE(wait_until([&] { return read_file("/proc/" + std::to_string(pid) + "/cmdline").find("java") != std::string::npos; }));
-  LineRecorder carbon(P + 1);
+  CarbonRecorder carbon(P + 1);  // test double for go-carbon's plaintext receiver
 
   RunResult t = run_process(with_mode(command, "-t"));
   INFO("collectd -t:\n" << t.output);

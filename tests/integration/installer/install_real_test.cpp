@@ -45,16 +45,16 @@ std::string http_get(int port, const std::string& path, int* status = nullptr, c
   return body == std::string::npos ? std::string() : response.substr(body + 4);
 }
 
-/// Sends one plaintext line to 127.0.0.1:port over TCP or UDP.
-void send_line(int port, const std::string& line, int type) {
-  int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+/// Sends one plaintext line to 127.0.0.1:port as one UDP datagram.
+void send_udp(int port, const std::string& line) {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   std::string data = line + "\n";
-  REQUIRE(::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()));
+  CHECK(::sendto(fd, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr) ==
+        static_cast<ssize_t>(data.size()));
   ::close(fd);
 }
 
@@ -141,7 +141,7 @@ TEST_CASE("the real go-carbon and carbonapi accept the rendered configs and serv
     take("static");
   }
   runtime::InstallLayout L(tmp.path() / "inst");
-  int P = free_port_range();
+  int P = free_port_block();
   RunResult inst = run_installer(bundle, {"-d", L.root().string(), "-p", std::to_string(P), "-t", grafana ? "server" : "backend"});
   INFO(inst.output);
   REQUIRE(inst.ok());
@@ -179,7 +179,7 @@ TEST_CASE("the real go-carbon and carbonapi accept the rendered configs and serv
       if (fs::exists(tmp.path() / name)) out += std::string(name) + ":\n" + last_lines(read_file(tmp.path() / name), 30) + "\n";
     return out;
   };
-  bool up = wait_until([&] { return !port_is_free(P + 1) && !port_is_free(P + 3) && !port_is_free(P + 2); },
+  bool up = wait_until([&] { return port_taken(P + 1) && port_taken(P + 3) && port_taken(P + 2); },
                        std::chrono::seconds(20));
   INFO(logs());
   REQUIRE(up);
@@ -188,8 +188,8 @@ TEST_CASE("the real go-carbon and carbonapi accept the rendered configs and serv
   CHECK(listening_ports(api_daemon.pid()) == std::set<std::string>{"tcp:" + std::to_string(P + 2)});
 
   long now = static_cast<long>(std::time(nullptr));
-  send_line(P + 1, "dataiku.dss.inst1.backend.server.jvm.memory.heap.used 4242 " + std::to_string(now), SOCK_STREAM);
-  send_line(P + 1, "dataiku.dss.inst1.udp.probe 77 " + std::to_string(now), SOCK_DGRAM);
+  send_plaintext(P + 1, {"dataiku.dss.inst1.backend.server.jvm.memory.heap.used 4242 " + std::to_string(now)});
+  send_udp(P + 1, "dataiku.dss.inst1.udp.probe 77 " + std::to_string(now));
   auto render = [&](const std::string& target) {
     return http_get(P + 2, "/render?format=json&from=-10min&target=" + target);
   };

@@ -1,7 +1,9 @@
 #pragma once
 // Shared by the installer's integration tests: a test bundle, running its installer,
-// a digest of a directory tree, a ten-port range that is free, a line-recording TCP
-// listener, and a reader for collectd's config syntax.
+// the commands services.ini runs, background processes, a digest of a directory tree,
+// and a reader for collectd's config syntax. The carbon test double (CarbonRecorder),
+// free_port_block() and DssProcessStandIn come from the dashboards group's
+// carbon_recorder.hpp, shared rather than written twice.
 //
 // The test bundle holds the real installer, dkm and dkmadmin just built, the templates
 // of the source tree (dist/templates), and as STAND-INS for the bundle's own collectd
@@ -23,7 +25,6 @@
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -31,14 +32,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <map>
-#include <mutex>
-#include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "../dashboards/carbon_recorder.hpp"
 #include "test_support.hpp"
 
 namespace dkm::test {
@@ -203,103 +201,12 @@ inline std::string tree_digest(const fs::path& dir) {
   return out;
 }
 
-/// True when `port` can be bound on 127.0.0.1 for TCP (and UDP when asked).
-inline bool port_is_free(int port, int type = SOCK_STREAM) {
-  int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
+/// True when something already listens on 127.0.0.1:port (TCP).
+inline bool port_taken(int port) {
+  int fd = bind_loopback(port);
+  if (fd >= 0) ::close(fd);
+  return fd < 0;
 }
-
-/// A base port whose ten ports are free on 127.0.0.1 (TCP and UDP), chosen at random.
-inline int free_port_range() {
-  std::mt19937 rng{std::random_device{}()};
-  std::uniform_int_distribution<int> pick(20000, 60000);
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    int base = pick(rng);
-    bool free = true;
-    for (int i = 0; i < 10 && free; ++i) free = port_is_free(base + i) && port_is_free(base + i, SOCK_DGRAM);
-    if (free) return base;
-  }
-  throw Error("no free range of ten ports found");
-}
-
-/// A TCP listener on 127.0.0.1:PORT that records the lines it receives (a test double
-/// for carbon's plaintext receiver, which CI cannot run).
-class LineRecorder {
- public:
-  /// Listens on `port` at once; accepts and reads in a thread until destroyed.
-  explicit LineRecorder(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 16) != 0)
-      throw Error("LineRecorder: cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + errno_text());
-    thread_ = std::thread([this] { loop(); });
-  }
-  LineRecorder(const LineRecorder&) = delete;
-  LineRecorder& operator=(const LineRecorder&) = delete;
-  ~LineRecorder() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-
-  /// The complete lines received so far.
-  std::vector<std::string> lines() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return lines_;
-  }
-
- private:
-  void loop() {
-    std::vector<pollfd> fds{{fd_, POLLIN, 0}};
-    std::map<int, std::string> partial;
-    while (!stop_) {
-      if (::poll(fds.data(), fds.size(), 50) <= 0) continue;
-      for (size_t i = 0; i < fds.size(); ++i) {
-        if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
-        if (fds[i].fd == fd_) {
-          int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-          if (c >= 0) fds.push_back({c, POLLIN, 0});
-          continue;
-        }
-        char buf[65536];
-        ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-        if (n <= 0) {
-          ::close(fds[i].fd);
-          fds[i].fd = -1;
-          continue;
-        }
-        std::string& acc = partial[fds[i].fd];
-        acc.append(buf, static_cast<size_t>(n));
-        size_t nl;
-        while ((nl = acc.find('\n')) != std::string::npos) {
-          std::lock_guard<std::mutex> lock(mutex_);
-          size_t end = nl > 0 && acc[nl - 1] == '\r' ? nl - 1 : nl;  // collectd ends lines with CRLF
-          lines_.push_back(acc.substr(0, end));
-          acc.erase(0, nl + 1);
-        }
-      }
-      fds.erase(std::remove_if(fds.begin(), fds.end(), [](const pollfd& p) { return p.fd < 0; }), fds.end());
-    }
-    for (size_t i = 1; i < fds.size(); ++i) ::close(fds[i].fd);
-  }
-
-  int fd_ = -1;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
 
 /// One statement or block of a collectd config: `Key value...` or `<Key value...>...</Key>`.
 struct CollectdItem {
