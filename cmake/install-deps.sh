@@ -37,6 +37,11 @@ packages="$packages golang-go autoconf automake libtool make
 # Node and npm: a machine may already have a Node.js of its own with npm inside.
 command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"
 
+# Packaging: collectd built from git runs its ./build.sh, which needs bison and flex.
+if [ "$packaging" = 1 ]; then
+  packages="$packages bison flex"
+fi
+
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
