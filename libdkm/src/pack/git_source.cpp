@@ -2,6 +2,7 @@
 #include <dkm/pack/git_source.hpp>
 
 #include <dkm/core/error.hpp>
+#include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
 
 #include <git2.h>
@@ -89,10 +90,28 @@ std::pair<std::string, std::string> split_refspec(std::string spec) {
   return {spec.substr(0, colon), spec.substr(colon + 1)};
 }
 
+/// Makes `dest` read the objects of `src` in place, like `git clone --shared`: a line in
+/// its objects/info/alternates (kept for later runs) and the same alternate added to the
+/// object database already open.
+void borrow_objects(git_repository* dest, git_repository* src) {
+  fs::path objects = (fs::absolute(git_repository_path(src)) / "objects").lexically_normal();
+  fs::path alternates = fs::path(git_repository_path(dest)) / "objects" / "info" / "alternates";
+  std::error_code ec;
+  std::string lines = fs::exists(alternates, ec) ? read_file(alternates) : "";
+  if (("\n" + lines).find("\n" + objects.string() + "\n") == std::string::npos)
+    write_file_atomic(alternates, lines + objects.string() + "\n");
+  git_odb* raw_odb = nullptr;
+  if (git_repository_odb(&raw_odb, dest) != 0) throw Error(last_git_error());
+  std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>> odb(raw_odb);
+  if (git_odb_add_disk_alternate(odb.get(), objects.c_str()) != 0)
+    throw Error("cannot read the objects of " + objects.string() + ": " + last_git_error());
+}
+
 /// Copies into `dest` the objects reachable from the refs `refspecs` name in the local
 /// repository `source`, and creates those refs. libgit2's local transport would copy the
 /// objects of every ref instead (all branches of a large mirror, and it fails when an
-/// unrelated one is damaged).
+/// unrelated one is damaged). When the refs' own history lacks an object, the objects are
+/// borrowed in place instead (borrow_objects).
 void copy_local_refs(git_repository* dest, const fs::path& source, const std::vector<std::string>& refspecs,
                      const LogLine& log) {
   RepoPtr src = open_repo(source);
@@ -165,10 +184,20 @@ void copy_local_refs(git_repository* dest, const fs::path& source, const std::ve
     }
     git_reference_iterator_free(it);
   }
-  if (git_packbuilder_insert_walk(pack.get(), walk.get()) != 0)
+  int walked = git_packbuilder_insert_walk(pack.get(), walk.get());
+  if (walked == GIT_ENOTFOUND) {
+    // The history lacks an object: a partial copy of a repository, like snapshots that
+    // leave large files of old commits out. Reading the source's objects in place still
+    // serves every commit whose tree it holds.
+    log("the history in " + source.string() + " lacks an object (" + last_git_error() +
+        "): borrowing its objects in place instead of copying them (the cache needs it to stay)");
+    borrow_objects(dest, src.get());
+  } else if (walked != 0) {
     throw Error("cannot fetch " + source.string() + ": " + last_git_error());
-  log("copying " + std::to_string(git_packbuilder_object_count(pack.get())) + " objects from " + source.string());
-  if (git_packbuilder_object_count(pack.get()) > 0) {
+  } else if (git_packbuilder_object_count(pack.get()) == 0) {
+    log("copying 0 objects from " + source.string());
+  } else {
+    log("copying " + std::to_string(git_packbuilder_object_count(pack.get())) + " objects from " + source.string());
     git_odb* raw_odb = nullptr;
     if (git_repository_odb(&raw_odb, dest) != 0) throw Error(last_git_error());
     std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>> odb(raw_odb);
