@@ -28,7 +28,9 @@ bool has_commit(const fs::path& repo, const std::string& commit);
 
 /// Fetches `refspecs` ("+refs/tags/v1:refs/tags/v1") of `url` into the bare repository
 /// `repo`, creating it (in a temporary directory renamed into place) when absent; nothing
-/// else (no automatic tags). Throws Error naming the URL.
+/// else (no automatic tags). A local repository's objects are copied, or, when the refs'
+/// history lacks one (a partial copy), read in place (an alternates line). Throws Error
+/// naming the URL.
 void fetch_into_cache(const fs::path& repo, const std::string& url, const std::vector<std::string>& refspecs,
                       const LogLine& log);
 
