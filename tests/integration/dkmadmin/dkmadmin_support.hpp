@@ -1,7 +1,8 @@
 #pragma once
-// Helpers of the dkmadmin group: install directories, running dkmadmin, snapshots of
+// Helpers of the dkmadmin group: installs made by the real installer, running dkmadmin, snapshots of
 // a --root tree, and a throw-away system account.
 
+#include "../installer/installer_fixture.hpp"
 #include "test_support.hpp"
 
 #include <dkm/core/strings.hpp>
@@ -18,20 +19,25 @@
 
 namespace dkm::test {
 
-/// A fake install directory for the tests that only generate files: bin/env written
-/// with render_env_file and an executable bin/dkm (systemd-analyze verify checks that
-/// ExecStart= exists), owned by `owner`. It runs nothing; the live SysV test uses a
-/// real install.
-inline runtime::InstallLayout fake_install(const fs::path& dir, uid_t owner = 1) {
-  runtime::InstallLayout layout(dir);
-  for (const auto& sub : {layout.bin(), layout.run(), layout.conf(), layout.storage()}) fs::create_directories(sub);
-  write_file_atomic(layout.env_file(), runtime::render_env_file({{"DKM_HOME", layout.root().string()},
-                                                                  {"DKM_INSTALL_TYPE", "all"},
-                                                                  {"DKM_PORT", "27600"}}));
-  write_file_atomic(layout.bin() / "dkm", "#!/bin/sh\necho 'fake dkm: generation tests only' >&2\nexit 1\n", 0755);
-  for (const auto& entry : fs::recursive_directory_iterator(layout.root()))
+/// Gives `dir` and everything in it (links themselves, not their targets) to `owner`.
+inline void give_to(const fs::path& dir, uid_t owner) {
+  for (const auto& entry : fs::recursive_directory_iterator(dir))
     if (::lchown(entry.path().c_str(), owner, owner) != 0) throw Error(entry.path().string() + ": chown failed");
-  if (::chown(layout.root().c_str(), owner, owner) != 0) throw Error(layout.root().string() + ": chown failed");
+  if (::chown(dir.c_str(), owner, owner) != 0) throw Error(dir.string() + ": chown failed");
+}
+
+/// An install made by the real installer into `dir`, type agent (one service: collectd),
+/// given to `owner`. The bundle is the installer group's test bundle (installer_fixture.hpp:
+/// the built installer, dkm and dkmadmin, Debian's collectd), made once beside `dir`.
+inline runtime::InstallLayout make_install(const fs::path& dir, uid_t owner = 1) {
+  fs::path bundle_dir = dir.parent_path() / "dkumonitor-1.0.0";
+  TestBundle bundle{bundle_dir};
+  if (!fs::exists(bundle_dir)) bundle = make_test_bundle(bundle_dir);
+  auto result = run_installer(bundle, {"-d", dir.string(), "-p", "27600", "-t", "agent", "--hostname",
+                                       "boot.dkm.example", "--carbon-server", "127.0.0.1"});
+  if (!result.ok()) throw Error("installer -d " + dir.string() + ": " + result.describe() + "\n" + result.output);
+  runtime::InstallLayout layout(dir);
+  give_to(layout.root(), owner);
   return layout;
 }
 

@@ -19,8 +19,8 @@ void require_refused(const RunResult& result, const std::string& message) {
 
 TEST_CASE("bad input is refused with exit status 2 and nothing written", "[dkmadmin][errors]") {
   TempDir dir;
-  auto a = fake_install(dir.path() / "a");
-  auto b = fake_install(dir.path() / "b");
+  auto a = make_install(dir.path() / "a");
+  auto b = make_install(dir.path() / "b");
   fs::path root = dir.path() / "root";
   fs::create_directories(root / "etc/init.d");
   write_file_atomic(root / "etc/init.d/dkumonitor.foreign", "#!/bin/sh\n# written by hand\n", 0755);
@@ -62,7 +62,7 @@ TEST_CASE("bad input is refused with exit status 2 and nothing written", "[dkmad
     return;  // the tree changed on purpose
   }
   SECTION("an install owned by root without --user, or an unknown account") {
-    auto c = fake_install(dir.path() / "c", 0);
+    auto c = make_install(dir.path() / "c", 0);
     require_refused(install(c.root(), {}), c.root().string() + " is owned by root, and dkm does not run as root");
     require_refused(install(a.root(), {"--user", "no-such-account"}), "--user no-such-account: no such account");
   }
@@ -82,7 +82,7 @@ TEST_CASE("install-boot and uninstall-boot refuse to run without root unless --r
           "[dkmadmin][errors]") {
   TempDir dir;
   open_up(dir.path());
-  auto inst = fake_install(dir.path() / "inst", 65534);
+  auto inst = make_install(dir.path() / "inst", 65534);
   // A name no other test uses, so that the real /etc can be checked for it.
   std::string name = "nonroot" + std::to_string(::getpid());
   auto as_nobody = [&](std::vector<std::string> args) {

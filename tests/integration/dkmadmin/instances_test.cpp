@@ -46,8 +46,8 @@ TEST_CASE("two instances for two installs coexist, and uninstalling one leaves t
           "[dkmadmin][instances]") {
   std::string init = GENERATE(std::string("systemd"), std::string("sysv"));
   TempDir dir;
-  auto a = fake_install(dir.path() / "a");
-  auto b = fake_install(dir.path() / "b");
+  auto a = make_install(dir.path() / "a");
+  auto b = make_install(dir.path() / "b");
   fs::path root = dir.path() / "root", only_b = dir.path() / "only-b";
   fs::create_directories(root);
   fs::create_directories(only_b);
@@ -86,7 +86,7 @@ TEST_CASE("uninstall-boot removes exactly the files install-boot wrote", "[dkmad
   std::string init = GENERATE(std::string("systemd"), std::string("sysv"));
   std::string name = GENERATE(std::string(""), std::string("x_1"));
   TempDir dir;
-  auto inst = fake_install(dir.path() / "inst");
+  auto inst = make_install(dir.path() / "inst");
   fs::path root = dir.path() / "root";
   populate(root);
   std::string before = snapshot(root);

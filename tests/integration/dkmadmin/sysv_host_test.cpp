@@ -16,7 +16,7 @@ TEST_CASE("install-boot on a SysV host enables with update-rc.d, and uninstall-b
   bool has_update_rc_d = fs::exists("/usr/sbin/update-rc.d");  // Debian's init-system-helpers
   REQUIRE(has_update_rc_d);
   TempDir dir;
-  auto inst = fake_install(dir.path() / "inst");
+  auto inst = make_install(dir.path() / "inst");
   std::string admin = shell_quote(tool("dkmadmin").string()) + " -d " + shell_quote(inst.root().string());
   std::string script = R"(set -u
 for d in /etc/init.d /etc/rc0.d /etc/rc1.d /etc/rc2.d /etc/rc3.d /etc/rc4.d /etc/rc5.d /etc/rc6.d /etc/rcS.d /var/lib; do
