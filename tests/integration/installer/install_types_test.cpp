@@ -105,6 +105,13 @@ void check_install_type(const std::string& type, const std::vector<std::string>&
   for (const auto& s : services) want.push_back("program:" + s);
   CHECK(programs == want);
   std::map<std::string, int> probe_port{{"go-carbon", P + 1}, {"carbonapi", P + 2}, {"grafana", P}};
+  // Started in this order (stopped in reverse): the store first, the agent last.
+  int last_priority = 0;
+  for (const auto& s : services) {
+    int priority = ini.get<int>("program:" + s + ".priority");
+    CHECK(priority > last_priority);
+    last_priority = priority;
+  }
   for (const auto& s : services) {
     INFO("service " << s);
     const pt::ptree& p = ini.get_child("program:" + s);
