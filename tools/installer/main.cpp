@@ -5,6 +5,8 @@
 #include <dkm/runtime/install.hpp>
 #include <dkm/runtime/install_options.hpp>
 
+#include <unistd.h>
+
 #include <exception>
 #include <iostream>
 #include <string>
@@ -27,6 +29,9 @@ int main(int argc, char** argv) {
       std::cout << update_summary(update(opt.directory, bundle, DKM_VERSION));
     } else {
       std::cout << install_summary(install(opt, bundle, DKM_VERSION));
+      if (::geteuid() == 0)
+        std::cerr << "installer: warning: installed as root; dkm does not run as root: give "
+                  << opt.directory.string() << " to the account that will run it (chown -R)\n";
     }
     return dkm::kExitOk;
   } catch (const dkm::Error& e) {
