@@ -6,9 +6,11 @@
 // "path value timestamp" line it receives, so a test can see exactly what collectd or
 // DSS would have stored. Like go-carbon, it stores no point for a NaN value: collectd
 // sends "nan" for a rate's first sample and for 0/0 percentages (swap on a host
-// without swap), and go-carbon creates no whisper file for those. DssProcessStandIn stands in for a DSS java process (no DSS or
-// Java here): a sleeping child whose command line reads like DSS's, which is all that
-// collectd's processes plugin looks at.
+// without swap), and go-carbon creates no whisper file for those.
+//
+// DssProcessStandIn stands in for a DSS java process (no DSS or Java here): a sleeping
+// child whose command line reads like DSS's, which is all that collectd's processes
+// plugin looks at.
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
@@ -96,6 +98,25 @@ inline void send_plaintext(int port, const std::vector<std::string>& lines) {
   ::close(fd);
 }
 
+/// The metric path of a plaintext line ("path value timestamp") when its value is a
+/// number go-carbon would store (not "nan"); empty otherwise.
+inline std::string stored_metric_path(std::string_view line) {
+  std::vector<std::string> fields = split(trim(line), ' ');
+  if (fields.size() < 2) return {};
+  char* end = nullptr;
+  double value = std::strtod(fields[1].c_str(), &end);
+  if (end == fields[1].c_str() || *end != '\0' || std::isnan(value)) return {};
+  return fields[0];
+}
+
+/// The distinct metric paths among plaintext `lines` that go-carbon would store.
+inline std::set<std::string> stored_metric_names(const std::vector<std::string>& lines) {
+  std::set<std::string> names;
+  for (const auto& line : lines)
+    if (std::string path = stored_metric_path(line); !path.empty()) names.insert(path);
+  return names;
+}
+
 /// Test double for go-carbon's plaintext TCP listener: records every line it receives.
 class CarbonRecorder {
  public:
@@ -143,13 +164,10 @@ class CarbonRecorder {
   void record(const std::string& line) {
     std::string_view text = trim(line);
     if (text.empty()) return;
-    std::vector<std::string> fields = split(text, ' ');
+    std::string path = stored_metric_path(text);
     std::lock_guard<std::mutex> lock(mutex_);
     lines_.emplace_back(text);
-    if (fields.size() < 2) return;
-    char* end = nullptr;
-    double value = std::strtod(fields[1].c_str(), &end);
-    if (end != fields[1].c_str() && *end == '\0' && !std::isnan(value)) names_.insert(fields[0]);
+    if (!path.empty()) names_.insert(path);
   }
 
   void loop() {
