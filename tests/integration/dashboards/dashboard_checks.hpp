@@ -21,7 +21,7 @@ inline const std::string kDatasourceUid = "dkumonitor-graphite";
 
 /// The host name collectd is installed with in these tests, and the node it becomes in
 /// metric paths (write_graphite writes the dots of the host name as '_').
-inline const std::string kCollectdHostname = "domain.example.host";
+inline const std::string kCollectdHostname = "host.example.domain";
 inline const std::string kCollectdHostNode = "domain_example_host";
 
 /// The shipped dashboards, dist/dashboards/*.json, sorted by file name.

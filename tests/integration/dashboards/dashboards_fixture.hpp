@@ -1,0 +1,54 @@
+#pragma once
+// The dashboards tests' world, on top of the installer tests' (test bundle, installer,
+// background processes) and of carbon_recorder.hpp (the go-carbon test double, DSS
+// process stand-ins): a test bundle with the shipped dashboards, DSS's three processes,
+// and the knob the tests turn to finish in seconds.
+
+#include "../installer/installer_fixture.hpp"
+#include "carbon_recorder.hpp"
+
+#include <dkm/runtime/layout.hpp>
+
+#include <memory>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace dkm::test {
+
+/// A test bundle (see make_test_bundle) whose dashboards/ holds dist/dashboards, as dkmpack stages it.
+inline TestBundle make_dashboards_bundle(const fs::path& dir) {
+  TestBundle bundle = make_test_bundle(dir);
+  for (const auto& entry : fs::directory_iterator(source_dir() / "dist" / "dashboards"))
+    fs::copy_file(entry.path(), dir / "dashboards" / entry.path().filename(), fs::copy_options::overwrite_existing);
+  return bundle;
+}
+
+/// Stand-ins for a DSS backend, one JEK and one FEK, as collectd's processes plugin sees them.
+class DssProcessStandIns {
+ public:
+  /// Starts the three stand-ins and waits until their command lines read like DSS's.
+  DssProcessStandIns() {
+    for (const char* kind : {"backend", "jek", "fek"}) {
+      std::string cmdline = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Ddku." + std::string(kind) +
+                            " -Xmx2g -cp /opt/dss/lib/* com.dataiku.dip.Main";
+      processes_.push_back(std::make_unique<DssProcessStandIn>(cmdline));
+      pid_t pid = processes_.back()->pid();
+      wait_until([&] { return read_file("/proc/" + std::to_string(pid) + "/cmdline").find("java") != std::string::npos; });
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<DssProcessStandIn>> processes_;
+};
+
+/// Rewrites the Interval of an installed collectd.conf (tests lower the installed 60 s).
+inline void set_collectd_interval(const runtime::InstallLayout& layout, int seconds) {
+  fs::path conf = layout.conf() / "collectd.conf";
+  std::string text = read_file(conf);
+  std::regex interval_line(R"((^|\n)Interval [0-9]+\n)");
+  if (!std::regex_search(text, interval_line)) throw Error(conf.string() + ": no Interval line");
+  write_file_atomic(conf, std::regex_replace(text, interval_line, "$1Interval " + std::to_string(seconds) + "\n"));
+}
+
+}  // namespace dkm::test
