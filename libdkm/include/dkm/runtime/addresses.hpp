@@ -8,6 +8,8 @@
 #include <dkm/runtime/hostnames.hpp>
 #include <dkm/runtime/ports.hpp>
 
+#include <boost/algorithm/string/predicate.hpp>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -109,6 +111,28 @@ inline Endpoint parse_endpoint(std::string_view text, int default_port, const st
   else if (default_port < 0) out.port = 0;
   else throw UsageError(flag + ": '" + s + "' needs a port (HOST:PORT)");
   return out;
+}
+
+/// Parses HOST[:PORT] like parse_endpoint, for an address to send to or read from:
+/// a wildcard (0.0.0.0, ::) is one to listen on, never a destination, so it is refused.
+inline Endpoint parse_destination(std::string_view text, int default_port, const std::string& flag) {
+  Endpoint e = parse_endpoint(text, default_port, flag);
+  if (IpAddress ip = to_ip(e.host); ip.any())
+    throw UsageError(flag + ": '" + std::string(trim(text)) + "' is a wildcard address, which a server listens on but " +
+                     "no client can reach; give the other host's name or address");
+  return e;
+}
+
+/// True for loopback addresses (127.0.0.0/8, ::1) and the name "localhost".
+inline bool is_loopback(const std::string& host) {
+  IpAddress ip = to_ip(host);
+  if (ip.text.empty()) return boost::algorithm::iequals(host, "localhost");
+  return ip.v6 ? ip.text == "::1" : ip.text.rfind("127.", 0) == 0;
+}
+
+/// True when two endpoints name the same host (host names compared without case) and port.
+inline bool same_endpoint(const Endpoint& a, const Endpoint& b) {
+  return a.port == b.port && boost::algorithm::iequals(a.host, b.host);
 }
 
 }  // namespace dkm::runtime

@@ -21,6 +21,9 @@
 #include <dkm/runtime/layout.hpp>
 #include <dkm/runtime/secrets.hpp>
 
+#include <boost/property_tree/ini_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -180,7 +183,8 @@ inline InstallResult install(const InstallOptions& opt, const Bundle& bundle, co
   InstallLayout layout(opt.directory);
   if (std::string why = path_problem(bundle.root().string()); !why.empty())
     throw UsageError("the bundle's directory " + bundle.root().string() + ": " + why + "; move the bundle");
-  bundle.check(opt.type->services, !opt.system_collectd, "install type " + opt.type->name);
+  bundle.check(opt.services.empty() ? opt.type->services : opt.services, !opt.system_collectd,
+               "install type " + opt.type->name);
   detail::check_new_install_target(layout);
   HostFacts facts = find_host_facts(opt);
 
@@ -247,6 +251,21 @@ inline InstallResult install(const InstallOptions& opt, const Bundle& bundle, co
   return result;
 }
 
+/// The services an existing install runs: its type's, and any other its services file
+/// declares as [program:NAME] (a query front's carbonapi is not in the frontend type).
+inline std::vector<std::string> installed_services(const InstallLayout& layout, const InstallType& type) {
+  boost::property_tree::ptree ini;
+  try {
+    boost::property_tree::read_ini(layout.services_file().string(), ini);
+  } catch (const boost::property_tree::ptree_error&) {
+    return type.services;  // missing or edited beyond INI: the type still says what it needs
+  }
+  std::vector<std::string> out;
+  for (const auto& service : all_services())
+    if (type.has(service) || ini.find("program:" + service) != ini.not_found()) out.push_back(service);
+  return out;
+}
+
 /// Points the install in `dir` at this bundle (links and bin/env); conf/ and storage/
 /// are not touched. Throws UsageError when `dir` holds no install.
 inline UpdateResult update(const fs::path& dir, const Bundle& bundle, const std::string& fallback_version) {
@@ -274,7 +293,8 @@ inline UpdateResult update(const fs::path& dir, const Bundle& bundle, const std:
   bool bundled_collectd = true;
   if (fs::is_regular_file(layout.services_file(), ec))
     bundled_collectd = read_file(layout.services_file()).find("%(ENV_DKM_BUNDLE)s/bin/collectd") != std::string::npos;
-  bundle.check(type.services, bundled_collectd, "the " + type.name + " install in " + layout.root().string());
+  bundle.check(installed_services(layout, type), bundled_collectd,
+               "the " + type.name + " install in " + layout.root().string());
   detail::require_writable(layout.root(), "-d/--directory", layout.root());
   detail::require_writable(layout.bin(), "-d/--directory", layout.bin());
 
@@ -332,6 +352,17 @@ inline UpdateResult update(const fs::path& dir, const Bundle& bundle, const std:
   return result;
 }
 
+/// True when carbonapi's backends may include this install's own carbonserver (with a
+/// wildcard listener, any backend on its port may be this host: no false alarm).
+inline bool own_backend_listed(const InstallPlan& plan) {
+  const IpAddress& listen = plan.carbonserver_listen;
+  return std::any_of(plan.backends.begin(), plan.backends.end(), [&](const Endpoint& b) {
+    if (b.port != plan.carbonserver_port) return false;
+    if (listen.any()) return true;
+    return is_loopback(b.host) ? is_loopback(listen.text) : b.host == listen.text;
+  });
+}
+
 /// The lines printed at the end of a successful install.
 inline std::string install_summary(const InstallResult& r) {
   const InstallPlan& plan = r.plan;
@@ -339,16 +370,29 @@ inline std::string install_summary(const InstallResult& r) {
   auto shown = [&](const IpAddress& ip) { return ip.any() ? host : ip.text; };
   std::ostringstream out;
   out << "dkumonitor " << r.version << " installed in " << plan.layout.root().string() << " (install type "
-      << plan.type->name << ": " << join(plan.type->services, ", ") << ")\n";
+      << plan.type->name << ": " << join(plan.services, ", ") << ")\n";
   if (plan.has("grafana"))
     out << "  Grafana      http://" << host_port(host, plan.ports.grafana()) << "/  (reads "
         << plan.carbonapi_url << ")\n";
   if (plan.has("go-carbon"))
     out << "  carbon       " << host_port(shown(plan.carbon_listen), plan.ports.carbon())
         << "  plaintext, TCP and UDP: the Graphite server to give DSS (prefix dataiku.dss.INSTANCE)\n";
-  if (plan.has("carbonapi"))
+  if (plan.has("go-carbon")) {
+    out << "  carbonserver " << host_port(plan.carbonserver_listen.text, plan.carbonserver_port);
+    if (is_loopback(plan.carbonserver_listen.text))
+      out << "  read by this host's carbonapi only (--carbonserver-listen IP lets a query front on another host read it)\n";
+    else
+      out << "  read by carbonapi: list it in the query front's --backends\n";
+  }
+  if (plan.has("carbonapi")) {
+    std::vector<std::string> backends;
+    for (const auto& b : plan.backends) backends.push_back(b.str());
     out << "  carbonapi    http://" << host_port(shown(plan.carbonapi_listen), plan.ports.carbonapi())
-        << "/  Graphite API, reading " << plan.backends.size() << " backend(s)\n";
+        << "/  Graphite API, reading " << plan.backends.size() << " backend(s): " << join(backends, ", ") << "\n";
+    if (plan.has("go-carbon") && !own_backend_listed(plan))
+      out << "  note: this install's own go-carbon (carbonserver " << host_port(plan.carbonserver_listen.text, plan.carbonserver_port)
+          << ") is not among them: carbonapi does not read what it stores\n";
+  }
   if (plan.has("collectd"))
     out << "  collectd     sends collectd." << collectd_host_node(plan.collectd_hostname) << ".* to " << plan.carbon_target.str()
         << " every " << kCollectInterval << " s"

@@ -46,7 +46,8 @@ inline const std::vector<InstallType>& install_types() {
       {"agent", "collectd only, sending to a server (--carbon-server)", {"collectd"}},
       {"server", "metrics servers and Grafana, no collectd", {"go-carbon", "carbonapi", "grafana"}},
       {"backend", "metrics servers only (go-carbon and carbonapi)", {"go-carbon", "carbonapi"}},
-      {"frontend", "Grafana only, reading a server's carbonapi (--carbon-server)", {"grafana"}},
+      {"frontend", "Grafana only, reading a server's carbonapi (--carbon-server); with --backends, a query front: "
+                   "Grafana and its own carbonapi over those backends", {"grafana"}},
       {"backend-agent", "metrics servers and collectd, no Grafana", {"go-carbon", "carbonapi", "collectd"}},
   };
   return types;
@@ -61,6 +62,15 @@ inline const InstallType& find_install_type(const std::string& name, const std::
   throw UsageError(flag + ": unknown install type '" + name + "' (expected one of: " + join(names, ", ") + ")");
 }
 
+/// The services an install of `type` runs, in all_services() order: the type's own, plus
+/// carbonapi for a frontend that queries backends itself (`--backends`, a query front).
+inline std::vector<std::string> install_services(const InstallType& type, bool query_front) {
+  std::vector<std::string> out;
+  for (const auto& service : all_services())
+    if (type.has(service) || (query_front && type.name == "frontend" && service == "carbonapi")) out.push_back(service);
+  return out;
+}
+
 /// Everything the command line asked for, checked.
 struct InstallOptions {
   bool help = false;                     ///< --help: print usage, do nothing
@@ -69,6 +79,7 @@ struct InstallOptions {
   fs::path directory;                    ///< -d: the install directory (absolute, normalised)
   std::optional<PortPlan> ports;         ///< -p: the port plan (install mode only)
   const InstallType* type = nullptr;     ///< -t: the install type (install mode only)
+  std::vector<std::string> services;     ///< what the install runs (install_services: the type's, maybe carbonapi)
   IpAddress carbon_listen;               ///< --carbon-listen: go-carbon's plaintext TCP/UDP address
   IpAddress carbonapi_listen;            ///< --carbonapi-listen: carbonapi's address
   IpAddress carbonserver_listen;         ///< --carbonserver-listen: go-carbon's carbonserver address
@@ -115,10 +126,13 @@ inline boost::program_options::options_description installer_flags() {
        "Address of go-carbon's carbonserver, which carbonapi reads. Default 127.0.0.1:PORT+3; give a reachable "
        "address when another host's carbonapi reads this backend.")
       ("backends", po::value<std::string>()->value_name("HOST:PORT,..."),
-       "The carbonserver endpoints carbonapi queries and merges (default: this install's own, PORT+3).")
+       "The go-carbon carbonserver endpoints carbonapi queries and merges, comma-separated (default: this "
+       "install's own, 127.0.0.1:PORT+3). The list replaces the default: name this host's own too to keep "
+       "reading it. On a frontend install it adds carbonapi (PORT+2), which Grafana then reads: a query front.")
       ("carbon-server", po::value<std::string>()->value_name("HOST[:PORT]"),
        "The remote server of an agent or frontend install. Agent: collectd sends to HOST on PORT+1 "
-       "(or :PORT). Frontend: Grafana reads carbonapi at HOST on PORT+2 (or :PORT). Default 127.0.0.1.")
+       "(or :PORT), a go-carbon backend. Frontend: Grafana reads carbonapi at HOST on PORT+2 (or :PORT); "
+       "not with --backends. Default 127.0.0.1.")
       ("hostname", po::value<std::string>()->value_name("FQDN"),
        "Host name collectd reports, reversed (host.example.domain gives domain.example.host). "
        "Default: this host's fully qualified name, as `hostname -f` prints it.")
@@ -140,7 +154,8 @@ inline std::string installer_usage() {
   for (const auto& type : install_types()) {
     std::string name = type.name;
     name.resize(15, ' ');
-    out << "  " << name << type.summary << "\n                 services: " << join(type.services, ", ") << "\n";
+    out << "  " << name << type.summary << "\n                 services: " << join(type.services, ", ")
+        << (type.name == "frontend" ? " (and carbonapi with --backends)" : "") << "\n";
   }
   out << "\nResult in DIR: conf/ (rendered configs, yours to edit, never touched by -u), bin/ (dkm,\n"
          "dkmadmin, env), storage/ (whisper files, Grafana's database), run/ (pids, sockets, logs),\n"
@@ -218,11 +233,19 @@ inline InstallOptions parse_install_options(const std::vector<std::string>& args
   opt.type = &find_install_type(vm.count("type") ? text("type") : "all");
   const InstallType& type = *opt.type;
 
+  bool query_front = type.name == "frontend" && vm.count("backends");
+  opt.services = install_services(type, query_front);
+  auto runs = [&](const std::string& service) {
+    return std::find(opt.services.begin(), opt.services.end(), service) != opt.services.end();
+  };
+
   // A flag that does nothing for this install type is a mistake worth reporting.
   auto require_service = [&](const char* flag, const std::string& service, const std::string& what) {
-    if (vm.count(flag) && !type.has(service))
+    if (vm.count(flag) && !runs(service))
       throw UsageError(detail::flag_name(flag) + " " + what + ", but a " + type.name + " install runs no " + service +
-                       " (its services: " + join(type.services, ", ") + ")");
+                       " (its services: " + join(opt.services, ", ") + ")" +
+                       (type.name == "frontend" && service == "carbonapi" ? "; a frontend runs carbonapi when given --backends"
+                                                                           : ""));
   };
   require_service("carbon-listen", "go-carbon", "sets go-carbon's listening address");
   require_service("carbonserver-listen", "go-carbon", "sets go-carbon's carbonserver address");
@@ -233,6 +256,9 @@ inline InstallOptions parse_install_options(const std::vector<std::string>& args
   if (vm.count("carbon-server") && type.name != "agent" && type.name != "frontend")
     throw UsageError("--carbon-server points an agent or frontend install at a remote server; a " + type.name +
                      " install uses its own (use -t agent or -t frontend)");
+  if (vm.count("carbon-server") && query_front)
+    throw UsageError("--carbon-server and --backends both say what a frontend's Grafana reads: --carbon-server a remote "
+                     "carbonapi, --backends the backends of a carbonapi of its own; give one of them");
 
   opt.carbon_listen = vm.count("carbon-listen") ? parse_ip(text("carbon-listen"), "--carbon-listen") : to_ip("0.0.0.0");
   opt.carbonapi_listen =
@@ -252,7 +278,18 @@ inline InstallOptions parse_install_options(const std::vector<std::string>& args
   if (vm.count("backends")) {
     for (const auto& item : split(text("backends"), ',')) {
       if (trim(item).empty()) throw UsageError("--backends: empty entry in '" + text("backends") + "'");
-      opt.backends.push_back(parse_endpoint(item, 0, "--backends"));
+      Endpoint backend = parse_destination(item, 0, "--backends");
+      for (const auto& known : opt.backends)
+        if (same_endpoint(known, backend))
+          throw UsageError("--backends: " + backend.str() + " is listed twice (carbonapi would ask it twice)");
+      if (is_loopback(backend.host) && backend.port != opt.carbonserver_port) {
+        int offset = backend.port - opt.ports->base();
+        if (offset >= 0 && offset < kPortSpan)
+          throw UsageError("--backends: " + backend.str() + " is this install's own PORT+" + std::to_string(offset) +
+                           ", not its carbonserver (" + std::to_string(opt.carbonserver_port) +
+                           "); a backend is read on its carbonserver port, PORT+3");
+      }
+      opt.backends.push_back(backend);
     }
   }
   if (vm.count("hostname")) {
@@ -260,7 +297,7 @@ inline InstallOptions parse_install_options(const std::vector<std::string>& args
     opt.hostname = text("hostname");
   }
   opt.system_collectd = vm.count("system-collectd") > 0;
-  if (vm.count("carbon-server")) opt.carbon_server = parse_endpoint(text("carbon-server"), -1, "--carbon-server");
+  if (vm.count("carbon-server")) opt.carbon_server = parse_destination(text("carbon-server"), -1, "--carbon-server");
   return opt;
 }
 

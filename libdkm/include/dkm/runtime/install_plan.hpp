@@ -45,7 +45,8 @@ struct HostFacts {
 /// Every setting of one install, resolved.
 struct InstallPlan {
   InstallLayout layout{"/"};          ///< where
-  const InstallType* type = nullptr;  ///< which services
+  const InstallType* type = nullptr;  ///< the install type
+  std::vector<std::string> services;  ///< what it runs (the type's services, plus carbonapi on a query front)
   PortPlan ports{0};                  ///< the ten ports
   IpAddress carbon_listen;            ///< go-carbon plaintext TCP/UDP address
   IpAddress carbonapi_listen;         ///< carbonapi's address
@@ -61,7 +62,9 @@ struct InstallPlan {
   std::string secret_key;             ///< Grafana's secret key (Grafana installs only)
 
   /// True when this install runs `service`.
-  bool has(const std::string& service) const { return type->has(service); }
+  bool has(const std::string& service) const {
+    return std::find(services.begin(), services.end(), service) != services.end();
+  }
 };
 
 /// Resolves the options against the host's facts; secrets are used for Grafana installs only.
@@ -70,6 +73,7 @@ inline InstallPlan make_plan(const InstallOptions& opt, const HostFacts& facts, 
   InstallPlan plan;
   plan.layout = InstallLayout(opt.directory);
   plan.type = opt.type;
+  plan.services = opt.services.empty() ? opt.type->services : opt.services;
   plan.ports = *opt.ports;
   plan.carbon_listen = opt.carbon_listen;
   plan.carbonapi_listen = opt.carbonapi_listen;
@@ -85,7 +89,7 @@ inline InstallPlan make_plan(const InstallOptions& opt, const HostFacts& facts, 
   } else {
     plan.carbon_target = {connect_host(plan.carbon_listen), plan.ports.carbon()};
   }
-  // Grafana reads the remote carbonapi of a frontend, else this host's.
+  // Grafana reads the remote carbonapi of a frontend, else this host's (a query front's own).
   if (opt.carbon_server) {
     int port = opt.carbon_server->port ? opt.carbon_server->port : plan.ports.carbonapi();
     plan.carbonapi_url = "http://" + host_port(opt.carbon_server->host, port);
@@ -202,7 +206,7 @@ inline std::map<std::string, std::string> env_vars(const InstallLayout& layout, 
 inline std::vector<TreeEntry> render_conf(const InstallPlan& plan, const fs::path& templates_dir) {
   nlohmann::json values = template_values(plan);
   std::vector<TreeEntry> out;
-  for (const auto& t : select_templates(templates_dir, plan.type->services)) {
+  for (const auto& t : select_templates(templates_dir, plan.services)) {
     fs::path rel = fs::path("conf") / t.output;
     if (t.output.filename() == ".keep") {  // an empty directory Grafana (or another) expects
       out.push_back(TreeEntry::directory(rel.parent_path()));
