@@ -36,22 +36,26 @@
 
 namespace dkm::test {
 
-/// Binds a TCP socket on 127.0.0.1:port; -1 when the port is taken.
-inline int bind_loopback(int port) {
+/// Binds a TCP socket on an IPv4 address and port, in the calling thread's network
+/// namespace; -1 when it cannot.
+inline int bind_tcp(const std::string& address, int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1 ||
+      ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
     return -1;
   }
   return fd;
 }
+
+/// Binds a TCP socket on 127.0.0.1:port; -1 when the port is taken.
+inline int bind_loopback(int port) { return bind_tcp("127.0.0.1", port); }
 
 /// A base PORT such that PORT..PORT+9 (the install's ten ports) were all free a moment ago.
 inline int free_port_block() {
@@ -121,10 +125,13 @@ inline std::set<std::string> stored_metric_names(const std::vector<std::string>&
 class CarbonRecorder {
  public:
   /// Listens on 127.0.0.1:port; throws Error when the port is taken.
-  explicit CarbonRecorder(int port) : port_(port) {
-    listen_fd_ = bind_loopback(port);
+  explicit CarbonRecorder(int port) : CarbonRecorder("127.0.0.1", port) {}
+  /// Listens on address:port (IPv4): an address of the network namespace the calling
+  /// thread is in (the cluster tests record one backend host each); throws Error when it cannot.
+  CarbonRecorder(const std::string& address, int port) : port_(port) {
+    listen_fd_ = bind_tcp(address, port);
     if (listen_fd_ < 0 || ::listen(listen_fd_, 16) != 0)
-      throw Error("carbon recorder: cannot listen on 127.0.0.1:" + std::to_string(port));
+      throw Error("carbon recorder: cannot listen on " + address + ":" + std::to_string(port));
     if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) throw Error("pipe: " + errno_text());
     thread_ = std::thread([this] { loop(); });
   }

@@ -21,30 +21,6 @@ using namespace dkm::test;
 
 namespace {
 
-/// The body of an HTTP/1.0 GET to 127.0.0.1:port, or "" when it cannot connect; `status` gets the code.
-std::string http_get(int port, const std::string& path, int* status = nullptr, const std::string& auth = "") {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return {};
-  }
-  std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n";
-  if (!auth.empty()) request += "Authorization: Basic " + auth + "\r\n";
-  request += "\r\n";
-  (void)!::write(fd, request.data(), request.size());
-  std::string response;
-  char buf[65536];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) response.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  if (status) *status = response.size() > 12 ? std::atoi(response.c_str() + 9) : 0;
-  size_t body = response.find("\r\n\r\n");
-  return body == std::string::npos ? std::string() : response.substr(body + 4);
-}
-
 /// Sends one plaintext line to 127.0.0.1:port as one UDP datagram.
 void send_udp(int port, const std::string& line) {
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -126,20 +102,7 @@ TEST_CASE("the real go-carbon and carbonapi accept the rendered configs and serv
   }
   TempDir tmp{"dkm-real-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "dkumonitor-real");
-  auto take = [&](const std::string& entry) {
-    fs::remove_all(bundle.root / entry);
-    fs::create_directories((bundle.root / entry).parent_path());
-    fs::create_symlink(real / entry, bundle.root / entry);
-  };
-  take("bin/go-carbon");
-  take("bin/carbonapi");
-  bool grafana = fs::exists(real / "bin/grafana") && fs::exists(real / "lib/grafana/conf/defaults.ini") &&
-                 fs::exists(real / "static");
-  if (grafana) {
-    take("bin/grafana");
-    take("lib/grafana");
-    take("static");
-  }
+  bool grafana = take_real_components(bundle, real).grafana;
   runtime::InstallLayout L(tmp.path() / "inst");
   int P = free_port_block();
   RunResult inst = run_installer(bundle, {"-d", L.root().string(), "-p", std::to_string(P), "-t", grafana ? "server" : "backend"});

@@ -101,6 +101,65 @@ inline TestBundle make_test_bundle(const fs::path& dir, const std::string& versi
   return b;
 }
 
+/// What take_real_components took from a real bundle besides go-carbon and carbonapi.
+struct RealComponents {
+  bool collectd = false;  ///< bin/collectd and lib/collectd (the bundle's collectd 5.12.0 and its plugins)
+  bool grafana = false;   ///< bin/grafana, lib/grafana and static
+};
+
+/// Replaces the test bundle's stand-ins with the real components of `real` (a bundle
+/// directory, DKM_REAL_BUNDLE), as links: go-carbon and carbonapi always, collectd and
+/// Grafana when `real` has them.
+inline RealComponents take_real_components(const TestBundle& bundle, const fs::path& real) {
+  auto take = [&](const std::string& entry) {
+    fs::remove_all(bundle.root / entry);
+    fs::create_directories((bundle.root / entry).parent_path());
+    fs::create_symlink(real / entry, bundle.root / entry);
+  };
+  take("bin/go-carbon");
+  take("bin/carbonapi");
+  RealComponents got;
+  got.collectd = fs::exists(real / "bin/collectd") && fs::exists(real / "lib/collectd/types.db");
+  if (got.collectd) {
+    take("bin/collectd");
+    take("lib/collectd");
+  }
+  got.grafana = fs::exists(real / "bin/grafana") && fs::exists(real / "lib/grafana/conf/defaults.ini") &&
+                fs::exists(real / "static");
+  if (got.grafana) {
+    take("bin/grafana");
+    take("lib/grafana");
+    take("static");
+  }
+  return got;
+}
+
+/// The body of an HTTP/1.0 GET to address:port (IPv4, loopback by default), or "" when
+/// it cannot connect; `status` gets the code, `auth` is a Basic credential (base64).
+inline std::string http_get(int port, const std::string& path, int* status = nullptr, const std::string& auth = "",
+                            const std::string& address = "127.0.0.1") {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  ::inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return {};
+  }
+  std::string request = "GET " + path + " HTTP/1.0\r\nHost: " + address + "\r\n";
+  if (!auth.empty()) request += "Authorization: Basic " + auth + "\r\n";
+  request += "\r\n";
+  (void)!::write(fd, request.data(), request.size());
+  std::string response;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) response.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  if (status) *status = response.size() > 12 ? std::atoi(response.c_str() + 9) : 0;
+  size_t body = response.find("\r\n\r\n");
+  return body == std::string::npos ? std::string() : response.substr(body + 4);
+}
+
 /// Runs the bundle's installer with `args` (stdout and stderr captured together).
 inline RunResult run_installer(const TestBundle& bundle, const std::vector<std::string>& args, RunOptions options = {}) {
   std::vector<std::string> argv{bundle.installer().string()};
