@@ -1,0 +1,202 @@
+#pragma once
+// The value syntaxes of supervisord's program keys: booleans, counts, byte sizes
+// ("50MB"), signal names, exit code lists, `environment` lists, shell-like commands
+// and Python's `%(name)s` expansion. Each parser throws a plain message; the caller
+// (services_file.hpp) adds the file and line.
+
+#include <dkm/core/error.hpp>
+#include <dkm/core/strings.hpp>
+
+#include <boost/program_options/parsers.hpp>
+#include <boost/tokenizer.hpp>
+
+#include <csignal>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dkm::runtime {
+
+/// A value that does not parse; the message names the value, not the file.
+class ValueError : public std::runtime_error {
+ public:
+  /// Builds the error.
+  explicit ValueError(const std::string& message) : std::runtime_error(message) {}
+};
+
+/// ASCII lower case.
+inline std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+/// supervisord's booleans: true/false, yes/no, on/off, 1/0 (any case).
+inline bool parse_bool(std::string_view text) {
+  std::string v = lower(trim(text));
+  if (v == "true" || v == "yes" || v == "on" || v == "1") return true;
+  if (v == "false" || v == "no" || v == "off" || v == "0") return false;
+  throw ValueError("'" + std::string(text) + "' is not a boolean (true or false)");
+}
+
+/// A non-negative integer no larger than `max`.
+inline std::int64_t parse_count(std::string_view text, std::int64_t max = 1'000'000'000) {
+  std::string_view v = trim(text);
+  if (v.empty()) throw ValueError("a number is required");
+  std::int64_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') throw ValueError("'" + std::string(text) + "' is not a number");
+    n = n * 10 + (c - '0');
+    if (n > max) throw ValueError("'" + std::string(text) + "' is too large (at most " + std::to_string(max) + ")");
+  }
+  return n;
+}
+
+/// A byte size: a number with an optional KB, MB or GB suffix (powers of 1024, as supervisord).
+inline std::uint64_t parse_byte_size(std::string_view text) {
+  std::string v = lower(trim(text));
+  std::uint64_t unit = 1;
+  auto strip = [&](std::string_view suffix, std::uint64_t factor) {
+    if (v.size() > suffix.size() && v.compare(v.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      v.resize(v.size() - suffix.size());
+      unit = factor;
+      return true;
+    }
+    return false;
+  };
+  strip("kb", 1024) || strip("mb", 1024 * 1024) || strip("gb", 1024ull * 1024 * 1024) || strip("b", 1);
+  try {
+    return static_cast<std::uint64_t>(parse_count(v, 1ll << 40)) * unit;
+  } catch (const ValueError&) {
+    throw ValueError("'" + std::string(text) + "' is not a size (bytes, or a number with KB, MB or GB)");
+  }
+}
+
+/// The signals a service may be stopped with, by name without the SIG prefix.
+inline const std::map<std::string, int>& signal_names() {
+  static const std::map<std::string, int> names{
+      {"TERM", SIGTERM}, {"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
+      {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"ABRT", SIGABRT}, {"ALRM", SIGALRM}, {"STOP", SIGSTOP},
+      {"CONT", SIGCONT}, {"PIPE", SIGPIPE}, {"WINCH", SIGWINCH}};
+  return names;
+}
+
+/// A signal by name ("TERM", "SIGTERM", any case) or number.
+inline int parse_signal(std::string_view text) {
+  std::string v(trim(text));
+  for (char& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (v.rfind("SIG", 0) == 0) v = v.substr(3);
+  if (auto it = signal_names().find(v); it != signal_names().end()) return it->second;
+  if (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos) {
+    auto n = parse_count(v, 64);
+    if (n >= 1) return static_cast<int>(n);
+  }
+  throw ValueError("'" + std::string(text) + "' is not a signal (TERM, INT, QUIT, HUP, KILL, USR1, USR2, ...)");
+}
+
+/// The name of a signal without the SIG prefix ("TERM"), or its number.
+inline std::string signal_name(int signal) {
+  for (const auto& [name, number] : signal_names())
+    if (number == signal) return name;
+  return std::to_string(signal);
+}
+
+/// A comma-separated list of exit codes (0..255), as supervisord's `exitcodes`.
+inline std::vector<int> parse_exit_codes(std::string_view text) {
+  std::vector<int> codes;
+  for (const auto& part : split(text, ',')) {
+    if (trim(part).empty()) throw ValueError("'" + std::string(text) + "' is not a list of exit codes");
+    codes.push_back(static_cast<int>(parse_count(part, 255)));
+  }
+  return codes;
+}
+
+/// True when `name` can be an environment variable name.
+inline bool is_env_name(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
+
+/// supervisord's `environment`: KEY="value",KEY2='value2',KEY3=plain (quotes protect commas).
+inline std::map<std::string, std::string> parse_environment_list(std::string_view text) {
+  std::map<std::string, std::string> vars;
+  std::string input(trim(text));
+  if (input.empty()) return vars;
+  using Separator = boost::escaped_list_separator<char>;
+  try {
+    boost::tokenizer<Separator> tokens(input, Separator("\\", ",", "\"'"));
+    for (const std::string& token : tokens) {
+      std::string_view item = trim(token);
+      if (item.empty()) continue;
+      size_t eq = item.find('=');
+      std::string key(trim(item.substr(0, eq == std::string_view::npos ? item.size() : eq)));
+      if (eq == std::string_view::npos || !is_env_name(key))
+        throw ValueError("'" + std::string(item) + "' is not KEY=VALUE");
+      vars[key] = std::string(trim(item.substr(eq + 1)));
+    }
+  } catch (const boost::escaped_list_error& e) {
+    throw ValueError("'" + input + "': " + e.what());
+  }
+  return vars;
+}
+
+/// Splits a command line as a shell would split words (quotes, backslashes), without
+/// running a shell; supervisord does the same with Python's shlex.
+inline std::vector<std::string> split_command(std::string_view text) {
+  std::vector<std::string> words;
+  try {
+    words = boost::program_options::split_unix(std::string(text));
+  } catch (const std::exception& e) {
+    throw ValueError("'" + std::string(text) + "': " + e.what());
+  }
+  if (words.empty()) throw ValueError("the command is empty");
+  return words;
+}
+
+/// Expands Python's `%(name)s` references and `%%` in `text`; `lookup` returns the value
+/// of a name or nothing when the name is unknown.
+inline std::string expand_percent(std::string_view text,
+                                  const std::function<std::optional<std::string>(const std::string&)>& lookup) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c != '%') {
+      out += c;
+      continue;
+    }
+    if (i + 1 < text.size() && text[i + 1] == '%') {
+      out += '%';
+      ++i;
+      continue;
+    }
+    if (i + 1 >= text.size() || text[i + 1] != '(')
+      throw ValueError("stray '%' in '" + std::string(text) + "' (write %% for a percent sign)");
+    size_t close = text.find(')', i + 2);
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != 's')
+      throw ValueError("malformed reference in '" + std::string(text) + "' (expected %(name)s)");
+    std::string name(text.substr(i + 2, close - i - 2));
+    auto value = lookup(name);
+    if (!value) throw ValueError("unknown name '%(" + name + ")s'");
+    out += *value;
+    i = close + 1;
+  }
+  return out;
+}
+
+/// Drops an inline comment: ';' or '#' after whitespace, as supervisord's parser does.
+inline std::string strip_inline_comment(std::string_view value) {
+  for (size_t i = 1; i < value.size(); ++i) {
+    if ((value[i] == ';' || value[i] == '#') && std::isspace(static_cast<unsigned char>(value[i - 1])))
+      return std::string(trim(value.substr(0, i)));
+  }
+  return std::string(value);
+}
+
+}  // namespace dkm::runtime

@@ -1,0 +1,122 @@
+#pragma once
+// `dkm tail [-f] [-n N] NAME`: the last lines of a service's log, then (with -f) what is
+// appended, across rotations (NAME.log renamed to NAME.log.1 and a new NAME.log
+// created) and truncations. inotify says when to look; nothing is polled.
+
+#include <dkm/core/error.hpp>
+#include <dkm/core/files.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <string_view>
+
+namespace dkm::runtime {
+
+/// Where the last `count` lines of the open file `fd` start (reads backwards in blocks).
+inline off_t last_lines_offset(int fd, std::size_t count) {
+  off_t end = ::lseek(fd, 0, SEEK_END);
+  if (end <= 0 || count == 0) return end < 0 ? 0 : end;
+  char block[8192];
+  off_t pos = end;
+  std::size_t newlines = 0;
+  bool first = true;
+  while (pos > 0) {
+    off_t start = pos > static_cast<off_t>(sizeof block) ? pos - static_cast<off_t>(sizeof block) : 0;
+    ssize_t n = ::pread(fd, block, static_cast<std::size_t>(pos - start), start);
+    if (n <= 0) break;
+    for (ssize_t i = n - 1; i >= 0; --i) {
+      // A final newline ends the last line; it does not start one.
+      if (block[i] == '\n' && !(first && start + i == end - 1) && ++newlines == count) return start + i + 1;
+    }
+    first = false;
+    pos = start;
+  }
+  return 0;
+}
+
+namespace detail {
+
+/// Copies `fd` from its offset to EOF into `out_fd`; false when the output is gone.
+inline bool copy_to_end(int fd, int out_fd) {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return true;
+    for (ssize_t off = 0; off < n;) {
+      ssize_t w = ::write(out_fd, buf + off, static_cast<std::size_t>(n - off));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return false;
+      off += w;
+    }
+  }
+}
+
+}  // namespace detail
+
+/// Writes the last `lines` lines of `path` to `out_fd`; with `follow`, keeps writing what
+/// is appended until the output is closed. Throws Error when the file cannot be read.
+inline void tail_log(const fs::path& path, std::size_t lines, bool follow, int out_fd) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && !(follow && errno == ENOENT)) throw Error(path.string() + ": cannot read: " + errno_text());
+  if (fd >= 0) {
+    ::lseek(fd, last_lines_offset(fd, lines), SEEK_SET);
+    if (!detail::copy_to_end(fd, out_fd) || !follow) {
+      ::close(fd);
+      return;
+    }
+  }
+  int watch = ::inotify_init1(IN_CLOEXEC);
+  if (watch < 0) throw Error("inotify: " + errno_text());
+  fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  if (::inotify_add_watch(watch, dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
+                                                  IN_CLOSE_WRITE | IN_ATTRIB) < 0) {
+    int err = errno;
+    ::close(watch);
+    if (fd >= 0) ::close(fd);
+    throw Error(dir.string() + ": cannot watch: " + errno_text(err));
+  }
+  const std::string name = path.filename().string();
+  alignas(inotify_event) char events[16384];
+  for (;;) {
+    // Output first: a reader that went away ends the tail even while the log is quiet.
+    pollfd fds[2] = {{watch, POLLIN, 0}, {out_fd, 0, 0}};
+    if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    if (fds[1].revents & (POLLERR | POLLHUP)) break;
+    if (!(fds[0].revents & POLLIN)) continue;
+    ssize_t n = ::read(watch, events, sizeof events);
+    if (n <= 0) continue;
+    bool relevant = false;
+    for (char* p = events; p < events + n;) {
+      auto* ev = reinterpret_cast<inotify_event*>(p);
+      if (ev->len > 0 && name == ev->name) relevant = true;
+      p += sizeof(inotify_event) + ev->len;
+    }
+    if (!relevant) continue;
+    // Whatever happened to the name, what was written to the open file comes first.
+    if (fd >= 0 && !detail::copy_to_end(fd, out_fd)) break;
+    struct stat by_name {}, open_file {};
+    bool exists = ::stat(path.c_str(), &by_name) == 0;
+    if (fd >= 0 && ::fstat(fd, &open_file) == 0 && exists && by_name.st_ino == open_file.st_ino &&
+        by_name.st_dev == open_file.st_dev) {
+      if (by_name.st_size < ::lseek(fd, 0, SEEK_CUR)) {  // truncated in place
+        ::lseek(fd, 0, SEEK_SET);
+        if (!detail::copy_to_end(fd, out_fd)) break;
+      }
+      continue;
+    }
+    // Rotated or removed: the name now means a new file (or nothing yet).
+    if (fd >= 0) ::close(fd);
+    fd = exists ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+    if (fd >= 0 && !detail::copy_to_end(fd, out_fd)) break;
+  }
+  if (fd >= 0) ::close(fd);
+  ::close(watch);
+}
+
+}  // namespace dkm::runtime

@@ -1,0 +1,43 @@
+#pragma once
+// The supervisor: one event loop (runit/s6 style) around fork, exec, wait and signals.
+// It owns the services of one install and answers the control socket:
+//   - signals through a signalfd: SIGCHLD (reap), SIGTERM/SIGINT/SIGQUIT (shut down),
+//     SIGHUP (reload the services file), SIGUSR2 (reopen logs);
+//   - every service in its own process group, output read from pipes into its log;
+//   - deadlines (startsecs, backoff, stopwaitsecs, probes, replies) as loop timers;
+//   - a child subreaper: grandchildren whose parent died are reaped here, never lost.
+// Implementation: libdkm/src/runtime/supervisor.cpp.
+
+#include <dkm/runtime/layout.hpp>
+#include <dkm/runtime/service_environment.hpp>
+#include <dkm/runtime/services_file.hpp>
+#include <dkm/runtime/supervisor_log.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace dkm::runtime {
+
+/// One install's supervisor.
+class Supervisor {
+ public:
+  /// Takes the listening control socket `listen_fd` (owned from now on) and the parsed
+  /// services file; blocks the signals it handles and becomes a child subreaper.
+  Supervisor(InstallLayout layout, SupervisorLog& log, ServicesFile services,
+             std::map<std::string, std::string> startup_env, int listen_fd);
+  ~Supervisor();
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  /// Starts every service with autostart=true, in priority order.
+  void start_autostart();
+  /// Runs the event loop until a shutdown (request or signal) has stopped every service.
+  void run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dkm::runtime

@@ -1,0 +1,31 @@
+#pragma once
+// Running one install's supervisor as a process: the lock that makes it the only one
+// (run/dkm.lock, held for its whole life, released by the kernel even on SIGKILL), the
+// pid file, the leftovers of a supervisor that died, the control socket, and the
+// start-up report to the client that spawned it (a pipe: "warning: ...", then
+// "ready PID", "busy" or "error CODE MESSAGE").
+// Implementation: libdkm/src/runtime/supervisor_daemon.cpp.
+
+#include <dkm/runtime/layout.hpp>
+
+#include <optional>
+#include <string>
+
+namespace dkm::runtime {
+
+/// How `dkm supervise` runs.
+struct SuperviseOptions {
+  bool daemon = false;  ///< detached: stdout/stderr into run/dkm.log, no echo
+  int notify_fd = -1;   ///< start-up report for the spawning client; -1: none
+};
+
+/// DIR/run/dkm.lock: whoever holds it is the install's supervisor.
+inline fs::path supervisor_lock_file(const InstallLayout& layout) { return layout.run() / "dkm.lock"; }
+
+/// Takes the supervisor lock without waiting; the descriptor to keep, or nothing when held.
+std::optional<int> try_supervisor_lock(const InstallLayout& layout);
+
+/// Runs the supervisor of `layout` in this process until it is shut down; the exit code.
+int run_supervisor(const InstallLayout& layout, const SuperviseOptions& options);
+
+}  // namespace dkm::runtime

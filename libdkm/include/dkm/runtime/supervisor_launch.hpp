@@ -1,0 +1,25 @@
+#pragma once
+// Starting the supervisor from a client: `dkm` runs itself as `dkm supervise --daemon`,
+// detached (double fork, setsid: no controlling terminal, parent is init), and waits
+// for its start-up report. Two clients racing both end up talking to the same one.
+// Implementation: libdkm/src/runtime/supervisor_launch.cpp.
+
+#include <dkm/runtime/layout.hpp>
+
+#include <string>
+#include <vector>
+
+namespace dkm::runtime {
+
+/// A connection to the install's supervisor, and whether this call started it.
+struct SupervisorConnection {
+  int fd = -1;
+  bool started = false;
+  std::vector<std::string> warnings;  ///< reported by a supervisor started now
+};
+
+/// Connects to the supervisor, starting it detached when none runs. Throws Error (with
+/// the supervisor's exit code: 2 for a bad services file) when it cannot start.
+SupervisorConnection connect_or_start_supervisor(const InstallLayout& layout);
+
+}  // namespace dkm::runtime
