@@ -290,6 +290,8 @@ int dkm_tail(const InstallLayout& layout, const std::string& name, const std::st
     return kExitFailure;
   }
   std::fflush(stdout);
+  std::error_code ec;
+  if (follow) fs::create_directories(fs::path(path).parent_path(), ec);  // the supervisor has not run yet
   tail_log(path, lines, follow, 1);
   return kExitOk;
 }

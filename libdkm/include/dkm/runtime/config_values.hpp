@@ -7,9 +7,6 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>
 
-#include <boost/program_options/parsers.hpp>
-#include <boost/tokenizer.hpp>
-
 #include <csignal>
 #include <cstdint>
 #include <functional>
@@ -123,38 +120,63 @@ inline bool is_env_name(std::string_view name) {
   return true;
 }
 
+/// Splits `text` at any of `separators` the way Python's shlex (POSIX mode) splits words,
+/// which supervisord uses for `command` and `environment`: 'single quotes' keep everything,
+/// "double quotes" keep all but \\ and \", a backslash outside quotes keeps the next
+/// character. Quotes are removed; quoted empty words are kept, unquoted empty ones dropped.
+/// (Written out because Boost's split_unix treats ' and " alike: 'say "hi"' breaks there.)
+inline std::vector<std::string> split_quoted(std::string_view text, std::string_view separators) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote == '\'') {
+      if (c == '\'') quote = 0;
+      else word += c;
+    } else if (quote == '"') {
+      if (c == '"') quote = 0;
+      else if (c == '\\' && i + 1 < text.size() && (text[i + 1] == '"' || text[i + 1] == '\\')) word += text[++i];
+      else word += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == '\\') {
+      if (i + 1 >= text.size()) throw ValueError("'" + std::string(text) + "' ends with a lone backslash");
+      word += text[++i];
+      in_word = true;
+    } else if (separators.find(c) != std::string_view::npos) {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (quote) throw ValueError("'" + std::string(text) + "' has an unclosed " + (quote == '"' ? "\"" : "'") + " quote");
+  if (in_word) words.push_back(std::move(word));
+  return words;
+}
+
 /// supervisord's `environment`: KEY="value",KEY2='value2',KEY3=plain (quotes protect commas).
 inline std::map<std::string, std::string> parse_environment_list(std::string_view text) {
   std::map<std::string, std::string> vars;
-  std::string input(trim(text));
-  if (input.empty()) return vars;
-  using Separator = boost::escaped_list_separator<char>;
-  try {
-    boost::tokenizer<Separator> tokens(input, Separator("\\", ",", "\"'"));
-    for (const std::string& token : tokens) {
-      std::string_view item = trim(token);
-      if (item.empty()) continue;
-      size_t eq = item.find('=');
-      std::string key(trim(item.substr(0, eq == std::string_view::npos ? item.size() : eq)));
-      if (eq == std::string_view::npos || !is_env_name(key))
-        throw ValueError("'" + std::string(item) + "' is not KEY=VALUE");
-      vars[key] = std::string(trim(item.substr(eq + 1)));
-    }
-  } catch (const boost::escaped_list_error& e) {
-    throw ValueError("'" + input + "': " + e.what());
+  for (const std::string& token : split_quoted(text, ",")) {
+    std::string_view item = trim(token);
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    std::string key(trim(item.substr(0, eq == std::string_view::npos ? item.size() : eq)));
+    if (eq == std::string_view::npos || !is_env_name(key)) throw ValueError("'" + std::string(item) + "' is not KEY=VALUE");
+    vars[key] = std::string(trim(item.substr(eq + 1)));
   }
   return vars;
 }
 
-/// Splits a command line as a shell would split words (quotes, backslashes), without
-/// running a shell; supervisord does the same with Python's shlex.
+/// Splits a command line into words as supervisord does (shlex), without running a shell.
 inline std::vector<std::string> split_command(std::string_view text) {
-  std::vector<std::string> words;
-  try {
-    words = boost::program_options::split_unix(std::string(text));
-  } catch (const std::exception& e) {
-    throw ValueError("'" + std::string(text) + "': " + e.what());
-  }
+  std::vector<std::string> words = split_quoted(text, " \t\r\n");
   if (words.empty()) throw ValueError("the command is empty");
   return words;
 }

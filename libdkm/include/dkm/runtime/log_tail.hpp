@@ -94,7 +94,7 @@ inline void tail_log(const fs::path& path, std::size_t lines, bool follow, int o
     bool relevant = false;
     for (char* p = events; p < events + n;) {
       auto* ev = reinterpret_cast<inotify_event*>(p);
-      if (ev->len > 0 && name == ev->name) relevant = true;
+      if ((ev->len > 0 && name == ev->name) || (ev->mask & IN_Q_OVERFLOW)) relevant = true;
       p += sizeof(inotify_event) + ev->len;
     }
     if (!relevant) continue;
@@ -102,7 +102,8 @@ inline void tail_log(const fs::path& path, std::size_t lines, bool follow, int o
     if (fd >= 0 && !detail::copy_to_end(fd, out_fd)) break;
     struct stat by_name {}, open_file {};
     bool exists = ::stat(path.c_str(), &by_name) == 0;
-    if (fd >= 0 && ::fstat(fd, &open_file) == 0 && exists && by_name.st_ino == open_file.st_ino &&
+    if (fd >= 0) ::fstat(fd, &open_file);
+    if (fd >= 0 && exists && by_name.st_ino == open_file.st_ino &&
         by_name.st_dev == open_file.st_dev) {
       if (by_name.st_size < ::lseek(fd, 0, SEEK_CUR)) {  // truncated in place
         ::lseek(fd, 0, SEEK_SET);
@@ -110,8 +111,32 @@ inline void tail_log(const fs::path& path, std::size_t lines, bool follow, int o
       }
       continue;
     }
-    // Rotated or removed: the name now means a new file (or nothing yet).
-    if (fd >= 0) ::close(fd);
+    // Rotated or removed: the name now means a new file (or nothing yet). When several
+    // rotations happened since the last look, the files in between are NAME.log.k-1
+    // ... NAME.log.1, where NAME.log.k is what the open file became: print them first.
+    if (fd >= 0) {
+      int became = 0;
+      for (int k = 1; k <= 1000; ++k) {
+        struct stat rotated {};
+        if (::stat((path.string() + "." + std::to_string(k)).c_str(), &rotated) != 0) break;
+        if (rotated.st_ino == open_file.st_ino && rotated.st_dev == open_file.st_dev) {
+          became = k;
+          break;
+        }
+      }
+      ::close(fd);
+      bool output_gone = false;
+      for (int k = became - 1; k >= 1 && !output_gone; --k) {
+        int missed = ::open((path.string() + "." + std::to_string(k)).c_str(), O_RDONLY | O_CLOEXEC);
+        if (missed < 0) continue;
+        output_gone = !detail::copy_to_end(missed, out_fd);
+        ::close(missed);
+      }
+      if (output_gone) {
+        fd = -1;
+        break;
+      }
+    }
     fd = exists ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
     if (fd >= 0 && !detail::copy_to_end(fd, out_fd)) break;
   }

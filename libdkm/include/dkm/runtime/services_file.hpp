@@ -15,6 +15,7 @@
 #include <dkm/core/strings.hpp>
 #include <dkm/runtime/config_values.hpp>
 #include <dkm/runtime/layout.hpp>
+#include <dkm/runtime/service_environment.hpp>
 
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
@@ -28,8 +29,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-extern char** environ;
 
 namespace dkm::runtime {
 
@@ -114,11 +113,7 @@ struct ExpansionContext {
 /// The context of an install: this process's environment, DIR and DIR/run.
 inline ExpansionContext expansion_context(const InstallLayout& layout) {
   ExpansionContext ctx;
-  for (char** e = environ; e && *e; ++e) {
-    std::string_view kv(*e);
-    size_t eq = kv.find('=');
-    if (eq != std::string_view::npos) ctx.env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
-  }
+  ctx.env = current_environment();
   ctx.install_root = layout.root();
   ctx.run_dir = layout.run();
   char host[256] = {};
@@ -265,12 +260,7 @@ inline ServicesFile parse_services_file(const std::string& text, const fs::path&
     auto child = tree.get_child_optional(pt::ptree::path_type(section, '\0'));
     std::map<std::string, std::string> values;
     if (child) {
-      for (const auto& [key, node] : *child) {
-        std::string k = lower(key);
-        if (values.count(k))
-          throw UsageError(at_line(file, index.key_line(section, k), "duplicate key '" + key + "'"));
-        values[k] = strip_inline_comment(node.data());
-      }
+      for (const auto& [key, node] : *child) values[lower(key)] = strip_inline_comment(node.data());
     }
 
     ProgramConfig cfg;
@@ -289,7 +279,10 @@ inline ServicesFile parse_services_file(const std::string& text, const fs::path&
     };
 
     bool stderr_set = false, stderr_size_set = false, stderr_backups_set = false;
+    std::set<std::string> seen;
     for (const auto& [key, key_line] : index.keys_of(section)) {
+      if (!seen.insert(key).second)  // keys are case-insensitive, as in supervisord
+        throw UsageError(at_line(file, key_line, "[" + section + "] duplicate key '" + key + "'"));
       const std::string& raw = values[key];
       auto fail = [&, line = key_line](const std::string& why) {
         throw UsageError(at_line(file, line, "[" + section + "] " + key + ": " + why));

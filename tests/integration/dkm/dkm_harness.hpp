@@ -1,0 +1,204 @@
+#pragma once
+// A throw-away install for dkm's integration tests: a temporary DIR with
+// conf/services.ini, the real `dkm` run against it, the real fixture programs
+// (tests/fixtures/programs) as services, and /proc to see what really runs.
+
+#include "test_support.hpp"
+
+#include <dkm/core/strings.hpp>
+#include <dkm/runtime/layout.hpp>
+#include <dkm/runtime/leftovers.hpp>
+#include <dkm/runtime/proc_info.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace dkm::test {
+
+using namespace std::chrono_literals;
+
+/// A built fixture program (tests/fixtures/programs).
+inline std::string fixture_program(const std::string& name) {
+  return (fs::path(DKM_BINARY_DIR) / "tests" / "fixtures" / "programs" / name).string();
+}
+
+/// One service line of `dkm status`.
+struct StatusLine {
+  std::string state;
+  long pid = 0;
+  std::string text;
+};
+
+/// An install directory with a services file, and `dkm` to run it.
+class DkmInstall {
+ public:
+  /// Creates DIR/conf/services.ini with `services` (and DIR/bin/env with DKM_HOME).
+  explicit DkmInstall(const std::string& services) : dir_("dkm-it-"), layout_(dir_.path() / "inst") {
+    fs::create_directories(layout_.conf());
+    fs::create_directories(layout_.bin());
+    write_services(services);
+    write_file_atomic(layout_.env_file(), runtime::render_env_file({{"DKM_HOME", layout_.root().string()}}));
+  }
+  DkmInstall(const DkmInstall&) = delete;
+  DkmInstall& operator=(const DkmInstall&) = delete;
+
+  /// Stops whatever is left, so no test leaves processes behind.
+  ~DkmInstall() {
+    try {
+      run_process({tool("dkm").string(), "-d", layout_.root().string(), "stop"}, options());
+    } catch (...) {
+    }
+    for (pid_t pid : processes()) ::kill(pid, SIGKILL);
+  }
+
+  /// Replaces the services file.
+  void write_services(const std::string& services) { write_file_atomic(layout_.services_file(), services); }
+
+  /// The install's paths.
+  const runtime::InstallLayout& layout() const { return layout_; }
+  /// DIR.
+  std::string root() const { return layout_.root().string(); }
+  /// A scratch path inside the temporary directory (not inside DIR).
+  fs::path scratch(const std::string& name) const { return dir_.path() / name; }
+
+  /// Runs `dkm -d DIR args...` and returns its result (stdout and stderr together).
+  RunResult dkm(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv{tool("dkm").string(), "-d", root()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_process(argv, options());
+  }
+
+  /// `dkm status` parsed: service name -> its line.
+  std::map<std::string, StatusLine> status() const {
+    std::map<std::string, StatusLine> out;
+    RunResult r = dkm({"status"});
+    for (const auto& line : split(r.output, '\n')) {
+      auto words = split_words(line);
+      if (words.size() < 2 || words[0].back() == ':' || words[0] == "dkm:") continue;
+      StatusLine s;
+      s.state = words[1];
+      s.text = line;
+      if (words.size() >= 4 && words[2] == "pid") s.pid = std::strtol(words[3].c_str(), nullptr, 10);
+      out[words[0]] = s;
+    }
+    return out;
+  }
+
+  /// Waits until `name` is in `state`; returns its status line (state empty when it never was).
+  StatusLine wait_for_state(const std::string& name, const std::string& state, std::chrono::milliseconds limit = 20s) {
+    StatusLine seen;
+    wait_until([&] {
+      auto all = status();
+      auto it = all.find(name);
+      if (it == all.end()) return false;
+      seen = it->second;
+      return seen.state == state;
+    }, limit, 20ms);
+    if (seen.state != state) seen.state.clear();
+    return seen;
+  }
+
+  /// The supervisor's pid from DIR/run/dkm.pid (0 when absent).
+  pid_t supervisor_pid() const {
+    std::error_code ec;
+    if (!fs::exists(layout_.supervisor_pid_file(), ec)) return 0;
+    return static_cast<pid_t>(std::strtol(read_file(layout_.supervisor_pid_file()).c_str(), nullptr, 10));
+  }
+
+  /// Every live process of this install: the supervisor (its command line names DIR) and
+  /// every process carrying the install's service marker. Zombies are not processes.
+  std::vector<pid_t> processes() const {
+    std::vector<pid_t> out;
+    const std::string marker = runtime::service_marker(layout_);
+    for (pid_t pid : runtime::list_pids()) {
+      if (pid == ::getpid() || !runtime::process_alive(pid)) continue;
+      std::string cmdline = runtime::read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
+      bool supervisor = cmdline.find(root() + std::string(1, '\0') + "supervise") != std::string::npos;
+      if (supervisor || runtime::environ_contains(pid, marker)) out.push_back(pid);
+    }
+    return out;
+  }
+
+  /// The live processes started as service `name` (SUPERVISOR_PROCESS_NAME=name).
+  std::vector<pid_t> service_processes(const std::string& name) const {
+    std::vector<pid_t> out;
+    const std::string marker = runtime::service_marker(layout_);
+    for (pid_t pid : processes())
+      if (runtime::environ_contains(pid, marker) && runtime::environ_contains(pid, "SUPERVISOR_PROCESS_NAME=" + name))
+        out.push_back(pid);
+    return out;
+  }
+
+ private:
+  static RunOptions options() {
+    RunOptions o;
+    o.env["DKM_ALLOW_ROOT"] = "1";
+    o.unset_env = {"DKM_HOME"};
+    return o;
+  }
+
+  static std::vector<std::string> split_words(const std::string& line) {
+    std::vector<std::string> words;
+    for (const auto& w : split(line, ' '))
+      if (!w.empty()) words.push_back(w);
+    return words;
+  }
+
+  TempDir dir_;
+  runtime::InstallLayout layout_;
+};
+
+/// A program running in the background with its output going to a file.
+class BackgroundProcess {
+ public:
+  /// Starts argv with stdout and stderr appended to `output`.
+  BackgroundProcess(const std::vector<std::string>& argv, const fs::path& output) : output_(output) {
+    std::vector<std::string> args = argv;
+    std::vector<char*> argp;
+    for (auto& a : args) argp.push_back(a.data());
+    argp.push_back(nullptr);
+    int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::setenv("DKM_ALLOW_ROOT", "1", 1);
+      ::unsetenv("DKM_HOME");
+      ::execv(argp[0], argp.data());
+      ::_exit(127);
+    }
+    ::close(fd);
+  }
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  ~BackgroundProcess() { stop(); }
+
+  /// Its pid.
+  pid_t pid() const { return pid_; }
+  /// Ends it (SIGTERM) and reaps it.
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  /// What it wrote so far.
+  std::string output() const { return read_file(output_); }
+
+ private:
+  fs::path output_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace dkm::test

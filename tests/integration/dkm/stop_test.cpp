@@ -1,0 +1,47 @@
+// Stopping: stopsignal to the process group, SIGKILL after stopwaitsecs, grandchildren included.
+#include "dkm_harness.hpp"
+
+using namespace dkm;
+using namespace dkm::test;
+
+TEST_CASE("a service ignoring SIGTERM is killed after stopwaitsecs, its grandchild too", "[dkm][stop]") {
+  DkmInstall inst("[program:stubborn]\ncommand = " + fixture_program("ignores_sigterm") +
+                  "\nautostart = false\nstopwaitsecs = 2\n\n[program:family]\ncommand = " +
+                  fixture_program("forks_grandchild") +
+                  " %(ENV_DKM_HOME)s/grandchild.pid --ignore-term\nautostart = false\nstopwaitsecs = 2\n\n"
+                  "[program:polite]\ncommand = " + fixture_program("forks_grandchild") +
+                  " %(ENV_DKM_HOME)s/polite-grandchild.pid\nautostart = false\nstopwaitsecs = 20\n");
+  REQUIRE(inst.dkm({"start"}).exit_code == 0);
+  auto before = inst.status();
+  REQUIRE(wait_until([&] { return fs::exists(inst.layout().root() / "grandchild.pid"); }));
+  REQUIRE(wait_until([&] { return fs::exists(inst.layout().root() / "polite-grandchild.pid"); }));
+  pid_t grandchild = std::stoi(read_file(inst.layout().root() / "grandchild.pid"));
+  pid_t polite_grandchild = std::stoi(read_file(inst.layout().root() / "polite-grandchild.pid"));
+  REQUIRE(runtime::process_alive(grandchild));
+
+  // The polite family ends on SIGTERM (sent to its whole group): well before its 20 s.
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(inst.dkm({"stop", "polite"}).exit_code == 0);
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+  CHECK_FALSE(runtime::process_alive(polite_grandchild));
+
+  t0 = std::chrono::steady_clock::now();
+  RunResult stop = inst.dkm({"stop", "stubborn", "family"});
+  auto took = std::chrono::steady_clock::now() - t0;
+  INFO(stop.output);
+  REQUIRE(stop.exit_code == 0);
+  CHECK(took >= 1900ms);  // SIGTERM was ignored: only the deadline ended them
+  CHECK(took < 15s);
+  for (const char* name : {"stubborn", "family"}) {
+    INFO(name);
+    CHECK_FALSE(runtime::process_alive(static_cast<pid_t>(before[name].pid)));
+    CHECK(inst.status()[name].state == "STOPPED");
+  }
+  CHECK_FALSE(runtime::process_alive(grandchild));
+  std::string log = read_file(inst.layout().supervisor_log());
+  CHECK(log.find("killing 'stubborn'") != std::string::npos);
+  CHECK(log.find("killing 'family'") != std::string::npos);
+  // Only the supervisor is left.
+  auto left = inst.processes();
+  CHECK(left == std::vector<pid_t>{inst.supervisor_pid()});
+}

@@ -1,0 +1,86 @@
+// runtime/control_protocol: requests are checked field by field, responses round-trip.
+#include <catch2/catch.hpp>
+
+#include <dkm/runtime/control_protocol.hpp>
+#include <dkm/runtime/status_format.hpp>
+
+using namespace dkm::runtime;
+
+TEST_CASE("a request round-trips through its line", "[control_protocol]") {
+  Request r{Command::kStart, {"carbon", "grafana"}, 90};
+  std::string line = render_request(r);
+  CHECK(line.back() == '\n');
+  CHECK(parse_request(line) == r);
+  CHECK(parse_request("{\"command\":\"status\"}") == Request{Command::kStatus, {}, 0});
+}
+
+TEST_CASE("bad requests are refused with a reason", "[control_protocol]") {
+  auto reason = [](const std::string& line) {
+    try {
+      parse_request(line);
+    } catch (const ProtocolError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(reason("").find("not JSON") != std::string::npos);
+  CHECK(reason("{\"command\":\"status\"").find("not JSON") != std::string::npos);
+  CHECK(reason("\"status\"") == "request is not a JSON object");
+  CHECK(reason("{}") == "request has no \"command\"");
+  CHECK(reason("{\"command\":1}") == "\"command\" is not a string");
+  CHECK(reason("{\"command\":\"rm -rf\"}") == "unknown command \"rm -rf\"");
+  CHECK(reason("{\"command\":\"stop\",\"names\":\"a\"}") == "\"names\" is not an array");
+  CHECK(reason("{\"command\":\"stop\",\"names\":[\"a b\"]}").find("not a service name") != std::string::npos);
+  CHECK(reason("{\"command\":\"stop\",\"names\":[\"\"]}").find("not a service name") != std::string::npos);
+  CHECK(reason("{\"command\":\"stop\",\"names\":[{\"a\":1}]}") == "request nested too deeply");
+  CHECK(reason("{\"command\":\"start\",\"timeout\":\"soon\"}") == "\"timeout\" is not a number");
+  CHECK(reason("{\"command\":\"start\",\"timeout\":1e9}").find("out of range") != std::string::npos);
+  CHECK(reason("{\"command\":\"start\",\"why\":1}") == "unknown field \"why\"");
+  CHECK(reason(std::string(kMaxRequestBytes + 1, ' ')).find("too large") != std::string::npos);
+  std::string deep = "{\"command\":\"status\",\"names\":" + std::string(30000, '[') + std::string(30000, ']') + "}";
+  CHECK(reason(deep).find("too deeply") != std::string::npos);
+}
+
+TEST_CASE("a service status survives JSON, even with bytes that are not UTF-8", "[control_protocol]") {
+  ServiceStatus s;
+  s.name = "grafana";
+  s.state = ServiceState::kBackoff;
+  s.pid = 0;
+  s.since = 1700000000;
+  s.detail = "Exited too quickly (process log may have details)";
+  s.stdout_log = "/srv/run/grafana.log";
+  s.log_tail = "bad byte \xff here\n";
+  nlohmann::json j = s;
+  auto line = json_line(j);
+  auto back = nlohmann::json::parse(line).get<ServiceStatus>();
+  CHECK(back.name == "grafana");
+  CHECK(back.state == ServiceState::kBackoff);
+  CHECK(back.detail == s.detail);
+  CHECK(back.log_tail.find("here") != std::string::npos);
+}
+
+TEST_CASE("status lines look like supervisorctl's", "[status_format]") {
+  CHECK(format_uptime(0) == "0:00:00");
+  CHECK(format_uptime(3723.9) == "1:02:03");
+  CHECK(format_uptime(86400 + 61) == "1 day, 0:01:01");
+  CHECK(format_uptime(3 * 86400) == "3 days, 0:00:00");
+  ServiceStatus run;
+  run.name = "carbon";
+  run.state = ServiceState::kRunning;
+  run.pid = 4242;
+  run.uptime = 65;
+  ServiceStatus fatal;
+  fatal.name = "a-very-long-service-name-beyond-thirty";
+  fatal.state = ServiceState::kFatal;
+  fatal.detail = "Exited too quickly (process log may have details)";
+  ServiceStatus fresh;
+  fresh.name = "idle";
+  fresh.state = ServiceState::kStopped;
+  std::string text = format_status_lines({run, fatal, fresh});
+  auto nl = text.find('\n');
+  CHECK(text.substr(0, nl) == "carbon" + std::string(41 - 6, ' ') + "RUNNING   pid 4242, uptime 0:01:05");
+  CHECK(text.find("a-very-long-service-name-beyond-thirty   FATAL     Exited too quickly") != std::string::npos);
+  CHECK(text.find("STOPPED   Not started\n") != std::string::npos);
+  ServiceStatus starting{"web", ServiceState::kStarting, 7, 1, 0, "waiting for tcp:127.0.0.1:80", "", "", ""};
+  CHECK(describe_status(starting) == "pid 7, waiting for tcp:127.0.0.1:80");
+}
