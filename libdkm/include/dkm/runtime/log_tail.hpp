@@ -115,6 +115,9 @@ inline void tail_log(const fs::path& path, std::size_t lines, bool follow, int o
     // rotations happened since the last look, the files in between are NAME.log.k-1
     // ... NAME.log.1, where NAME.log.k is what the open file became: print them first.
     if (fd >= 0) {
+      // The writer may have added to the old file between the copy above and its rename:
+      // once renamed it is complete, so copy what is left now.
+      if (!detail::copy_to_end(fd, out_fd)) break;
       int became = 0;
       for (int k = 1; k <= 1000; ++k) {
         struct stat rotated {};
