@@ -15,8 +15,6 @@
 #include <dkm/runtime/supervisor_daemon.hpp>
 #include <dkm/runtime/supervisor_launch.hpp>
 
-#include <poll.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -79,19 +77,6 @@ bool report_unknown(const nlohmann::json& resp) {
 
 std::string not_running_message(const InstallLayout& layout) {
   return "dkm: the supervisor is not running (" + layout.root().string() + ")\n";
-}
-
-/// Waits until process `pid` has exited (a pidfd when the kernel has them).
-void wait_for_exit(pid_t pid, std::chrono::seconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (fd >= 0) {
-    pollfd p{fd, POLLIN, 0};
-    while (::poll(&p, 1, static_cast<int>(limit.count() * 1000)) < 0 && errno == EINTR) {}
-    ::close(fd);
-    return;
-  }
-  while (process_alive(pid) && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
 }
 
 /// Stops processes a killed supervisor left (all, or those of `names`), holding the lock.

@@ -49,6 +49,8 @@ int run_supervisor(const InstallLayout& layout, const SuperviseOptions& options)
     if (report < 0) std::cerr << "dkm: " << message << "\n";
     return code;
   };
+  // First line: who is reporting, so the client can wait for it to end after an error.
+  notify(report, "pid " + std::to_string(::getpid()));
   try {
     std::error_code ec;
     fs::create_directories(layout.run(), ec);

@@ -4,6 +4,7 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/runtime/control_socket.hpp>
+#include <dkm/runtime/proc_info.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -51,7 +52,7 @@ int launch_detached(const InstallLayout& layout) {
 }
 
 /// Reads the report until the supervisor says ready, busy or error (or dies).
-std::string read_report(int fd, const InstallLayout& layout, std::vector<std::string>& warnings) {
+std::string read_report(int fd, const InstallLayout& layout, std::vector<std::string>& warnings, pid_t& reporter) {
   std::string text;
   char buf[4096];
   // Stopping what a killed supervisor left behind may take a service's stopwaitsecs.
@@ -62,6 +63,7 @@ std::string read_report(int fd, const InstallLayout& layout, std::vector<std::st
       std::string line = text.substr(0, nl);
       text.erase(0, nl + 1);
       if (line.rfind("warning: ", 0) == 0) warnings.push_back(line.substr(9));
+      else if (line.rfind("pid ", 0) == 0) reporter = static_cast<pid_t>(std::atol(line.c_str() + 4));
       else return line;
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -83,13 +85,17 @@ SupervisorConnection connect_or_start_supervisor(const InstallLayout& layout) {
   if ((c.fd = connect_control_socket(layout.control_socket())) >= 0) return c;
   int report = launch_detached(layout);
   std::string line;
+  pid_t reporter = 0;
   try {
-    line = read_report(report, layout, c.warnings);
+    line = read_report(report, layout, c.warnings, reporter);
   } catch (...) {
     ::close(report);
     throw;
   }
   ::close(report);
+  // A supervisor that will not run ends at once: wait for it, so that when this command
+  // fails, nothing of the install runs.
+  if (line.rfind("ready ", 0) != 0 && reporter > 0) wait_for_exit(reporter, std::chrono::seconds(10));
   if (line.rfind("error ", 0) == 0) {
     std::string rest = line.substr(6);
     size_t space = rest.find(' ');

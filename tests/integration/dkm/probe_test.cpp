@@ -33,7 +33,8 @@ TEST_CASE("a service with a tcp probe is STARTING until its port opens and start
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
   CHECK(result.output.find("web: started") != std::string::npos);
-  REQUIRE(fs::exists(opened));
+  // The fixture notes the time right after listen() and writes it a moment later.
+  REQUIRE(wait_until([&] { return fs::exists(opened); }, 10s));
   auto open_ns = std::stoll(read_file(opened));
   auto returned_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(returned.time_since_epoch()).count();
   double delay_ms = static_cast<double>(returned_ns - open_ns) / 1e6;

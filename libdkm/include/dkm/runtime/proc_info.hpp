@@ -8,8 +8,13 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include <csignal>
 #include <cstdint>
@@ -78,6 +83,21 @@ inline std::optional<ProcStat> read_proc_stat(pid_t pid) {
 inline bool process_alive(pid_t pid) {
   auto st = read_proc_stat(pid);
   return st && st->state != 'Z' && st->state != 'X';
+}
+
+/// Waits until process `pid` (not necessarily a child) has exited, at most `limit`:
+/// a pidfd when the kernel has them (no polling), else a short sleep loop.
+inline void wait_for_exit(pid_t pid, std::chrono::milliseconds limit) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd >= 0) {
+    pollfd p{fd, POLLIN, 0};
+    while (::poll(&p, 1, static_cast<int>(limit.count())) < 0 && errno == EINTR) {}
+    ::close(fd);
+    return;
+  }
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (process_alive(pid) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 /// The pids in /proc.

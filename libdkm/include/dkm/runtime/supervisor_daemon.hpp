@@ -2,8 +2,8 @@
 // Running one install's supervisor as a process: the lock that makes it the only one
 // (run/dkm.lock, held for its whole life, released by the kernel even on SIGKILL), the
 // pid file, the leftovers of a supervisor that died, the control socket, and the
-// start-up report to the client that spawned it (a pipe: "warning: ...", then
-// "ready PID", "busy" or "error CODE MESSAGE").
+// start-up report to the client that spawned it (a pipe: "pid PID", "warning: ...",
+// then "ready PID", "busy" or "error CODE MESSAGE").
 // Implementation: libdkm/src/runtime/supervisor_daemon.cpp.
 
 #include <dkm/runtime/layout.hpp>
