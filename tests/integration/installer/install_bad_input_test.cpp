@@ -10,33 +10,7 @@
 using namespace dkm;
 using namespace dkm::test;
 
-namespace {
-
-struct Setup {
-  TempDir tmp{"dkm-bad-"};
-  TestBundle bundle = make_test_bundle(tmp.path() / "dkumonitor-1.0.0");
-  fs::path work = tmp.path() / "work";  // holds DIR; watched whole
-  fs::path dir = work / "inst";
-  Setup() { fs::create_directories(work); }
-};
-
-/// Runs the installer, expects exit status 2 with every `culprits` text in its message,
-/// and `watched` unchanged.
-void expect_refused(const Setup& s, const std::vector<std::string>& args, const std::vector<std::string>& culprits,
-                    RunOptions options = {}, std::vector<std::string> prefix = {}) {
-  std::string before = tree_digest(s.work);
-  std::vector<std::string> argv = prefix;
-  argv.push_back(s.bundle.installer().string());
-  argv.insert(argv.end(), args.begin(), args.end());
-  RunResult r = run_process(argv, options);
-  INFO("installer " << join(args, " ") << "\n" << r.output);
-  CHECK(r.exit_code == 2);
-  CHECK_THAT(r.output, Catch::StartsWith("installer: "));
-  for (const auto& c : culprits) CHECK_THAT(r.output, Catch::Contains(c));
-  CHECK(tree_digest(s.work) == before);
-}
-
-}  // namespace
+using Setup = BadInputSetup;
 
 TEST_CASE("bad input: missing -d", "[installer][bad-input]") {
   Setup s;

@@ -3,7 +3,8 @@
 // the commands services.ini runs, background processes, a digest of a directory tree,
 // and a reader for collectd's config syntax. The carbon test double (CarbonRecorder),
 // free_port_block() and DssProcessStandIn come from the dashboards group's
-// carbon_recorder.hpp, shared rather than written twice.
+// carbon_recorder.hpp, shared rather than written twice. BadInputSetup and
+// expect_refused serve every group's bad-input tests (installer, cluster).
 //
 // The test bundle holds the real installer, dkm and dkmadmin just built, the templates
 // of the source tree (dist/templates), and as STAND-INS for the bundle's own collectd
@@ -17,6 +18,8 @@
 #include <dkm/core/strings.hpp>
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/runtime/layout.hpp>
+
+#include <catch2/catch.hpp>
 
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
@@ -258,6 +261,32 @@ inline std::string tree_digest(const fs::path& dir) {
   std::string out;
   for (unsigned i = 0; i < len; ++i) out += {hex[md[i] >> 4], hex[md[i] & 15]};
   return out;
+}
+
+/// A bundle and a directory to hold DIR, for bad-input tests: `work` is watched whole.
+struct BadInputSetup {
+  TempDir tmp{"dkm-bad-"};
+  TestBundle bundle = make_test_bundle(tmp.path() / "dkumonitor-1.0.0");
+  fs::path work = tmp.path() / "work";  ///< holds DIR; watched whole
+  fs::path dir = work / "inst";         ///< the install directory the tests name
+  BadInputSetup() { fs::create_directories(work); }
+};
+
+/// Runs the installer, expects exit status 2 with every `culprits` text in its message,
+/// and `s.work` unchanged (DIR absent or as it was, no staging leftover).
+inline void expect_refused(const BadInputSetup& s, const std::vector<std::string>& args,
+                           const std::vector<std::string>& culprits, RunOptions options = {},
+                           std::vector<std::string> prefix = {}) {
+  std::string before = tree_digest(s.work);
+  std::vector<std::string> argv = prefix;
+  argv.push_back(s.bundle.installer().string());
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunResult r = run_process(argv, options);
+  INFO("installer " << join(args, " ") << "\n" << r.output);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::StartsWith("installer: "));
+  for (const auto& c : culprits) CHECK_THAT(r.output, Catch::Contains(c));
+  CHECK(tree_digest(s.work) == before);
 }
 
 /// True when something already listens on 127.0.0.1:port (TCP).
