@@ -101,6 +101,7 @@ bool all_removed(const std::vector<std::string>& names) {
 
 TEST_CASE("three agents over two backends across network namespaces: each agent's metrics reach its backend only",
           "[cluster]") {
+  require_root_or_skip();
   TempDir tmp{"dkm-cluster-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "bundle");
   std::vector<std::string> namespaces;
@@ -172,6 +173,7 @@ TEST_CASE("three agents over two backends across network namespaces: each agent'
 }
 
 TEST_CASE("a cluster test that fails still stops its processes and removes its namespaces", "[cluster]") {
+  require_root_or_skip();
   TempDir tmp{"dkm-cluster-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "bundle");
   std::vector<std::string> namespaces;
@@ -203,6 +205,7 @@ TEST_CASE("a cluster test that fails still stops its processes and removes its n
 }
 
 TEST_CASE("namespaces a dead run left behind are removed by the next run, a live run's are not", "[cluster]") {
+  require_root_or_skip();
   pid_t dead = ::fork();
   if (dead == 0) ::_exit(0);
   ::waitpid(dead, nullptr, 0);
@@ -228,6 +231,7 @@ TEST_CASE("the real go-carbon on two backends and carbonapi on the front: one re
   fs::path real = require_env_or_skip("DKM_REAL_BUNDLE",
                                       "set it to a bundle directory whose bin/ has the real go-carbon and carbonapi "
                                       "(and collectd, lib/collectd: else Debian's collectd runs on the agents)");
+  require_root_or_skip();
   TempDir tmp{"dkm-cluster-real-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "bundle");
   RealComponents got = take_real_components(bundle, real);

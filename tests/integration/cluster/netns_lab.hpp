@@ -15,12 +15,16 @@
 #include <dkm/core/process.hpp>
 #include <dkm/core/strings.hpp>
 
+#include "test_support.hpp"
+
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <iostream>
 #include <chrono>
 #include <map>
 #include <string>
@@ -34,6 +38,14 @@ inline const std::string kLabPrefix = "dkmcl-";
 
 /// Where `ip netns` keeps its named namespaces.
 inline const fs::path kNetnsDir = "/run/netns";
+
+/// Ends the test as "skipped" unless it runs as root, which making network namespaces
+/// needs (CI runs the tests as root; each test case is its own process).
+inline void require_root_or_skip() {
+  if (::geteuid() == 0) return;
+  std::cout << "SKIPPED: the cluster tests make network namespaces with `ip netns`: run them as root\n";
+  std::exit(kSkipExitCode);
+}
 
 /// Runs `ip ARGS...`; throws Error with its output when it fails.
 inline void ip(const std::vector<std::string>& args) {
