@@ -73,7 +73,7 @@ TEST_CASE("collectd's host name is the FQDN reversed", "[hostnames]") {
   CHECK(reverse_hostname("a.b") == "b.a");
 }
 
-TEST_CASE("host names follow RFC 1123; the error says what is wrong", "[hostnames]") {
+TEST_CASE("host names follow RFC 1123, and the error says what is wrong", "[hostnames]") {
   for (const char* good : {"host", "host.example.com", "a-b.c-d", "x1.y2", "123.example"})
     CHECK(hostname_problem(good).empty());
   CHECK_THAT(hostname_problem(""), Catch::Contains("empty"));

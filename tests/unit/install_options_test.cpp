@@ -23,7 +23,7 @@ TEST_CASE("install types run exactly their services", "[install_options]") {
                       Catch::Contains("-t/--type") && Catch::Contains("'everything'") && Catch::Contains("backend-agent"));
 }
 
-TEST_CASE("a plain install takes -d and -p; the type defaults to all", "[install_options]") {
+TEST_CASE("a plain install takes -d and -p, and the type defaults to all", "[install_options]") {
   InstallOptions opt = parse({"-d", "/srv/mon/", "-p", "27600"});
   CHECK(opt.directory == "/srv/mon");
   CHECK(opt.ports->base() == 27600);

@@ -108,7 +108,7 @@ TEST_CASE("the archive is sorted, stamped with one time, owned by 0 without name
   CHECK(bytes.substr(4, 4) == std::string(4, '\0'));
 }
 
-TEST_CASE("same tree and time give the same bytes; a changed file or time changes them", "[pack][archive]") {
+TEST_CASE("same tree and time give the same bytes, a changed file or time changes them", "[pack][archive]") {
   TempDir dir;
   fs::path tree = make_tree(dir.path() / "stage");
   std::string first = write_reproducible_archive({tree, "b", dir.path() / "one.tar.gz", 1700000000, {}});
