@@ -2,12 +2,14 @@
 // The dashboards tests' world, on top of the installer tests' (test bundle, installer,
 // background processes) and of carbon_recorder.hpp (the go-carbon test double, DSS
 // process stand-ins): a test bundle with the shipped dashboards, DSS's three processes,
-// and the knob the tests turn to finish in seconds.
+// installs run by dkm, and the knob the tests turn to finish in seconds.
 
 #include "../installer/installer_fixture.hpp"
 #include "carbon_recorder.hpp"
 
 #include <dkm/runtime/layout.hpp>
+#include <dkm/runtime/leftovers.hpp>
+#include <dkm/runtime/proc_info.hpp>
 
 #include <memory>
 #include <regex>
@@ -50,5 +52,35 @@ inline void set_collectd_interval(const runtime::InstallLayout& layout, int seco
   if (!std::regex_search(text, interval_line)) throw Error(conf.string() + ": no Interval line");
   write_file_atomic(conf, std::regex_replace(text, interval_line, "$1Interval " + std::to_string(seconds) + "\n"));
 }
+
+/// The live processes of an install: its supervisor (run/dkm.pid) and every process
+/// carrying the install's service marker in its environment (see runtime/leftovers.hpp).
+inline std::vector<pid_t> install_processes(const runtime::InstallLayout& layout) {
+  std::vector<pid_t> out;
+  std::string marker = runtime::service_marker(layout);
+  for (pid_t pid : runtime::list_pids())
+    if (runtime::process_alive(pid) && runtime::environ_contains(pid, marker)) out.push_back(pid);
+  std::error_code ec;
+  if (fs::exists(layout.supervisor_pid_file(), ec)) {
+    pid_t supervisor = static_cast<pid_t>(std::atol(read_file(layout.supervisor_pid_file()).c_str()));
+    if (supervisor > 0 && runtime::process_alive(supervisor)) out.push_back(supervisor);
+  }
+  return out;
+}
+
+/// Runs the install's dkm (DIR/bin/dkm) with `args`.
+inline RunResult run_dkm(const runtime::InstallLayout& layout, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{(layout.bin() / "dkm").string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunOptions options;
+  options.env["DKM_ALLOW_ROOT"] = "1";
+  return run_process(argv, options);
+}
+
+/// Stops the install's services and supervisor when it goes out of scope, whatever happened.
+struct StopAtEnd {
+  const runtime::InstallLayout& layout;  ///< the install
+  ~StopAtEnd() { run_dkm(layout, {"stop"}); }
+};
 
 }  // namespace dkm::test
