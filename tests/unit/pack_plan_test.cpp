@@ -60,7 +60,7 @@ TEST_CASE("step keys change with their inputs and only from the step that reads 
         Steps{"fetch", "patch", "configure", "build", "install"});
 
   Recipe flag = recipe;
-  flag.build.configure_args[0] = "--with-greeting=bonjour";
+  flag.builds[0].configure_args[0] = "--with-greeting=bonjour";
   CHECK(changed(base, make_plan(flag, resolved(), tools(), kLayout)) == Steps{"configure", "build", "install"});
 
   Recipe env = recipe;
@@ -70,7 +70,7 @@ TEST_CASE("step keys change with their inputs and only from the step that reads 
   CHECK(changed(base, make_plan(recipe, resolved(), tools({4, 4}), kLayout)) == Steps{"configure", "build", "install"});
 
   Recipe make_args = recipe;
-  make_args.build.make_args = {"V=0"};
+  make_args.builds[0].make_args = {"V=0"};
   CHECK(changed(base, make_plan(make_args, resolved(), tools(), kLayout)) == Steps{"build", "install"});
 
   Recipe license = recipe;
@@ -113,7 +113,7 @@ build = [["make", "-j${jobs}", "DEST=${install_dir}", "V=${version}", "C=${commi
 )",
                                "/r/c.toml");
   ComponentPlan plan = make_plan(recipe, resolved("f00d"), {}, kLayout);
-  CHECK(plan.recipe.build.build_commands[0] ==
+  CHECK(plan.recipe.builds[0].build_commands[0] ==
         std::vector<std::string>{"make", "-j${jobs}", "DEST=/b/c/install", "V=2.0", "C=f00d", "${HOME}"});
 }
 
@@ -124,7 +124,7 @@ TEST_CASE("plan.json reads back what was written", "[pack][plan]") {
   ComponentPlan back = plan_from_json(nlohmann::json::parse(plan_to_json(plan).dump()));
   CHECK(plan_to_json(back) == plan_to_json(plan));
   CHECK(back.keys == plan.keys);
-  CHECK(back.recipe.build.configure_args == plan.recipe.build.configure_args);
+  CHECK(back.recipe.builds[0].configure_args == plan.recipe.builds[0].configure_args);
   CHECK(back.tool("make")->version == Version{4, 3});
   REQUIRE_THROWS_WITH(plan_from_json(nlohmann::json::object()), Catch::StartsWith("malformed plan"));
 }
@@ -132,9 +132,14 @@ TEST_CASE("plan.json reads back what was written", "[pack][plan]") {
 TEST_CASE("the step environment puts the chosen toolchain first and caches in the build directory", "[pack][plan]") {
   Recipe recipe = autotools_recipe();
   recipe.env["GOFLAGS"] = "-trimpath";
-  ComponentPlan plan = make_plan(recipe, resolved(), {{"go", "/usr/lib/go-1.24/bin/go", {1, 24}}}, kLayout);
+  ComponentPlan plan = make_plan(recipe, resolved(),
+                                 {{"make", "/usr/bin/make", {4, 3}, ""},  // PATH finds it: not put first
+                                  {"go", "/usr/lib/go-1.24/bin/go", {1, 24}, "/usr/lib/go-1.24/bin"},
+                                  {"node", "/opt/dkm-toolchains/node-24.11.0/lib/node", {24, 11}, "/opt/dkm-toolchains/node-24.11.0/bin"},
+                                  {"yarn", "/opt/dkm-toolchains/node-24.11.0/lib/yarn.js", {1, 22}, "/opt/dkm-toolchains/node-24.11.0/bin"}},
+                                 kLayout);
   auto env = step_environment(plan, kLayout, "/usr/bin:/bin");
-  CHECK(env.at("PATH") == "/usr/lib/go-1.24/bin:/usr/bin:/bin");
+  CHECK(env.at("PATH") == "/usr/lib/go-1.24/bin:/opt/dkm-toolchains/node-24.11.0/bin:/usr/bin:/bin");
   CHECK(env.at("GOCACHE") == "/b/cache/go/build");
   CHECK(env.at("GOPATH") == "/b/cache/go/path");
   CHECK(env.at("GOTOOLCHAIN") == "local");

@@ -69,11 +69,11 @@ to = "bin/"
   CHECK(r.requirements[0].text() == "go >= 1.19");
   CHECK(r.requirements[0].line == 13);
   CHECK(r.env.at("GOFLAGS") == "-trimpath");
-  CHECK(r.build.system == BuildSystem::go);
-  CHECK(r.build.package == "./cmd/hello");
-  CHECK(r.build.output == "hello");  // defaults to the name
-  CHECK_FALSE(r.build.cgo);
-  CHECK(r.build.tags == std::vector<std::string>{"netgo"});
+  CHECK(r.builds[0].system == BuildSystem::go);
+  CHECK(r.builds[0].package == "./cmd/hello");
+  CHECK(r.builds[0].output == "hello");  // defaults to the name
+  CHECK_FALSE(r.builds[0].cgo);
+  CHECK(r.builds[0].tags == std::vector<std::string>{"netgo"});
   REQUIRE(r.stage.size() == 1);
   CHECK(r.stage[0].from == "bin/hello");
   CHECK(r.stage[0].line == 24);
@@ -87,24 +87,24 @@ TEST_CASE("archive, path, npm, autotools and command recipes parse", "[pack][rec
   CHECK(a.source.type == SourceType::archive);
   CHECK(a.source.archive_file_name() == "hello-1.0.tar.gz");
   CHECK(a.source.strip_components == 0);
-  CHECK(a.build.script == "build");
-  CHECK(a.build.output == "dist");
+  CHECK(a.builds[0].script == "build");
+  CHECK(a.builds[0].output == "dist");
 
   Recipe p = parse_recipe(recipe_text("path = \"../fixtures/hello\"",
                                       "system = \"autotools\"\nconfigure_args = [\"--with-x=${name}\"]"),
                           kFile);
   CHECK(p.source.type == SourceType::path);
   CHECK(p.source.path == fs::path("/fixtures/hello"));
-  CHECK(p.build.prefix == "/usr");
-  CHECK(p.build.configure_args == std::vector<std::string>{"--with-x=${name}"});
+  CHECK(p.builds[0].prefix == "/usr");
+  CHECK(p.builds[0].configure_args == std::vector<std::string>{"--with-x=${name}"});
 
   Recipe c = parse_recipe(recipe_text("git = \"/srv/hello.git\"\nbranch = \"main\"",
                                       "system = \"command\"\nbuild = [[\"make\", \"-j${jobs}\"]]\n"
                                       "install = [[\"make\", \"install\", \"DESTDIR=${install_dir}\"]]"),
                           kFile);
-  CHECK(c.build.build_commands == std::vector<std::vector<std::string>>{{"make", "-j${jobs}"}});
-  CHECK(c.build.install_commands.size() == 1);
-  CHECK(c.build.configure_commands.empty());
+  CHECK(c.builds[0].build_commands == std::vector<std::vector<std::string>>{{"make", "-j${jobs}"}});
+  CHECK(c.builds[0].install_commands.size() == 1);
+  CHECK(c.builds[0].configure_commands.empty());
 }
 
 TEST_CASE("malformed TOML is an error naming the file and the line", "[pack][recipe]") {

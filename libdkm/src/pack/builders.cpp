@@ -46,8 +46,17 @@ bool present(const fs::path& p) {
   return fs::exists(p, ec);
 }
 
-std::vector<Action> go_actions(const ComponentPlan& plan, Step step, const BuildLayout& layout) {
-  const BuildSpec& b = plan.recipe.build;
+std::map<std::string, std::string> go_env(const BuildSpec& b) { return {{"CGO_ENABLED", b.cgo ? "1" : "0"}}; }
+
+/// `generate`: upstream's make targets, in the source tree, before the system's configure.
+std::vector<Action> generate_actions(const ComponentPlan& plan, const BuildSpec& b, const BuildLayout& layout) {
+  if (b.generate.empty()) return {};
+  std::vector<std::string> argv = {program(plan, "make")};
+  argv.insert(argv.end(), b.generate.begin(), b.generate.end());
+  return {run(argv, layout.source_dir(plan.recipe.name), b.system == BuildSystem::go ? go_env(b) : std::map<std::string, std::string>{})};
+}
+
+std::vector<Action> go_actions(const ComponentPlan& plan, const BuildSpec& b, Step step, const BuildLayout& layout) {
   const std::string& name = plan.recipe.name;
   fs::path src = layout.source_dir(name);
   fs::path binary = layout.out_dir(name) / b.output;
@@ -59,7 +68,7 @@ std::vector<Action> go_actions(const ComponentPlan& plan, Step step, const Build
     argv.insert(argv.end(), {"-o", binary.string(), b.package});
     fs::path out_dir = layout.out_dir(name);
     return {internal("mkdir " + out_dir.string(), [out_dir] { fs::create_directories(out_dir); }),
-            run(argv, src, {{"CGO_ENABLED", b.cgo ? "1" : "0"}})};
+            run(argv, src, go_env(b))};
   }
   if (step == Step::install) {
     fs::path target = layout.install_dir(name) / "bin" / b.output;
@@ -74,14 +83,15 @@ std::vector<Action> go_actions(const ComponentPlan& plan, Step step, const Build
   return {};
 }
 
-std::vector<Action> npm_actions(const ComponentPlan& plan, Step step, const BuildLayout& layout) {
-  const BuildSpec& b = plan.recipe.build;
+std::vector<Action> npm_actions(const ComponentPlan& plan, const BuildSpec& b, Step step, const BuildLayout& layout) {
   const std::string& name = plan.recipe.name;
   fs::path src = layout.source_dir(name);
   if (step == Step::configure) {
     if (b.yarn) {
+      // A tree with .yarnrc.yml is a Yarn 2+ project (its yarnPath, which yarn 1 honours
+      // too, runs the project's own Yarn): --immutable. Else yarn 1 wants --frozen-lockfile.
       const Tool* yarn = plan.tool("yarn");
-      bool classic = yarn && !yarn->version.empty() && yarn->version[0] < 2;
+      bool classic = !present(src / ".yarnrc.yml") && yarn && !yarn->version.empty() && yarn->version[0] < 2;
       return {run({program(plan, "yarn"), "install", classic ? "--frozen-lockfile" : "--immutable"}, src)};
     }
     bool locked = present(src / "package-lock.json") || present(src / "npm-shrinkwrap.json");
@@ -90,7 +100,7 @@ std::vector<Action> npm_actions(const ComponentPlan& plan, Step step, const Buil
   if (step == Step::build) return {run({program(plan, b.yarn ? "yarn" : "npm"), "run", b.script}, src)};
   if (step == Step::install) {
     fs::path output = src / b.output;
-    fs::path target = layout.install_dir(name);
+    fs::path target = layout.install_dir(name) / b.destination;
     return {internal("copy " + output.string() + "/ to " + target.string() + "/", [output, target, script = b.script] {
       std::error_code ec;
       if (!fs::is_directory(output, ec))
@@ -101,8 +111,8 @@ std::vector<Action> npm_actions(const ComponentPlan& plan, Step step, const Buil
   return {};
 }
 
-std::vector<Action> autotools_actions(const ComponentPlan& plan, Step step, const BuildLayout& layout, int jobs) {
-  const BuildSpec& b = plan.recipe.build;
+std::vector<Action> autotools_actions(const ComponentPlan& plan, const BuildSpec& b, Step step, const BuildLayout& layout,
+                                      int jobs) {
   const std::string& name = plan.recipe.name;
   fs::path src = layout.source_dir(name);
   std::vector<Action> out;
@@ -124,8 +134,7 @@ std::vector<Action> autotools_actions(const ComponentPlan& plan, Step step, cons
   return out;
 }
 
-std::vector<Action> command_actions(const ComponentPlan& plan, Step step, const BuildLayout& layout) {
-  const BuildSpec& b = plan.recipe.build;
+std::vector<Action> command_actions(const ComponentPlan& plan, const BuildSpec& b, Step step, const BuildLayout& layout) {
   const auto& list = step == Step::configure ? b.configure_commands
                      : step == Step::build   ? b.build_commands
                                              : b.install_commands;
@@ -136,19 +145,31 @@ std::vector<Action> command_actions(const ComponentPlan& plan, Step step, const 
 
 }  // namespace
 
-std::vector<Action> builder_actions(const ComponentPlan& plan, Step step, const BuildLayout& layout, int jobs) {
+std::vector<Action> builder_actions(const ComponentPlan& plan, Step step, const BuildLayout& layout, int jobs,
+                                    const Variables& step_variables) {
   std::vector<Action> actions;
-  switch (plan.recipe.build.system) {
-    case BuildSystem::go: actions = go_actions(plan, step, layout); break;
-    case BuildSystem::npm: actions = npm_actions(plan, step, layout); break;
-    case BuildSystem::autotools: actions = autotools_actions(plan, step, layout, jobs); break;
-    case BuildSystem::command: actions = command_actions(plan, step, layout); break;
+  if (step == Step::fetch || step == Step::patch) return actions;
+  for (const BuildSpec& b : plan.recipe.builds) {
+    std::vector<Action> more;
+    if (step == Step::configure) more = generate_actions(plan, b, layout);
+    std::vector<Action> own;
+    switch (b.system) {
+      case BuildSystem::go: own = go_actions(plan, b, step, layout); break;
+      case BuildSystem::npm: own = npm_actions(plan, b, step, layout); break;
+      case BuildSystem::autotools: own = autotools_actions(plan, b, step, layout, jobs); break;
+      case BuildSystem::command: own = command_actions(plan, b, step, layout); break;
+    }
+    more.insert(more.end(), own.begin(), own.end());
+    actions.insert(actions.end(), more.begin(), more.end());
   }
-  if (step == Step::fetch || step == Step::patch) actions.clear();
-  // ${jobs} is filled only now: -j is not part of any key.
-  Variables vars = {{"jobs", std::to_string(jobs)}};
-  for (auto& a : actions)
+  // ${jobs} and ${commit_time} are filled only now: -j is no input of any step, and the
+  // source's time follows from its revision.
+  Variables vars = step_variables;
+  vars["jobs"] = std::to_string(jobs);
+  for (auto& a : actions) {
     for (auto& word : a.argv) word = expand(word, vars);
+    for (auto& [k, v] : a.env) v = expand(v, vars);
+  }
   return actions;
 }
 

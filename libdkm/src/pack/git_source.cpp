@@ -265,6 +265,18 @@ std::optional<std::string> local_ref_commit(const fs::path& repo_path, const std
   return peel_to_commit(repo.get(), ref);
 }
 
+int64_t commit_time(const fs::path& repo_path, const std::string& commit) {
+  RepoPtr repo = open_repo(repo_path);
+  if (!repo) throw Error(repo_path.string() + ": not a git repository");
+  git_oid oid;
+  git_commit* c = nullptr;
+  if (git_oid_fromstr(&oid, commit.c_str()) != 0 || git_commit_lookup(&c, repo.get(), &oid) != 0)
+    throw Error(repo_path.string() + ": no commit " + commit + " (" + last_git_error() + ")");
+  int64_t time = git_commit_time(c);
+  git_commit_free(c);
+  return time;
+}
+
 bool has_commit(const fs::path& repo_path, const std::string& commit) {
   std::error_code ec;
   if (!fs::exists(repo_path, ec)) return false;

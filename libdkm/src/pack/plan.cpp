@@ -164,25 +164,30 @@ Recipe expand_recipe(Recipe recipe, const Variables& vars) {
     for (auto& s : v) fill(s);
   };
   for (auto& [k, v] : recipe.env) fill(v);
-  BuildSpec& b = recipe.build;
-  fill(b.ldflags);
-  fill_all(b.bootstrap);
-  fill_all(b.configure_args);
-  fill_all(b.make_args);
-  for (auto* list : {&b.configure_commands, &b.build_commands, &b.install_commands})
-    for (auto& argv : *list) fill_all(argv);
+  for (BuildSpec& b : recipe.builds) {
+    fill(b.ldflags);
+    fill_all(b.bootstrap);
+    fill_all(b.configure_args);
+    fill_all(b.make_args);
+    for (auto* list : {&b.configure_commands, &b.build_commands, &b.install_commands})
+      for (auto& argv : *list) fill_all(argv);
+  }
   return recipe;
 }
 
 json configure_fields(const BuildSpec& b) {
+  json fields;
   switch (b.system) {
-    case BuildSystem::go: return json::object();
-    case BuildSystem::npm: return {{"yarn", b.yarn}};
+    case BuildSystem::go: fields = {{"cgo", b.cgo}, {"tags", b.tags}}; break;  // generate runs with them
+    case BuildSystem::npm: fields = {{"yarn", b.yarn}}; break;
     case BuildSystem::autotools:
-      return {{"bootstrap", b.bootstrap}, {"configure_args", b.configure_args}, {"prefix", b.prefix}};
-    case BuildSystem::command: return {{"configure", b.configure_commands}};
+      fields = {{"bootstrap", b.bootstrap}, {"configure_args", b.configure_args}, {"prefix", b.prefix}};
+      break;
+    case BuildSystem::command: fields = {{"configure", b.configure_commands}}; break;
   }
-  return {};
+  fields["system"] = to_string(b.system);
+  fields["generate"] = b.generate;
+  return fields;
 }
 
 json build_fields(const BuildSpec& b) {
@@ -199,7 +204,7 @@ json build_fields(const BuildSpec& b) {
 json install_fields(const BuildSpec& b) {
   switch (b.system) {
     case BuildSystem::go: return {{"output", b.output}};
-    case BuildSystem::npm: return {{"output", b.output}};
+    case BuildSystem::npm: return {{"output", b.output}, {"destination", b.destination}};
     case BuildSystem::autotools: return {{"make_args", b.make_args}, {"prefix", b.prefix}};
     case BuildSystem::command: return {{"install", b.install_commands}};
   }
@@ -214,14 +219,20 @@ std::array<std::string, kSteps.size()> compute_keys(const ComponentPlan& plan) {
              {"revision", plan.source.revision}, {"path", s.path.string()}};
   json patches = json::array();
   for (const auto& p : s.patches) patches.push_back({{"file", p.filename().string()}, {"sha256", sha256_file(p)}});
-  docs[1] = {{"strip_components", s.strip_components}, {"patches", patches}};
+  // The patch step also records the source's time (${commit_time}, SOURCE_DATE_EPOCH).
+  docs[1] = {{"strip_components", s.strip_components}, {"patches", patches}, {"records", "commit_time"}};
   json tools = json::object();
   for (const auto& t : plan.tools) tools[t.name] = version_string(t.version);
-  docs[2] = {{"system", to_string(r.build.system)}, {"builder_revision", kBuilderRevision}, {"env", r.env},
-             {"tools", tools}, {"fields", configure_fields(r.build)}};
-  docs[3] = {{"fields", build_fields(r.build)}};
+  json configure = json::array(), build = json::array(), install = json::array();
+  for (const auto& b : r.builds) {
+    configure.push_back(configure_fields(b));
+    build.push_back(build_fields(b));
+    install.push_back(install_fields(b));
+  }
+  docs[2] = {{"builder_revision", kBuilderRevision}, {"env", r.env}, {"tools", tools}, {"builds", configure}};
+  docs[3] = {{"builds", build}};
   // Everything source.json records is an input of the step that writes it.
-  docs[4] = {{"fields", install_fields(r.build)}, {"name", r.name},       {"version", r.version},
+  docs[4] = {{"builds", install}, {"name", r.name},       {"version", r.version},
              {"license", r.license},              {"license_files", r.license_files}, {"url", s.url},
              {"override", plan.source.override}};
   std::array<std::string, kSteps.size()> keys;
@@ -256,7 +267,8 @@ std::map<std::string, std::string> step_environment(const ComponentPlan& plan, c
   std::map<std::string, std::string> env;
   std::vector<std::string> path;
   for (const auto& t : plan.tools) {
-    std::string dir = t.path.parent_path().string();
+    if (t.dir.empty()) continue;  // PATH already finds this one first
+    std::string dir = t.dir.string();
     if (std::find(path.begin(), path.end(), dir) == path.end()) path.push_back(dir);
   }
   if (!inherited_path.empty()) path.push_back(inherited_path);
@@ -273,6 +285,7 @@ std::map<std::string, std::string> step_environment(const ComponentPlan& plan, c
   env["npm_config_fund"] = "false";
   env["npm_config_audit"] = "false";
   env["YARN_CACHE_FOLDER"] = (layout.npm_cache() / "yarn").string();
+  env["YARN_GLOBAL_FOLDER"] = (layout.npm_cache() / "yarn-global").string();  // Yarn 2+'s shared cache
   for (const auto& [k, v] : plan.recipe.env) env[k] = (k == "GOFLAGS" ? v + " -modcacherw" : v);
   return env;
 }
@@ -282,14 +295,22 @@ std::map<std::string, std::string> step_environment(const ComponentPlan& plan, c
 nlohmann::json plan_to_json(const ComponentPlan& plan) {
   const Recipe& r = plan.recipe;
   const SourceSpec& s = r.source;
-  const BuildSpec& b = r.build;
   auto paths = [](const std::vector<fs::path>& v) {
     json a = json::array();
     for (const auto& p : v) a.push_back(p.string());
     return a;
   };
   json tools = json::array();
-  for (const auto& t : plan.tools) tools.push_back({{"name", t.name}, {"path", t.path.string()}, {"version", version_string(t.version)}});
+  for (const auto& t : plan.tools)
+    tools.push_back({{"name", t.name}, {"path", t.path.string()}, {"version", version_string(t.version)}, {"dir", t.dir.string()}});
+  json builds = json::array();
+  for (const auto& b : r.builds)
+    builds.push_back({{"system", to_string(b.system)}, {"line", b.line}, {"key", b.key}, {"generate", b.generate},
+                      {"package", b.package}, {"output", b.output}, {"cgo", b.cgo}, {"ldflags", b.ldflags},
+                      {"tags", b.tags}, {"script", b.script}, {"yarn", b.yarn}, {"destination", b.destination},
+                      {"bootstrap", b.bootstrap}, {"configure_args", b.configure_args}, {"prefix", b.prefix},
+                      {"make_args", b.make_args}, {"configure", b.configure_commands}, {"build", b.build_commands},
+                      {"install", b.install_commands}});
   json keys = json::object();
   for (Step step : kSteps) keys[std::string(to_string(step))] = plan.key(step);
   return {
@@ -303,12 +324,7 @@ nlohmann::json plan_to_json(const ComponentPlan& plan) {
       {"resolved",
        {{"location", plan.source.location}, {"from_mirror", plan.source.from_mirror},
         {"override", plan.source.override}, {"revision", plan.source.revision}}},
-      {"build",
-       {{"system", to_string(b.system)}, {"line", b.line}, {"package", b.package}, {"output", b.output},
-        {"cgo", b.cgo}, {"ldflags", b.ldflags}, {"tags", b.tags}, {"script", b.script}, {"yarn", b.yarn},
-        {"bootstrap", b.bootstrap}, {"configure_args", b.configure_args}, {"prefix", b.prefix},
-        {"make_args", b.make_args}, {"configure", b.configure_commands}, {"build", b.build_commands},
-        {"install", b.install_commands}}},
+      {"builds", builds},
       {"tools", tools},
       {"keys", keys}};
 }
@@ -345,32 +361,39 @@ ComponentPlan plan_from_json(const nlohmann::json& j) {
     plan.source.override = jv.at("override").get<bool>();
     plan.source.revision = jv.at("revision").get<std::string>();
 
-    BuildSpec& b = r.build;
-    const json& jb = j.at("build");
-    std::string system = jb.at("system").get<std::string>();
-    b.system = system == "go"          ? BuildSystem::go
-               : system == "npm"       ? BuildSystem::npm
-               : system == "autotools" ? BuildSystem::autotools
-                                       : BuildSystem::command;
-    b.line = jb.at("line").get<long>();
-    b.package = jb.at("package").get<std::string>();
-    b.output = jb.at("output").get<std::string>();
-    b.cgo = jb.at("cgo").get<bool>();
-    b.ldflags = jb.at("ldflags").get<std::string>();
-    b.tags = jb.at("tags").get<std::vector<std::string>>();
-    b.script = jb.at("script").get<std::string>();
-    b.yarn = jb.at("yarn").get<bool>();
-    b.bootstrap = jb.at("bootstrap").get<std::vector<std::string>>();
-    b.configure_args = jb.at("configure_args").get<std::vector<std::string>>();
-    b.prefix = jb.at("prefix").get<std::string>();
-    b.make_args = jb.at("make_args").get<std::vector<std::string>>();
-    b.configure_commands = jb.at("configure").get<std::vector<std::vector<std::string>>>();
-    b.build_commands = jb.at("build").get<std::vector<std::vector<std::string>>>();
-    b.install_commands = jb.at("install").get<std::vector<std::vector<std::string>>>();
+    for (const json& jb : j.at("builds")) {
+      BuildSpec b;
+      std::string system = jb.at("system").get<std::string>();
+      b.system = system == "go"          ? BuildSystem::go
+                 : system == "npm"       ? BuildSystem::npm
+                 : system == "autotools" ? BuildSystem::autotools
+                                         : BuildSystem::command;
+      b.line = jb.at("line").get<long>();
+      b.key = jb.at("key").get<std::string>();
+      b.generate = jb.at("generate").get<std::vector<std::string>>();
+      b.package = jb.at("package").get<std::string>();
+      b.output = jb.at("output").get<std::string>();
+      b.cgo = jb.at("cgo").get<bool>();
+      b.ldflags = jb.at("ldflags").get<std::string>();
+      b.tags = jb.at("tags").get<std::vector<std::string>>();
+      b.script = jb.at("script").get<std::string>();
+      b.yarn = jb.at("yarn").get<bool>();
+      b.destination = jb.at("destination").get<std::string>();
+      b.bootstrap = jb.at("bootstrap").get<std::vector<std::string>>();
+      b.configure_args = jb.at("configure_args").get<std::vector<std::string>>();
+      b.prefix = jb.at("prefix").get<std::string>();
+      b.make_args = jb.at("make_args").get<std::vector<std::string>>();
+      b.configure_commands = jb.at("configure").get<std::vector<std::vector<std::string>>>();
+      b.build_commands = jb.at("build").get<std::vector<std::vector<std::string>>>();
+      b.install_commands = jb.at("install").get<std::vector<std::vector<std::string>>>();
+      r.builds.push_back(std::move(b));
+    }
+    if (r.builds.empty()) throw Error("malformed plan: no build");
 
     for (const auto& t : j.at("tools")) {
       auto version = parse_version(t.at("version").get<std::string>());
-      plan.tools.push_back({t.at("name").get<std::string>(), t.at("path").get<std::string>(), version.value_or(Version{})});
+      plan.tools.push_back({t.at("name").get<std::string>(), t.at("path").get<std::string>(), version.value_or(Version{}),
+                            t.at("dir").get<std::string>()});
     }
     for (Step step : kSteps) plan.keys[static_cast<size_t>(step)] = j.at("keys").at(std::string(to_string(step))).get<std::string>();
   } catch (const json::exception& e) {

@@ -57,7 +57,7 @@ const Recipe* RecipeSet::find(std::string_view name) const {
 }
 
 const std::vector<std::string>& known_variables() {
-  static const std::vector<std::string> vars = {"name", "version", "commit", "source_dir", "install_dir", "jobs"};
+  static const std::vector<std::string> vars = {"name", "version", "commit", "commit_time", "source_dir", "install_dir", "jobs"};
   return vars;
 }
 
@@ -320,18 +320,30 @@ SourceSpec parse_source(TableReader& top, const std::string& file, const fs::pat
   return source;
 }
 
-BuildSpec parse_build(TableReader& top, const std::string& file) {
+/// Checks that a path is relative and stays inside the tree it is relative to.
+bool inside_tree(const std::string& path) {
+  if (path.empty() || path.front() == '/') return false;
+  for (const auto& part : fs::path(path))
+    if (part == "..") return false;
+  return true;
+}
+
+/// Parses one [build] or [[build]] table.
+BuildSpec parse_build_table(const toml::table& table, const std::string& key, const std::string& file) {
   BuildSpec b;
-  const toml::table* table = top.opt_table("build");
-  if (!table) throw UsageError(at_line(file, 0, "key 'build': missing (a [build] table with system = go|npm|autotools|command)"));
-  b.line = line_of(*table);
-  TableReader r(*table, "build", file, b.line);
+  b.line = line_of(table);
+  b.key = key;
+  TableReader r(table, key, file, b.line);
   std::string system = r.string("system");
-  std::vector<std::string> accepted;
-  auto placeholders = [&](std::string_view key, std::string_view text) { check_placeholders(r, key, r.line(key), text); };
-  auto placeholders_all = [&](std::string_view key, const std::vector<std::string>& texts) {
-    for (const auto& t : texts) placeholders(key, t);
+  std::vector<std::string> accepted = {"system", "generate"};
+  auto placeholders = [&](std::string_view k, std::string_view text) { check_placeholders(r, k, r.line(k), text); };
+  auto placeholders_all = [&](std::string_view k, const std::vector<std::string>& texts) {
+    for (const auto& t : texts) placeholders(k, t);
   };
+  b.generate = r.strings("generate");
+  for (const auto& target : b.generate)
+    if (target.empty() || target.front() == '-' || target.find_first_of(" \t=") != std::string::npos)
+      r.fail("generate", r.line("generate"), "'" + target + "' is not a make target (a name, without spaces, '=' or a leading '-')");
   if (system == "go") {
     b.system = BuildSystem::go;
     b.package = r.string_or("package", ".");
@@ -341,13 +353,17 @@ BuildSpec parse_build(TableReader& top, const std::string& file) {
     b.tags = r.strings("tags");
     placeholders("ldflags", b.ldflags);
     if (b.output.find('/') != std::string::npos) r.fail("output", r.line("output"), "a file name, without '/'");
-    accepted = {"system", "package", "output", "cgo", "ldflags", "tags"};
+    accepted.insert(accepted.end(), {"package", "output", "cgo", "ldflags", "tags"});
   } else if (system == "npm") {
     b.system = BuildSystem::npm;
     b.script = r.string_or("script", "build");
     b.yarn = r.boolean_or("yarn", false);
     b.output = r.string("output");
-    accepted = {"system", "script", "yarn", "output"};
+    b.destination = r.string_or("destination", "");
+    if (!inside_tree(b.output)) r.fail("output", r.line("output"), "'" + b.output + "' must be a directory inside the source tree");
+    if (!b.destination.empty() && !inside_tree(b.destination))
+      r.fail("destination", r.line("destination"), "'" + b.destination + "' must be a directory inside the install tree");
+    accepted.insert(accepted.end(), {"script", "yarn", "output", "destination"});
   } else if (system == "autotools") {
     b.system = BuildSystem::autotools;
     b.bootstrap = r.strings("bootstrap");
@@ -358,36 +374,63 @@ BuildSpec parse_build(TableReader& top, const std::string& file) {
     placeholders_all("bootstrap", b.bootstrap);
     placeholders_all("configure_args", b.configure_args);
     placeholders_all("make_args", b.make_args);
-    accepted = {"system", "bootstrap", "configure_args", "prefix", "make_args"};
+    accepted.insert(accepted.end(), {"bootstrap", "configure_args", "prefix", "make_args"});
   } else if (system == "command") {
     b.system = BuildSystem::command;
     b.configure_commands = r.argv_list("configure");
     b.build_commands = r.argv_list("build");
     b.install_commands = r.argv_list("install");
-    for (const auto* key : {"configure", "build", "install"}) {
-      const auto& list = std::string_view(key) == "configure" ? b.configure_commands
-                         : std::string_view(key) == "build"   ? b.build_commands
-                                                              : b.install_commands;
-      for (const auto& argv : list) placeholders_all(key, argv);
+    for (const auto* k : {"configure", "build", "install"}) {
+      const auto& list = std::string_view(k) == "configure" ? b.configure_commands
+                         : std::string_view(k) == "build"   ? b.build_commands
+                                                            : b.install_commands;
+      for (const auto& argv : list) placeholders_all(k, argv);
     }
     if (b.configure_commands.empty() && b.build_commands.empty() && b.install_commands.empty())
-      throw UsageError(at_line(file, b.line, "key 'build': system 'command' needs configure, build or install commands"));
-    accepted = {"system", "configure", "build", "install"};
+      throw UsageError(at_line(file, b.line, "key '" + key + "': system 'command' needs configure, build or install commands"));
+    accepted.insert(accepted.end(), {"configure", "build", "install"});
   } else {
     r.fail("system", r.line("system"), "unknown build system '" + system + "' (expected go, npm, autotools or command)");
   }
   // A key of another system gets a message that says so, not just "unknown".
   static const std::vector<std::pair<std::string, std::string>> owners = {
       {"package", "go"},           {"cgo", "go"},        {"ldflags", "go"},   {"tags", "go"},
-      {"script", "npm"},           {"yarn", "npm"},      {"bootstrap", "autotools"},
+      {"script", "npm"},           {"yarn", "npm"},      {"destination", "npm"}, {"bootstrap", "autotools"},
       {"configure_args", "autotools"}, {"prefix", "autotools"}, {"make_args", "autotools"},
       {"configure", "command"},    {"build", "command"}, {"install", "command"}};
-  for (const auto& [key, owner] : owners) {
-    if (owner != system && r.has(key) && std::find(accepted.begin(), accepted.end(), key) == accepted.end())
-      r.fail(key, r.line(key), "belongs to system '" + owner + "', not '" + system + "'");
+  for (const auto& [k, owner] : owners) {
+    if (owner != system && r.has(k) && std::find(accepted.begin(), accepted.end(), k) == accepted.end())
+      r.fail(k, r.line(k), "belongs to system '" + owner + "', not '" + system + "'");
   }
   r.reject_unknown(accepted);
   return b;
+}
+
+/// [build] (one build) or [[build]] (several, run in file order within each step).
+std::vector<BuildSpec> parse_builds(TableReader& top, const std::string& file, const std::string& recipe_name) {
+  const std::string missing = "key 'build': missing (a [build] table with system = go|npm|autotools|command, "
+                              "or several [[build]] tables)";
+  const toml::node* node = top.node("build");
+  if (!node) throw UsageError(at_line(file, 0, missing));
+  std::vector<BuildSpec> builds;
+  if (node->is_table()) {
+    builds.push_back(parse_build_table(*node->as_table(), "build", file));
+  } else if (node->is_array_of_tables() && !node->as_array()->empty()) {
+    const toml::array& array = *node->as_array();
+    for (size_t i = 0; i < array.size(); ++i)
+      builds.push_back(parse_build_table(*array[i].as_table(), "build[" + std::to_string(i) + "]", file));
+  } else {
+    top.fail("build", line_of(*node), "expected a [build] table or [[build]] tables, found " + type_name(*node));
+  }
+  // Two go builds writing the same binary would overwrite each other.
+  std::set<std::string> outputs;
+  for (auto& b : builds) {
+    if (b.system == BuildSystem::go && b.output.empty()) b.output = recipe_name;
+    if (b.system == BuildSystem::go && !outputs.insert(b.output).second)
+      throw UsageError(at_line(file, b.line, "key '" + b.key + ".output': another go build of this recipe already "
+                                             "produces bin/" + b.output + " (give each its own output)"));
+  }
+  return builds;
 }
 
 }  // namespace
@@ -442,8 +485,7 @@ Recipe parse_recipe(std::string_view text, const fs::path& file_path) {
     }
   }
 
-  recipe.build = parse_build(top, file);
-  if (recipe.build.system == BuildSystem::go && recipe.build.output.empty()) recipe.build.output = recipe.name;
+  recipe.builds = parse_builds(top, file, recipe.name);
 
   if (const toml::node* stage = top.node("stage")) {
     if (!stage->is_array_of_tables())
@@ -455,11 +497,14 @@ Recipe parse_recipe(std::string_view text, const fs::path& file_path) {
       rule.line = line_of(t);
       rule.from = r.string("from");
       rule.to = r.string("to");
+      std::string tree = r.string_or("tree", "install");
+      if (tree == "source") rule.tree = StageTreeKind::source;
+      else if (tree != "install") r.fail("tree", r.line("tree"), "expected \"install\" or \"source\", found \"" + tree + "\"");
       if (rule.from.front() == '/' || rule.from.find("..") != std::string::npos)
-        r.fail("from", r.line("from"), "'" + rule.from + "' must be relative to the install tree");
+        r.fail("from", r.line("from"), "'" + rule.from + "' must be relative to the " + tree + " tree");
       if (rule.to.front() == '/' || rule.to.find("..") != std::string::npos)
         r.fail("to", r.line("to"), "'" + rule.to + "' must be relative to the bundle");
-      r.reject_unknown({"from", "to"});
+      r.reject_unknown({"from", "to", "tree"});
       recipe.stage.push_back(std::move(rule));
     }
   }

@@ -7,6 +7,10 @@
 #include <dkm/pack/git_source.hpp>
 #include <dkm/pack/sha256.hpp>
 
+#include <sys/stat.h>
+
+#include <algorithm>
+
 namespace dkm::pack {
 
 namespace {
@@ -82,6 +86,37 @@ void fetch_archive(const ComponentPlan& plan, const BuildLayout& layout, const S
 
 }  // namespace
 
+int64_t newest_mtime(const fs::path& dir) {
+  int64_t newest = 0;
+  std::error_code ec;
+  auto it = fs::recursive_directory_iterator(dir, fs::directory_options::none, ec);
+  if (ec) throw Error(dir.string() + ": cannot read: " + ec.message());
+  for (auto end = fs::recursive_directory_iterator(); it != end; it.increment(ec)) {
+    if (ec) throw Error(dir.string() + ": cannot read: " + ec.message());
+    if (it->path().filename() == ".git") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
+    newest = std::max<int64_t>(newest, st.st_mtim.tv_sec);
+  }
+  return newest;
+}
+
+int64_t read_commit_time(const BuildLayout& layout, const std::string& name) {
+  fs::path file = layout.commit_time_file(name);
+  std::string text;
+  try {
+    text = std::string(trim(read_file(file)));
+  } catch (const Error&) {
+    throw Error(file.string() + ": missing; the patch step records it (run dkmpack --clean " + name + ", then build again)");
+  }
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+    throw Error(file.string() + ": expected a number of seconds, found '" + text + "'");
+  return std::stoll(text);
+}
+
 void fetch_source(const ComponentPlan& plan, const BuildLayout& layout, const StepLogLine& log) {
   switch (plan.recipe.source.type) {
     case SourceType::git: return fetch_git(plan, layout, log);
@@ -104,10 +139,12 @@ void prepare_source_tree(const ComponentPlan& plan, const BuildLayout& layout, c
   fs::path tree = layout.source_dir(r.name);
   std::error_code ec;
   fs::remove_all(fresh, ec);
+  int64_t source_time = 0;
   switch (s.type) {
     case SourceType::git:
       log("checking out " + plan.source.revision + " (" + s.ref_description() + ")");
       checkout_commit(layout.git_cache(r.name), plan.source.revision, fresh, s.url);
+      source_time = commit_time(layout.git_cache(r.name), plan.source.revision);
       break;
     case SourceType::archive: {
       fs::path file = layout.archive_cache(r.name, s.archive_file_name());
@@ -120,13 +157,16 @@ void prepare_source_tree(const ComponentPlan& plan, const BuildLayout& layout, c
       log("unpacked " + std::to_string(n) + " entries of " + file.filename().string() + " (sha256 verified)");
       if (n == 0) throw Error(file.string() + ": nothing left to unpack after stripping " + std::to_string(s.strip_components) +
                               " leading directories (see strip_components)");
+      source_time = newest_mtime(fresh);  // libarchive kept the entries' times
       break;
     }
     case SourceType::path:
       log("copying " + s.path.string());
+      source_time = newest_mtime(s.path);
       copy_tree(s.path, fresh);
       break;
   }
+  log("source time (${commit_time}, SOURCE_DATE_EPOCH): " + std::to_string(source_time));
   for (const auto& patch : s.patches) {
     Action a;
     a.argv = {"patch", "-p1", "--forward", "--batch", "--no-backup-if-mismatch", "-i", patch.string()};
@@ -140,6 +180,7 @@ void prepare_source_tree(const ComponentPlan& plan, const BuildLayout& layout, c
   for (const auto& license : r.license_files)
     if (!fs::exists(fresh / license, ec))
       throw Error(r.file.string() + ": license file '" + license + "' is not in the source tree (see license_files)");
+  write_file_atomic(layout.commit_time_file(r.name), std::to_string(source_time) + "\n");
   fs::remove_all(tree, ec);
   fs::rename(fresh, tree);
   // The tree's own time is "now", whatever the archive said: ninja compares it to the key.

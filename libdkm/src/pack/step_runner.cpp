@@ -145,8 +145,14 @@ int run_step(const BuildLayout& layout, const std::string& name, Step step, cons
     try {
       const char* path_var = std::getenv("PATH");
       std::map<std::string, std::string> env = step_environment(plan, layout, path_var ? path_var : "/usr/bin:/bin");
-      Variables jobs = {{"jobs", std::to_string(options.jobs)}};
-      for (auto& [k, v] : env) v = expand(v, jobs);
+      Variables vars = {{"jobs", std::to_string(options.jobs)}};
+      if (step >= Step::configure) {
+        // The source's time, for ${commit_time} and for every tool that honours
+        // SOURCE_DATE_EPOCH (the recipe's [env] may still say otherwise).
+        vars["commit_time"] = std::to_string(read_commit_time(layout, name));
+        if (!plan.recipe.env.count("SOURCE_DATE_EPOCH")) env["SOURCE_DATE_EPOCH"] = vars["commit_time"];
+      }
+      for (auto& [k, v] : env) v = expand(v, vars);
       auto runner = [&](const Action& a) { run_action(a, env, log); };
       auto say = [&](const std::string& text) { log.line(text); };
       switch (step) {
@@ -155,7 +161,7 @@ int run_step(const BuildLayout& layout, const std::string& name, Step step, cons
         case Step::install: {
           std::error_code ec;
           fs::create_directories(layout.install_dir(name));
-          for (const auto& a : builder_actions(plan, step, layout, options.jobs)) runner(a);
+          for (const auto& a : builder_actions(plan, step, layout, options.jobs, vars)) runner(a);
           write_record(plan, layout);
           fs::last_write_time(layout.install_dir(name), fs::file_time_type::clock::now(), ec);
           break;
@@ -169,9 +175,12 @@ int run_step(const BuildLayout& layout, const std::string& name, Step step, cons
             fs::remove_all(layout.install_dir(name), ec);
             fs::create_directories(layout.install_dir(name));
           }
-          auto actions = builder_actions(plan, step, layout, options.jobs);
-          if (actions.empty()) log.line("# nothing to " + step_name + " for build system " +
-                                        std::string(to_string(plan.recipe.build.system)));
+          auto actions = builder_actions(plan, step, layout, options.jobs, vars);
+          if (actions.empty()) {
+            std::vector<std::string> systems;
+            for (const auto& b : plan.recipe.builds) systems.emplace_back(to_string(b.system));
+            log.line("# nothing to " + step_name + " for build system " + join(systems, ", "));
+          }
           for (const auto& a : actions) runner(a);
         }
       }

@@ -14,29 +14,48 @@
 
 namespace dkm::pack {
 
-std::vector<fs::path> tool_candidates(const std::string& tool, const std::string& path_var, const fs::path& go_roots) {
+std::vector<fs::path> toolchain_dirs(const std::string& tool, const ToolchainRoots& roots) {
+  std::vector<std::pair<Version, fs::path>> dirs;
+  auto scan = [&](const fs::path& root, const std::string& only_name) {
+    std::error_code ec;
+    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      size_t dash = name.rfind('-');
+      if (dash == std::string::npos || dash == 0) continue;
+      if (!only_name.empty() && name.substr(0, dash) != only_name) continue;
+      if (auto v = parse_version(name.substr(dash + 1)); v && fs::is_directory(it->path() / "bin", ec))
+        dirs.emplace_back(*v, it->path() / "bin");
+    }
+  };
+  if (tool == "go") scan(roots.debian_go, "go");
+  scan(roots.toolchains, "");
+  // Oldest first: the least recent toolchain that satisfies a requirement is the one
+  // closest to what upstream declares as its minimum.
+  std::stable_sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) {
+    int c = compare_versions(a.first, b.first);
+    return c != 0 ? c < 0 : a.second < b.second;
+  });
   std::vector<fs::path> out;
+  for (auto& [v, dir] : dirs) out.push_back(std::move(dir));
+  return out;
+}
+
+std::vector<ToolCandidate> tool_candidates(const std::string& tool, const std::string& path_var, const ToolchainRoots& roots) {
+  std::vector<ToolCandidate> out;
   std::set<fs::path> seen;
-  auto add = [&](const fs::path& candidate) {
+  bool path_hit = false;
+  auto add = [&](const fs::path& dir, bool on_path) {
+    fs::path candidate = dir / tool;
     std::error_code ec;
     if (::access(candidate.c_str(), X_OK) != 0 || fs::is_directory(candidate, ec)) return;
     fs::path canonical = fs::canonical(candidate, ec);
     if (ec) return;
-    if (seen.insert(canonical).second) out.push_back(canonical);
+    bool first = on_path && !path_hit;
+    if (on_path) path_hit = true;
+    if (seen.insert(canonical).second) out.push_back({canonical, dir, first});
   };
-  for (const auto& dir : split(path_var, ':')) add(fs::path(dir.empty() ? "." : dir) / tool);
-  if (tool == "go") {
-    // Debian's golang-X.Y-go: /usr/lib/go-X.Y/bin/go, newest first.
-    std::vector<std::pair<Version, fs::path>> roots;
-    std::error_code ec;
-    for (fs::directory_iterator it(go_roots, ec), end; !ec && it != end; it.increment(ec)) {
-      std::string dir = it->path().filename().string();
-      if (dir.rfind("go-", 0) != 0) continue;
-      if (auto v = parse_version(dir.substr(3))) roots.emplace_back(*v, it->path() / "bin" / "go");
-    }
-    std::sort(roots.begin(), roots.end(), [](const auto& a, const auto& b) { return compare_versions(a.first, b.first) > 0; });
-    for (const auto& [v, program] : roots) add(program);
-  }
+  for (const auto& dir : split(path_var, ':')) add(fs::path(dir.empty() ? "." : dir), true);
+  for (const auto& dir : toolchain_dirs(tool, roots)) add(dir, false);
   return out;
 }
 
@@ -94,7 +113,8 @@ Tool ToolFinder::find(const std::string& tool, const Recipe& recipe) const {
   for (const auto& r : recipe.requirements)
     if (r.tool == tool) reqs.push_back(&r);
   std::vector<std::string> found;
-  for (const auto& program : candidates_(tool)) {
+  for (const auto& candidate : candidates_(tool)) {
+    const fs::path& program = candidate.program;
     auto version = probe_(tool, program);
     if (!version) {
       found.push_back(program.string() + " (no version)");
@@ -103,17 +123,26 @@ Tool ToolFinder::find(const std::string& tool, const Recipe& recipe) const {
     bool ok = std::all_of(reqs.begin(), reqs.end(), [&](const ToolRequirement* r) {
       return satisfies(*version, r->op, *parse_version(r->version));
     });
-    if (ok) return {tool, program, *version};
+    if (ok) return {tool, program, *version, candidate.first_on_path ? fs::path() : candidate.dir};
     found.push_back(tool + " " + version_string(*version) + " (" + program.string() + ")");
   }
-  std::string where = tool == "go" ? "on PATH or in /usr/lib/go-*/bin" : "on PATH";
-  std::string hint = tool == "go" ? "; install a newer go: dkmpack also looks in /usr/lib/go-X.Y/bin, where Debian's "
-                                    "golang-X.Y-go packages go (cmake/install-deps.sh --packaging installs /usr/lib/go-1.24/bin/go)"
-                                  : "; install it or put a suitable " + tool + " first on PATH";
+  std::string where = tool == "go" ? "on PATH, in /usr/lib/go-*/bin or /opt/dkm-toolchains/*/bin"
+                                   : "on PATH or in /opt/dkm-toolchains/*/bin";
+  std::string hint = "; cmake/install-deps.sh --packaging installs the toolchains of the default recipes "
+                     "(Go in /usr/lib/go-X.Y/bin, Node.js and yarn in /opt/dkm-toolchains/node-X.Y/bin), "
+                     "or put a suitable " + tool + " first on PATH";
   if (reqs.empty()) {
-    throw Error(at_line(recipe.file.string(), recipe.build.line,
-                        recipe.name + ": build system '" + std::string(to_string(recipe.build.system)) + "' needs " +
-                            tool + ", found none " + where + hint));
+    const BuildSpec* user = &recipe.builds.front();
+    for (const auto& b : recipe.builds) {
+      auto implicit = implicit_tools(b);
+      if (std::find(implicit.begin(), implicit.end(), tool) != implicit.end()) {
+        user = &b;
+        break;
+      }
+    }
+    throw Error(at_line(recipe.file.string(), user->line,
+                        recipe.name + ": build system '" + std::string(to_string(user->system)) + "' needs " + tool +
+                            (user->generate.empty() || tool != "make" ? "" : " (generate)") + ", found none " + where + hint));
   }
   std::vector<std::string> wanted;
   for (const auto* r : reqs) wanted.push_back(r->text());
@@ -123,17 +152,22 @@ Tool ToolFinder::find(const std::string& tool, const Recipe& recipe) const {
 }
 
 std::vector<std::string> implicit_tools(const BuildSpec& build) {
+  std::vector<std::string> out;
   switch (build.system) {
-    case BuildSystem::go: return {"go"};
-    case BuildSystem::npm: return build.yarn ? std::vector<std::string>{"node", "yarn"} : std::vector<std::string>{"node", "npm"};
-    case BuildSystem::autotools: return {"make"};
-    case BuildSystem::command: return {};
+    case BuildSystem::go: out = {"go"}; break;
+    case BuildSystem::npm: out = build.yarn ? std::vector<std::string>{"node", "yarn"} : std::vector<std::string>{"node", "npm"}; break;
+    case BuildSystem::autotools: out = {"make"}; break;
+    case BuildSystem::command: break;
   }
-  return {};
+  if (!build.generate.empty() && std::find(out.begin(), out.end(), "make") == out.end()) out.push_back("make");
+  return out;
 }
 
 std::vector<std::string> needed_tools(const Recipe& recipe) {
-  std::vector<std::string> out = implicit_tools(recipe.build);
+  std::vector<std::string> out;
+  for (const auto& b : recipe.builds)
+    for (const auto& t : implicit_tools(b))
+      if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
   for (const auto& r : recipe.requirements)
     if (std::find(out.begin(), out.end(), r.tool) == out.end()) out.push_back(r.tool);
   return out;

@@ -146,7 +146,7 @@ inline AssembledBundle assemble_bundle(const RecipeSet& recipes, const BuildLayo
     const Recipe* recipe = recipes.find(name);
     if (!recipe) throw UsageError(at_line(b.file.string(), b.components_line, "component '" + name + "' has no recipe"));
     SourceRecord record = read_source_record(build.source_record(name));
-    stage_component(tree, *recipe, build.install_dir(name));
+    stage_component(tree, *recipe, build.install_dir(name), build.source_dir(name));
     for (const auto& lf : record.license_files) {
       std::string dest = license_destination(name, lf, build.source_dir(name));
       tree.copy(lf, dest, name, recipe->file.string() + ": license_files");

@@ -18,6 +18,8 @@
 //   B/NAME/logs/STEP.log       the output of STEP's last run
 //   B/NAME/src/                the source tree: checkout, extracted archive or copy, patched
 //   B/NAME/src.new/            the source tree being prepared (renamed to src/ when ready)
+//   B/NAME/commit_time         the source's time, seconds since the epoch (${commit_time},
+//                              SOURCE_DATE_EPOCH of the later steps), written by the patch step
 //   B/NAME/out/                go builder: the binary before install
 //   B/NAME/install/            the installed files (DESTDIR, bin/OUTPUT, the npm output);
 //                              complete only when stamps/install exists (installed())
@@ -93,6 +95,8 @@ class BuildLayout {
   fs::path source_dir(const std::string& name) const { return component(name) / "src"; }
   /// The source tree while the patch step prepares it.
   fs::path new_source_dir(const std::string& name) const { return component(name) / "src.new"; }
+  /// The source's time as the patch step found it (${commit_time}).
+  fs::path commit_time_file(const std::string& name) const { return component(name) / "commit_time"; }
   /// The go builder's output directory.
   fs::path out_dir(const std::string& name) const { return component(name) / "out"; }
   /// The component's installed files, what assembly stages from.

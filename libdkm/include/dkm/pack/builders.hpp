@@ -1,13 +1,17 @@
 #pragma once
 // Builders: what the configure, build and install steps run for each build system.
 // Choices that depend on the source tree (vendor/, a lock file, a configure script) are
-// made here, when the step runs, from the tree as it is then.
+// made here, when the step runs, from the tree as it is then. A recipe with several
+// [[build]] tables runs, in each step, the actions of every build in file order.
+//
+//   generate   (any system) configure: make TARGET... in the source tree, first
 //
 //   go         configure: nothing; build: go build -buildvcs=false [-mod=vendor]
 //              [-tags] [-ldflags] -o NAME/out/OUTPUT PACKAGE (CGO_ENABLED from cgo);
 //              install: NAME/out/OUTPUT → install/bin/OUTPUT
 //   npm        configure: npm ci (lock file) or npm install; yarn install --immutable
-//              (yarn 1: --frozen-lockfile); build: npm|yarn run SCRIPT; install: OUTPUT/ → install/
+//              (yarn 1 without .yarnrc.yml: --frozen-lockfile); build: npm|yarn run SCRIPT;
+//              install: OUTPUT/ → install/DESTINATION/
 //   autotools  configure: bootstrap argv, else autoreconf -fi without ./configure, then
 //              ./configure --prefix=PREFIX ARGS; build: make -jJOBS ARGS;
 //              install: make install DESTDIR=install ARGS
@@ -35,9 +39,11 @@ struct Action {
   std::string display() const;
 };
 
-/// The actions of `step` (configure, build or install) for the plan's build system.
-/// `jobs` fills ${jobs} and make's -j.
-std::vector<Action> builder_actions(const ComponentPlan& plan, Step step, const BuildLayout& layout, int jobs);
+/// The actions of `step` (configure, build or install) of every build of the plan, in
+/// order. `jobs` fills ${jobs} and make's -j; `step_variables` fills the other placeholders
+/// left for the step (${commit_time}).
+std::vector<Action> builder_actions(const ComponentPlan& plan, Step step, const BuildLayout& layout, int jobs,
+                                    const Variables& step_variables = {});
 
 /// Copies a directory's content into another (created), keeping symlinks and modes.
 void copy_tree(const fs::path& from, const fs::path& to);

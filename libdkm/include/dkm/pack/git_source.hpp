@@ -4,6 +4,7 @@
 
 #include <dkm/core/files.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -22,6 +23,10 @@ std::optional<std::string> remote_ref_commit(const std::string& url, const std::
 /// The commit a ref points to in a local repository (peeled); nullopt when the repository
 /// or the ref does not exist.
 std::optional<std::string> local_ref_commit(const fs::path& repo, const std::string& ref);
+
+/// The committer time of a commit of a local repository, seconds since the epoch. Throws
+/// Error naming the repository when it does not hold the commit.
+int64_t commit_time(const fs::path& repo, const std::string& commit);
 
 /// True when the repository exists and holds the commit.
 bool has_commit(const fs::path& repo, const std::string& commit);

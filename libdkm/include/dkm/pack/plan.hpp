@@ -7,9 +7,13 @@
 // step's key covers the steps before it:
 //   fetch      source kind, ref, resolved revision (commit, sha256, fingerprint), path
 //   patch      + strip_components, each patch's name and content digest
-//   configure  + build system and builder revision, [env], toolchain versions, configure fields
-//   build      + build fields (go: package, output, cgo, ldflags, tags; autotools: make_args; …)
-//   install    + install fields, name, version, license, license_files, url, --source or not
+//   configure  + builder revision, [env], toolchain versions, each build's system, generate
+//              and configure fields
+//   build      + each build's build fields (go: package, output, cgo, ldflags, tags; …)
+//   install    + each build's install fields, name, version, license, license_files, url,
+//              --source or not
+// ${commit_time} is not filled here but when a step runs (from NAME/commit_time, which the
+// patch step writes): it follows from the revision, which the keys already cover.
 // The URL or mirror a revision was read from is not part of any key: a mirror builds the same bytes.
 
 #include <dkm/pack/build_layout.hpp>
@@ -27,7 +31,7 @@
 namespace dkm::pack {
 
 /// Bumped when a builder's commands change, so every component built by it is rebuilt.
-inline constexpr int kBuilderRevision = 1;
+inline constexpr int kBuilderRevision = 2;
 
 /// A component's source as resolved for this run.
 struct ResolvedSource {
@@ -82,9 +86,10 @@ ComponentPlan plan_from_json(const nlohmann::json& json);
 /// Reads BUILD/NAME/plan.json.
 ComponentPlan read_plan(const fs::path& file);
 
-/// The environment every step of the plan runs with, on top of dkmpack's own: toolchain
-/// directories first on PATH, GOPATH/GOCACHE/npm caches inside the build directory,
-/// GOTOOLCHAIN=local, then the recipe's [env].
+/// The environment every step of the plan runs with, on top of dkmpack's own: the chosen
+/// toolchains' directories first on PATH (those PATH does not already find first),
+/// GOPATH/GOCACHE/npm caches inside the build directory, GOTOOLCHAIN=local, then the
+/// recipe's [env]. (The step adds SOURCE_DATE_EPOCH, see step_runner.hpp.)
 std::map<std::string, std::string> step_environment(const ComponentPlan& plan, const BuildLayout& layout,
                                                     const std::string& inherited_path);
 

@@ -42,7 +42,7 @@ struct SourceSpec {
 
 /// One line of [requires]: `go = ">= 1.24"`.
 struct ToolRequirement {
-  std::string tool;     ///< program name looked up in PATH (go also in /usr/lib/go-X.Y/bin)
+  std::string tool;     ///< program name looked up in PATH, then in the toolchain directories (toolchain.hpp)
   std::string op;       ///< ">=", ">", "=", "<=" or "<"
   std::string version;  ///< dotted numbers, e.g. "1.24"
   long line = 0;        ///< line in the recipe
@@ -57,10 +57,15 @@ enum class BuildSystem { go, npm, autotools, command };
 /// "go", "npm", "autotools" or "command".
 std::string_view to_string(BuildSystem system);
 
-/// The [build] table. Only the fields of `system` are set; the others keep defaults.
+/// One build of a recipe: the [build] table, or one of its [[build]] tables. Only the
+/// fields of `system` are set; the others keep their defaults.
 struct BuildSpec {
   BuildSystem system = BuildSystem::command;
-  long line = 0;  ///< line of [build]
+  long line = 0;  ///< line of [build] or of this [[build]]
+  std::string key = "build";  ///< its name in messages: "build", or "build[1]" for the second [[build]]
+
+  // every system
+  std::vector<std::string> generate;        ///< upstream make targets run (make T1 T2 ...) before configuring
 
   // go
   std::string package = ".";                ///< main package, relative to the source tree
@@ -72,6 +77,7 @@ struct BuildSpec {
   // npm
   std::string script = "build";             ///< `npm run SCRIPT`
   bool yarn = false;                        ///< yarn instead of npm
+  std::string destination;                  ///< where in the install tree output's content goes ("" = its root)
 
   // autotools
   std::vector<std::string> bootstrap;       ///< argv run before configure (else autoreconf -fi without configure)
@@ -85,10 +91,14 @@ struct BuildSpec {
   std::vector<std::vector<std::string>> install_commands;    ///< [build] install = [[argv], ...]
 };
 
+/// The tree a [[stage]] rule reads: the installed files, or the source tree itself.
+enum class StageTreeKind { install, source };
+
 /// One [[stage]] rule: installed files (glob) to a place in the bundle.
 struct StageRule {
-  std::string from;  ///< glob relative to the component's install tree
+  std::string from;  ///< glob relative to the component's install tree (or source tree)
   std::string to;    ///< bundle-relative; a trailing "/" means "into this directory"
+  StageTreeKind tree = StageTreeKind::install;  ///< tree = "install" (default) or "source"
   long line = 0;     ///< line in the recipe
 };
 
@@ -105,7 +115,7 @@ struct Recipe {
   std::vector<ToolRequirement> requirements;      ///< [requires], in file order
   std::map<std::string, std::string> env;         ///< [env]
   std::map<std::string, long> env_lines;          ///< line of each [env] entry
-  BuildSpec build;
+  std::vector<BuildSpec> builds;                  ///< [build], or every [[build]] in file order (never empty)
   std::vector<StageRule> stage;                   ///< [[stage]], in file order
 };
 
@@ -140,7 +150,7 @@ BundleDescription load_bundle(const fs::path& file);
 /// Loads a recipes directory: bundle.toml's components when it exists, else every *.toml.
 RecipeSet load_recipe_set(const fs::path& dir);
 
-/// Values for ${name}, ${version}, ${commit}, ${source_dir}, ${install_dir}, ${jobs}.
+/// Values for ${name}, ${version}, ${commit}, ${commit_time}, ${source_dir}, ${install_dir}, ${jobs}.
 using Variables = std::map<std::string, std::string>;
 /// The placeholders recipes may use.
 const std::vector<std::string>& known_variables();

@@ -6,6 +6,7 @@
 #include <dkm/pack/builders.hpp>
 #include <dkm/pack/plan.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -13,6 +14,13 @@ namespace dkm::pack {
 
 /// Receives a line for the step's log.
 using StepLogLine = std::function<void(const std::string&)>;
+/// The newest modification time (seconds) of the files under `dir`, `.git` left out; 0 for
+/// a tree without files.
+int64_t newest_mtime(const fs::path& dir);
+
+/// The source time the patch step recorded (NAME/commit_time); throws Error when absent.
+int64_t read_commit_time(const BuildLayout& layout, const std::string& name);
+
 /// Runs an action, logging it; throws Error when it fails.
 using ActionRunner = std::function<void(const Action&)>;
 
@@ -24,7 +32,10 @@ void fetch_source(const ComponentPlan& plan, const BuildLayout& layout, const St
 
 /// The patch step: NAME/src.new from the cache (checkout, extraction after verifying the
 /// sha256, or copy), the recipe's patches applied in order with `patch -p1`, the license
-/// files checked, then renamed to NAME/src.
+/// files checked, then renamed to NAME/src; NAME/commit_time gets the source's time:
+/// git: the commit's committer time; archive: the newest modification time of its entries;
+/// path: the newest modification time of the directory's files (.git left out).
+/// Patches do not change it.
 void prepare_source_tree(const ComponentPlan& plan, const BuildLayout& layout, const StepLogLine& log,
                          const ActionRunner& run);
 

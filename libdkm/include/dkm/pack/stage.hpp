@@ -1,7 +1,7 @@
 #pragma once
 // Staging: copying files into a bundle tree and keeping track of who put what where.
 // A component's [[stage]] rules select installed files by glob (relative to its install
-// tree) and name their place in the bundle: `to = "bin/"` puts each match into bin/,
+// tree, or to its source tree with `tree = "source"`) and name their place in the bundle: `to = "bin/"` puts each match into bin/,
 // `to = "static"` makes the single match (a file or a whole directory) static.
 // Nothing is overwritten: two sources for one bundle path is an error naming both.
 
@@ -104,15 +104,19 @@ inline std::vector<fs::path> glob_under(const fs::path& root, const std::string&
   return out;  // glob(3) sorts
 }
 
-/// Applies one component's [[stage]] rules from its install tree; a rule matching
-/// nothing, or several files for a single destination, is an error naming the rule.
-inline void stage_component(StageTree& tree, const Recipe& recipe, const fs::path& install_dir) {
+/// Applies one component's [[stage]] rules from its install tree (or, for `tree =
+/// "source"`, its source tree); a rule matching nothing, or several files for a single
+/// destination, is an error naming the rule.
+inline void stage_component(StageTree& tree, const Recipe& recipe, const fs::path& install_dir,
+                            const fs::path& source_dir) {
   for (const auto& rule : recipe.stage) {
     std::string what = at_line(recipe.file.string(), rule.line, "[[stage]] from '" + rule.from + "' to '" + rule.to + "'");
+    const bool from_source = rule.tree == StageTreeKind::source;
+    const fs::path& root = from_source ? source_dir : install_dir;
     if (rule.from.empty() || fs::path(rule.from).is_absolute())
-      throw UsageError(what + ": 'from' must be a glob relative to the install tree");
-    std::vector<fs::path> matches = glob_under(install_dir, rule.from);
-    if (matches.empty()) throw Error(what + ": matches nothing in " + install_dir.string());
+      throw UsageError(what + ": 'from' must be a glob relative to the " + (from_source ? "source" : "install") + " tree");
+    std::vector<fs::path> matches = glob_under(root, rule.from);
+    if (matches.empty()) throw Error(what + ": matches nothing in " + root.string());
     bool into = !rule.to.empty() && rule.to.back() == '/';
     if (!into && matches.size() > 1)
       throw UsageError(what + ": matches " + std::to_string(matches.size()) +

@@ -4,6 +4,8 @@
 // marks itself running, logs to NAME/logs/STEP.log and to build.log, and writes its stamp
 // last. A failure prints the log's last lines and path; a run killed mid-step leaves the
 // running marker, which the next run turns into a rebuild from a fresh source tree.
+// configure, build and install run with SOURCE_DATE_EPOCH set to the source's time
+// (NAME/commit_time, unless the recipe's [env] sets it), which also fills ${commit_time}.
 
 #include <dkm/pack/build_layout.hpp>
 

@@ -1,9 +1,17 @@
 #pragma once
 // Toolchains: finding `go`, `node`, `make`… and checking them against a recipe's
-// [requires] before any step runs. `go` is also looked for in /usr/lib/go-X.Y/bin, where
-// Debian's golang-X.Y-go packages put it, so `go >= 1.24` finds golang-1.24-go even
-// when PATH's go is Debian 12's 1.19. The outside world (PATH, running TOOL --version)
-// sits behind two functions so the choice is unit-tested.
+// [requires] before any step runs. A tool is looked for on PATH first, then in the
+// toolchain directories, the oldest first; the first one whose version satisfies every
+// requirement wins. The toolchain directories are:
+//   /usr/lib/go-X.Y/bin            Debian's golang-X.Y-go packages (go only)
+//   /opt/dkm-toolchains/NAME-X.Y/bin  toolchains cmake/install-deps.sh --packaging installs
+//                                  outside the system (node and yarn: node-24.11.0/bin), any tool
+// so `go >= 1.24` takes golang-1.24-go (not 1.26) when PATH's go is Debian 12's 1.19, and
+// `node >= 22` the node of /opt/dkm-toolchains when the system's is older. The directory a
+// tool was found in comes first on the steps' PATH (unless PATH already finds that tool
+// there), so scripts calling `node` or `go` by name get the chosen one. The outside world
+// (PATH, directories, running TOOL --version) sits behind two functions so the choice is
+// unit-tested.
 
 #include <dkm/core/files.hpp>
 #include <dkm/pack/recipe.hpp>
@@ -22,12 +30,30 @@ struct Tool {
   std::string name;  ///< "go"
   fs::path path;     ///< canonical path of the program
   Version version;   ///< as the program reports it
+  fs::path dir{};    ///< put first on the steps' PATH; empty when PATH already finds this program first
 };
 
-/// Where `tool` may be, in order of preference: each PATH directory, then for go every
-/// ROOT/go-X.Y/bin/go, newest first. Symlinks resolved, duplicates dropped.
-std::vector<fs::path> tool_candidates(const std::string& tool, const std::string& path_var,
-                                      const fs::path& go_roots = "/usr/lib");
+/// A place where a tool may be.
+struct ToolCandidate {
+  fs::path program;      ///< canonical path of the program
+  fs::path dir;          ///< the directory it was found in, as listed (PATH entry or toolchain bin/)
+  bool first_on_path = false;  ///< the program PATH itself finds for that name
+};
+
+/// Where toolchains outside PATH are looked for.
+struct ToolchainRoots {
+  fs::path debian_go = "/usr/lib";              ///< holds go-X.Y/bin (Debian's golang-X.Y-go)
+  fs::path toolchains = "/opt/dkm-toolchains";  ///< holds NAME-X.Y/bin (any tool)
+};
+
+/// The toolchain directories that may hold `tool`, oldest version first (by the X.Y of
+/// their names; Debian's go directories only for go).
+std::vector<fs::path> toolchain_dirs(const std::string& tool, const ToolchainRoots& roots = {});
+
+/// Where `tool` may be, in order of preference: each PATH directory, then each toolchain
+/// directory, oldest first. Symlinks resolved, duplicates dropped.
+std::vector<ToolCandidate> tool_candidates(const std::string& tool, const std::string& path_var,
+                                           const ToolchainRoots& roots = {});
 
 /// The version a program reports (`go version`, else `TOOL --version`); nullopt when none.
 std::optional<Version> probe_version(const std::string& tool, const fs::path& program);
@@ -57,7 +83,7 @@ class VersionCache {
 /// Chooses a tool for a recipe.
 class ToolFinder {
  public:
-  using Candidates = std::function<std::vector<fs::path>(const std::string& tool)>;
+  using Candidates = std::function<std::vector<ToolCandidate>(const std::string& tool)>;
   using Probe = std::function<std::optional<Version>(const std::string& tool, const fs::path& program)>;
 
   /// A finder over the given candidate lister and version probe.
@@ -72,11 +98,11 @@ class ToolFinder {
   Probe probe_;
 };
 
-/// The tools a builder runs by itself (go for go, node and npm or yarn for npm, make for
-/// autotools), in addition to the recipe's [requires].
+/// The tools a build runs by itself (go for go, node and npm or yarn for npm, make for
+/// autotools and for `generate`), in addition to the recipe's [requires].
 std::vector<std::string> implicit_tools(const BuildSpec& build);
 
-/// Every tool a recipe needs (implicit ones first, then [requires]), each once.
+/// Every tool a recipe needs (each build's implicit ones first, then [requires]), each once.
 std::vector<std::string> needed_tools(const Recipe& recipe);
 
 }  // namespace dkm::pack
