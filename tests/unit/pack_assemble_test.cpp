@@ -199,3 +199,22 @@ TEST_CASE("a failed assembly names the fault and leaves the previous stage as it
   for (const auto& e : fs::directory_iterator(s.parent_path())) entries += e.path().filename() != "" ? 1 : 0;
   CHECK(entries == 2);  // the stage and its settings, no half-staged directory
 }
+
+TEST_CASE("a stage rule with tree = \"source\" takes the file from the source tree", "[pack][assemble]") {
+  Fixture f;
+  f.write_recipe("beta",
+                 "[[stage]]\nfrom = \"public\"\nto = \"static\"\n\n"
+                 "[[stage]]\nfrom = \"conf/defaults.ini\"\nto = \"lib/beta/conf/\"\ntree = \"source\"\n");
+  fs::path defaults = f.build.source_dir("beta") / "conf" / "defaults.ini";
+  fs::create_directories(defaults.parent_path());
+  write_file_atomic(defaults, "[server]\nhttp_port = 3000\n");
+  f.install("beta", "conf/defaults.ini", "an installed file of the same name, not staged\n");
+  fs::path s = f.assemble().staged.stage;
+  CHECK(read_file(s / "lib" / "beta" / "conf" / "defaults.ini") == "[server]\nhttp_port = 3000\n");
+  auto manifest = nlohmann::json::parse(read_file(s / "manifest.json"));
+  CHECK(manifest.dump().find("lib/beta/conf/defaults.ini") != std::string::npos);
+
+  fs::remove(defaults);
+  CHECK_THROWS_WITH(f.assemble(), Catch::Contains("beta.toml:") && Catch::Contains("matches nothing in " +
+                                                                                     f.build.source_dir("beta").string()));
+}

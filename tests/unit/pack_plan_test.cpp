@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>
+#include <dkm/pack/builders.hpp>
 #include <dkm/pack/ninja_file.hpp>
 #include <dkm/pack/plan.hpp>
 
@@ -158,4 +159,90 @@ TEST_CASE("build.ninja chains each component's steps on their keys", "[pack][nin
   CHECK_THAT(text, Catch::Contains("default a/stamps/install b/stamps/install\n"));
   // Components do not depend on each other: ninja runs them in parallel.
   CHECK_THAT(text, !Catch::Contains("| a/stamps/install"));
+}
+
+namespace {
+
+Recipe two_builds(const std::string& go_extra = "", const std::string& npm_extra = "") {
+  return parse_recipe("name = \"web\"\nversion = \"2.0\"\nlicense = \"MIT\"\n[source]\ngit = \"https://example.org/web.git\"\n"
+                      "tag = \"v2.0\"\n[[build]]\nsystem = \"go\"\ngenerate = [\"gen-go\"]\ncgo = true\ntags = [\"oss\"]\n"
+                      "ldflags = \"-X main.v=${version} -X main.c=${commit} -X main.t=${commit_time}\"\n" + go_extra +
+                          "[[build]]\nsystem = \"npm\"\nyarn = true\noutput = \"public\"\ndestination = \"public\"\n" + npm_extra,
+                      "/r/web.toml");
+}
+
+std::vector<Tool> web_tools() {
+  return {{"go", "/usr/lib/go-1.26/bin/go", {1, 26}, "/usr/lib/go-1.26/bin"},
+          {"make", "/usr/bin/make", {4, 3}, ""},
+          {"node", "/opt/dkm-toolchains/node-24.11.0/bin/node", {24, 11, 0}, "/opt/dkm-toolchains/node-24.11.0/bin"},
+          {"yarn", "/opt/dkm-toolchains/node-24.11.0/bin/yarn", {1, 22, 22}, "/opt/dkm-toolchains/node-24.11.0/bin"}};
+}
+
+}  // namespace
+
+TEST_CASE("each build's fields reach the steps that read them", "[pack][plan]") {
+  ComponentPlan base = make_plan(two_builds(), resolved(), web_tools(), kLayout);
+  CHECK(make_plan(two_builds(), resolved(), web_tools(), kLayout).keys == base.keys);
+
+  Recipe generate = two_builds();
+  generate.builds[0].generate = {"gen-go", "gen-themes"};
+  CHECK(changed(base, make_plan(generate, resolved(), web_tools(), kLayout)) == Steps{"configure", "build", "install"});
+
+  Recipe tags = two_builds();
+  tags.builds[0].tags = {};
+  CHECK(changed(base, make_plan(tags, resolved(), web_tools(), kLayout)) == Steps{"build", "install"});
+
+  Recipe script = two_builds();
+  script.builds[1].script = "build:prod";
+  CHECK(changed(base, make_plan(script, resolved(), web_tools(), kLayout)) == Steps{"build", "install"});
+
+  Recipe destination = two_builds();
+  destination.builds[1].destination = "static";
+  CHECK(changed(base, make_plan(destination, resolved(), web_tools(), kLayout)) == Steps{"install"});
+
+  // The builds' order is an input: the same builds swapped are another recipe.
+  Recipe swapped = two_builds();
+  std::swap(swapped.builds[0], swapped.builds[1]);
+  CHECK(changed(base, make_plan(swapped, resolved(), web_tools(), kLayout)) == Steps{"configure", "build", "install"});
+
+  // A stage rule is read by assembly only.
+  Recipe staged = two_builds();
+  staged.stage.push_back({"conf/defaults.ini", "lib/web/conf/", StageTreeKind::source, 30});
+  CHECK(make_plan(staged, resolved(), web_tools(), kLayout).keys == base.keys);
+}
+
+TEST_CASE("${commit_time} is left for the step and plan.json keeps every build", "[pack][plan]") {
+  ComponentPlan plan = make_plan(two_builds(), resolved("f00d"), web_tools(), kLayout);
+  CHECK(plan.recipe.builds[0].ldflags == "-X main.v=2.0 -X main.c=f00d -X main.t=${commit_time}");
+  ComponentPlan back = plan_from_json(nlohmann::json::parse(plan_to_json(plan).dump()));
+  CHECK(plan_to_json(back) == plan_to_json(plan));
+  REQUIRE(back.recipe.builds.size() == 2);
+  CHECK(back.recipe.builds[0].generate == std::vector<std::string>{"gen-go"});
+  CHECK(back.recipe.builds[1].destination == "public");
+  CHECK(back.tool("node")->dir == "/opt/dkm-toolchains/node-24.11.0/bin");
+}
+
+TEST_CASE("the builders run each build's actions in order, generate first, ${commit_time} filled", "[pack][builders]") {
+  ComponentPlan plan = make_plan(two_builds(), resolved("f00d"), web_tools(), kLayout);
+  auto configure = builder_actions(plan, Step::configure, kLayout, 2, {{"commit_time", "1614834367"}});
+  REQUIRE(configure.size() == 2);
+  CHECK(configure[0].argv == std::vector<std::string>{"/usr/bin/make", "gen-go"});
+  CHECK(configure[0].cwd == "/b/web/src");
+  CHECK(configure[0].env.at("CGO_ENABLED") == "1");
+  CHECK(configure[1].argv[0] == "/opt/dkm-toolchains/node-24.11.0/bin/yarn");
+  CHECK(configure[1].argv[1] == "install");
+
+  auto build = builder_actions(plan, Step::build, kLayout, 2, {{"commit_time", "1614834367"}});
+  REQUIRE(build.size() == 3);  // mkdir out/, go build, yarn run build
+  CHECK(build[1].argv == std::vector<std::string>{"/usr/lib/go-1.26/bin/go", "build", "-buildvcs=false", "-tags=oss",
+                                                  "-ldflags=-X main.v=2.0 -X main.c=f00d -X main.t=1614834367",
+                                                  "-o", "/b/web/out/web", "."});
+  CHECK(build[1].env.at("CGO_ENABLED") == "1");
+  CHECK(build[2].argv == std::vector<std::string>{"/opt/dkm-toolchains/node-24.11.0/bin/yarn", "run", "build"});
+
+  auto install = builder_actions(plan, Step::install, kLayout, 2);
+  REQUIRE(install.size() == 2);
+  CHECK_THAT(install[0].display(), Catch::Contains("/b/web/install/bin/web"));
+  CHECK_THAT(install[1].display(), Catch::Contains("/b/web/src/public/ to /b/web/install/public/"));
+  CHECK(builder_actions(plan, Step::patch, kLayout, 2).empty());
 }

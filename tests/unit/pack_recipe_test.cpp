@@ -207,3 +207,72 @@ TEST_CASE("versions parse, compare and satisfy requirements", "[pack][version]")
   CHECK_FALSE(parse_requirement("~> 1.2"));
   CHECK_FALSE(parse_requirement(">= latest"));
 }
+
+TEST_CASE("[[build]] tables give several builds in order; [build] stays one", "[pack][recipe]") {
+  Recipe r = parse_recipe(R"(name = "web"
+version = "2.0"
+license = "AGPL-3.0-only"
+[source]
+path = "."
+[[build]]
+system = "go"
+package = "./pkg/cmd/web"
+generate = ["gen-go", "gen-themes"]
+cgo = true
+tags = ["oss"]
+ldflags = "-X main.buildstamp=${commit_time}"
+[[build]]
+system = "npm"
+yarn = true
+output = "public"
+destination = "public"
+[[stage]]
+from = "conf/defaults.ini"
+to = "lib/web/conf/"
+tree = "source"
+)",
+                          "/r/web.toml");
+  REQUIRE(r.builds.size() == 2);
+  CHECK(r.builds[0].system == BuildSystem::go);
+  CHECK(r.builds[0].key == "build[0]");
+  CHECK(r.builds[0].line == 6);
+  CHECK(r.builds[0].output == "web");  // the recipe's name
+  CHECK(r.builds[0].generate == std::vector<std::string>{"gen-go", "gen-themes"});
+  CHECK(r.builds[0].cgo);
+  CHECK(r.builds[0].ldflags == "-X main.buildstamp=${commit_time}");
+  CHECK(r.builds[1].system == BuildSystem::npm);
+  CHECK(r.builds[1].key == "build[1]");
+  CHECK(r.builds[1].yarn);
+  CHECK(r.builds[1].destination == "public");
+  REQUIRE(r.stage.size() == 1);
+  CHECK(r.stage[0].tree == StageTreeKind::source);
+
+  Recipe one = parse_recipe(recipe_text("path = \".\"", "system = \"npm\"\noutput = \"dist\""), kFile);
+  REQUIRE(one.builds.size() == 1);
+  CHECK(one.builds[0].key == "build");
+  CHECK(one.builds[0].destination.empty());
+  CHECK(one.builds[0].generate.empty());
+}
+
+TEST_CASE("bad builds, generate targets, destinations and stage trees name file, line and key", "[pack][recipe]") {
+  const std::string head = "name = \"hello\"\nversion = \"1.0\"\nlicense = \"MIT\"\n[source]\npath = \".\"\n";
+  CHECK_THAT(parse_error(head + "[[build]]\nsystem = \"go\"\n[[build]]\nsystem = \"npm\"\nscript = 3\n"),
+             Catch::StartsWith("/r/hello.toml:10: key 'build[1].script': expected a string"));
+  CHECK_THAT(parse_error(head + "[[build]]\nsystem = \"go\"\n[[build]]\nsystem = \"go\"\n"),
+             Catch::StartsWith("/r/hello.toml:8: key 'build[1].output': another go build of this recipe already produces bin/hello"));
+  CHECK_THAT(parse_error("build = 3\n" + head),
+             Catch::StartsWith("/r/hello.toml:1: key 'build': expected a [build] table or [[build]] tables"));
+  CHECK_THAT(parse_error(head), Catch::Contains("key 'build': missing"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"\ngenerate = [\"gen go\"]")),
+             Catch::StartsWith("/r/hello.toml:9: key 'build.generate': 'gen go' is not a make target"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"\ngenerate = [\"-k\"]")),
+             Catch::Contains("'-k' is not a make target"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"npm\"\noutput = \"dist\"\ndestination = \"../x\"")),
+             Catch::StartsWith("/r/hello.toml:10: key 'build.destination': '../x' must be a directory inside the install tree"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"\ndestination = \"x\"")),
+             Catch::Contains("key 'build.destination': belongs to system 'npm', not 'go'"));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"") + "[[stage]]\nfrom = \"a\"\nto = \"b\"\ntree = \"build\"\n"),
+             Catch::StartsWith("/r/hello.toml:12: key 'stage.tree': expected \"install\" or \"source\""));
+  CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\"\nldflags = \"${commit_tim}\"")),
+             Catch::Contains("unknown placeholder ${commit_tim}") && Catch::Contains("${commit_time}"));
+}

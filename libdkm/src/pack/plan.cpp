@@ -178,7 +178,9 @@ Recipe expand_recipe(Recipe recipe, const Variables& vars) {
 json configure_fields(const BuildSpec& b) {
   json fields;
   switch (b.system) {
-    case BuildSystem::go: fields = {{"cgo", b.cgo}, {"tags", b.tags}}; break;  // generate runs with them
+    case BuildSystem::go:  // generate runs with CGO_ENABLED
+      fields = b.generate.empty() ? json::object() : json{{"cgo", b.cgo}};
+      break;
     case BuildSystem::npm: fields = {{"yarn", b.yarn}}; break;
     case BuildSystem::autotools:
       fields = {{"bootstrap", b.bootstrap}, {"configure_args", b.configure_args}, {"prefix", b.prefix}};

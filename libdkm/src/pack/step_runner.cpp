@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -160,6 +161,14 @@ int run_step(const BuildLayout& layout, const std::string& name, Step step, cons
         case Step::patch: prepare_source_tree(plan, layout, say, runner); break;
         case Step::install: {
           std::error_code ec;
+          // Nothing stale from an earlier install (a moved npm destination...). Only a
+          // command build may have written there before this step: then it stays.
+          bool command = std::any_of(plan.recipe.builds.begin(), plan.recipe.builds.end(),
+                                     [](const BuildSpec& b) { return b.system == BuildSystem::command; });
+          if (!command) {
+            log.line("# emptying " + layout.install_dir(name).string());
+            fs::remove_all(layout.install_dir(name), ec);
+          }
           fs::create_directories(layout.install_dir(name));
           for (const auto& a : builder_actions(plan, step, layout, options.jobs, vars)) runner(a);
           write_record(plan, layout);

@@ -1,8 +1,9 @@
 #pragma once
-// The world of a dkmpack integration test: the three fixture projects served from real git
-// repositories (hello-go on branch main, hello-autotools at annotated tag v1.0) and a real
-// .tar.gz (hello-npm), recipes written from tests/fixtures/pack-recipes, and a build
-// directory, all in one temporary directory. Steps are observed through their stamps.
+// The world of a dkmpack integration test: the fixture projects served from real git
+// repositories (hello-go on branch main, hello-autotools at annotated tag v1.0, hello-web at
+// tag v2.0 committed at kWebCommitTime) and a real .tar.gz (hello-npm), recipes written
+// from tests/fixtures/pack-recipes, and a build directory, all in one temporary directory.
+// Steps are observed through their stamps.
 
 #include "test_support.hpp"
 
@@ -36,6 +37,9 @@ inline const std::vector<std::string>& fixture_components() {
   return names;
 }
 
+/// The committer time of hello-web's v2.0 (2021-03-04 05:06:07 UTC): its ${commit_time}.
+inline constexpr int64_t kWebCommitTime = 1614834367;
+
 /// Stamp times of every step of every fixture component ("NAME STEP" → mtime).
 using StampTimes = std::map<std::string, int64_t>;
 
@@ -54,6 +58,12 @@ class PackFixture {
     }
     git(repos() / "hello-autotools", {"tag", "-a", "v1.0", "-m", "release 1.0"});
     autotools_commit_ = head(repos() / "hello-autotools");
+    pack::copy_tree(fixtures_dir() / "hello-web", repos() / "hello-web");
+    std::string date = "@" + std::to_string(kWebCommitTime) + " +0000";
+    git(repos() / "hello-web", {"init", "-q", "-b", "main"});
+    git(repos() / "hello-web", {"add", "-A"});
+    git(repos() / "hello-web", {"commit", "-q", "-m", "import hello-web"}, {{"GIT_COMMITTER_DATE", date}, {"GIT_AUTHOR_DATE", date}});
+    git(repos() / "hello-web", {"tag", "v2.0"});
     // the npm project as a release tarball, made with the real tar.
     make_npm_archive(archives() / "hello-npm-1.0.0.tar.gz", "src/message.txt", "hello from npm\n");
     npm_sha256_ = pack::sha256_file(archives() / "hello-npm-1.0.0.tar.gz");
@@ -101,13 +111,14 @@ class PackFixture {
     return r;
   }
 
-  /// Runs git in a repository; requires success.
-  static std::string git(const fs::path& repo, std::vector<std::string> args) {
+  /// Runs git in a repository (with `env` added to its environment); requires success.
+  static std::string git(const fs::path& repo, std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
     args.insert(args.begin(), {"git", "-C", repo.string()});
     RunOptions options;
     options.env = {{"GIT_AUTHOR_NAME", "dkm test"}, {"GIT_AUTHOR_EMAIL", "test@example.org"},
                    {"GIT_COMMITTER_NAME", "dkm test"}, {"GIT_COMMITTER_EMAIL", "test@example.org"},
                    {"GIT_CONFIG_NOSYSTEM", "1"}, {"HOME", repo.parent_path().string()}};
+    for (const auto& [k, v] : env) options.env[k] = v;
     RunResult r = run_process(args, options);
     INFO(join(args, " ") << "\n" << r.output);
     REQUIRE(r.ok());
@@ -141,10 +152,17 @@ class PackFixture {
     write_file_atomic(file, replace_all(text, from, to));
   }
 
-  /// Stamp times of every fixture step.
-  StampTimes stamps() const {
+  /// Makes bundle.toml list exactly these components (hello-web is in none by default).
+  void set_bundle(const std::vector<std::string>& components) const {
+    std::string list;
+    for (const auto& c : components) list += (list.empty() ? "\"" : ", \"") + c + "\"";
+    write_file_atomic(recipes() / "bundle.toml", "name = \"fixtures\"\nversion = \"0.0.1\"\ncomponents = [" + list + "]\n");
+  }
+
+  /// Stamp times of every step of the given components (default: the bundle's three).
+  StampTimes stamps(const std::vector<std::string>& names = fixture_components()) const {
     StampTimes out;
-    for (const auto& name : fixture_components())
+    for (const auto& name : names)
       for (pack::Step step : pack::kSteps) out[name + " " + std::string(pack::to_string(step))] = mtime_ns(layout_.stamp(name, step));
     return out;
   }
