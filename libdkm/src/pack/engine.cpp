@@ -278,6 +278,7 @@ void list_components(const PackOptions& options, std::ostream& out) {
   BuildLayout layout(options.build_dir);
   std::vector<std::string> warnings, problems, notes;
   std::vector<std::vector<std::string>> rows = {{"NAME", "VERSION", "SOURCE", "CACHE", "STATE"}};
+  std::vector<std::vector<std::string>> toolchains;  // NAME, the chosen tools
   for (const auto& original : recipes) {
     Recipe recipe = effective_recipe(original, options);
     std::vector<ComponentPlan> plans = plan_components({original}, options, layout, true, warnings, &problems);
@@ -313,6 +314,11 @@ void list_components(const PackOptions& options, std::ostream& out) {
       if (state.empty()) state = "built";
     }
     std::string source = plans.empty() ? std::string(to_string(recipe.source.type)) : source_summary(plans.front());
+    if (!plans.empty()) {
+      std::vector<std::string> tools;
+      for (const auto& t : plans.front().tools) tools.push_back(t.name + " " + version_string(t.version) + " " + t.path.string());
+      toolchains.push_back({name, tools.empty() ? "-" : join(tools, "; ")});
+    }
     rows.push_back({name, recipe.version, source, cache, state});
   }
   std::vector<size_t> width(rows.front().size(), 0);
@@ -326,6 +332,12 @@ void list_components(const PackOptions& options, std::ostream& out) {
     out << "\n";
   }
   out << "build directory: " << layout.root().string() << "\n";
+  // Every [requires] is satisfied by these (a component whose toolchain is missing says
+  // "cannot build" above, and why below).
+  if (!toolchains.empty()) out << "toolchains:\n";
+  size_t name_width = 0;
+  for (const auto& row : toolchains) name_width = std::max(name_width, row[0].size());
+  for (const auto& row : toolchains) out << "  " << row[0] << std::string(name_width - row[0].size() + 2, ' ') << row[1] << "\n";
   for (const auto& n : notes) out << n << "\n";
 }
 

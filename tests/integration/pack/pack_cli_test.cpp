@@ -61,6 +61,9 @@ TEST_CASE("dkmpack --list shows each component's version, source, cache and buil
   CHECK_THAT(before.output, Catch::Contains("NAME"));
   CHECK_THAT(before.output, Catch::Matches("(.|\n)*hello-npm +1\\.0\\.0 +archive hello-npm-1\\.0\\.0\\.tar\\.gz +not cached +not built(.|\n)*"));
   CHECK_FALSE(fs::exists(f.layout().root()));  // listing changes nothing
+  // The toolchain chosen for each component, with its version and path.
+  CHECK_THAT(before.output, Catch::Matches("(.|\n)*toolchains:\n(.|\n)*  hello-go +go 1\\.[0-9.]+ /[^\n]*/go\n(.|\n)*"));
+  CHECK_THAT(before.output, Catch::Matches("(.|\n)*  hello-autotools +make [0-9.]+ /[^\n]*make\n(.|\n)*"));
 
   f.dkmpack_ok({"--only", "hello-npm", "--only", "hello-autotools"});
   RunResult after = f.dkmpack_ok({"--list"});

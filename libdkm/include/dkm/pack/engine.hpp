@@ -44,7 +44,8 @@ int build_components(const PackOptions& options, std::ostream& out);
 /// --skip-build: throws UsageError unless every selected component is built.
 std::vector<Recipe> require_built(const PackOptions& options);
 
-/// --list: each component's version, source, cache state and build state.
+/// --list: each component's version, source, cache state and build state, then the
+/// toolchains chosen for each (or why a component cannot build).
 void list_components(const PackOptions& options, std::ostream& out);
 
 /// --clean NAME: removes BUILD/NAME (the download cache stays). Throws UsageError for a
