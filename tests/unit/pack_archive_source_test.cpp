@@ -5,6 +5,7 @@
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/pack/archive_source.hpp>
 #include <dkm/pack/sha256.hpp>
+#include <dkm/pack/sources.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -20,6 +21,7 @@ struct Entry {
   std::string path;
   std::string content;       ///< file content, or the link target for a symlink
   bool symlink = false;
+  int64_t mtime = 0;         ///< modification time; 0: not set
 };
 
 /// Writes a .tar.gz with libarchive.
@@ -31,6 +33,7 @@ void write_tar_gz(const fs::path& file, const std::vector<Entry>& entries) {
   for (const auto& e : entries) {
     std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(), archive_entry_free);
     archive_entry_set_pathname(entry.get(), e.path.c_str());
+    if (e.mtime != 0) archive_entry_set_mtime(entry.get(), static_cast<time_t>(e.mtime), 0);
     if (e.symlink) {
       archive_entry_set_filetype(entry.get(), AE_IFLNK);
       archive_entry_set_symlink(entry.get(), e.content.c_str());
@@ -101,4 +104,21 @@ TEST_CASE("download fetches a URL to a file and returns its sha256, or names the
   std::string missing = "file://" + (dir.path() / "absent").string();
   REQUIRE_THROWS_WITH(download(missing, dir.path() / "cache" / "y", ignore), Catch::StartsWith("cannot download " + missing));
   CHECK_FALSE(fs::exists(dir.path() / "cache" / "y.part"));
+}
+
+TEST_CASE("an archive's source time is the newest modification time of its files", "[pack][archive]") {
+  TempDir dir;
+  fs::path tgz = dir.path() / "pkg-1.0.tar.gz";
+  write_tar_gz(tgz, {{"pkg-1.0/configure", "#!/bin/sh\n", false, 1600000000},
+                     {"pkg-1.0/src/a.c", "int a;\n", false, 1614834367},
+                     {"pkg-1.0/README", "old\n", false, 1500000000}});
+  fs::path out = dir.path() / "out";
+  fs::create_directories(out);
+  REQUIRE(extract_archive(tgz, out, 1) == 3);
+  CHECK(newest_mtime(out) == 1614834367);  // directories (made now) do not count
+  // A .git directory (a local source's) does not count either.
+  fs::create_directories(out / ".git");
+  write_file_atomic(out / ".git" / "HEAD", "ref: refs/heads/main\n");
+  CHECK(newest_mtime(out) == 1614834367);
+  CHECK(newest_mtime(dir.path() / "out" / "src") == 1614834367);
 }

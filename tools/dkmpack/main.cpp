@@ -31,7 +31,9 @@ const char* kUsage =
 const char* kFooter =
     "\nExit status: 0 done, 1 a step failed (its log's last lines are shown), 2 bad flag or recipe.\n"
     "Offline builds: --mirror DIR holding NAME.git (git clone --mirror) or the archives' files.\n"
-    "`go` is also found in /usr/lib/go-X.Y/bin (Debian's golang-X.Y-go) when PATH's go is too old.\n"
+    "Toolchains: each tool is looked for on PATH, then in /usr/lib/go-X.Y/bin (Debian's golang-X.Y-go)\n"
+    "and /opt/dkm-toolchains/NAME-X.Y/bin, oldest first; the first satisfying the recipe's [requires]\n"
+    "wins and its directory comes first on the steps' PATH (--list shows the choices).\n"
     "Internal: `dkmpack step --build-dir BUILD NAME STEP` runs one step (build.ninja's edges);\n"
     "`dkmpack --write-archive TREE --archive-top NAME --archive-mtime SECONDS --archive-output FILE`\n"
     "writes the reproducible archive (CPack's External generator runs it).\n";
@@ -87,7 +89,7 @@ int pack_main(int argc, char** argv) {
       ("source", po::value(&sources)->value_name("NAME=PATH"), "build NAME from the directory PATH (repeatable)")
       ("skip-build", "build nothing: use what BUILD already holds (an error when it holds nothing)")
       ("skip-archive", "stop at the staged bundle (BUILD/bundle/NAME-VERSION), make no archive")
-      ("list", "list components: version, source, cache state, build state")
+      ("list", "list components: version, source, cache state, build state, toolchains")
       ("clean", po::value(&clean)->value_name("NAME"), "remove NAME's build directory (downloads stay; repeatable)")
       ("verbose,v", "show each step's whole output and ninja's commands");
   po::variables_map vm;
