@@ -208,7 +208,7 @@ TEST_CASE("versions parse, compare and satisfy requirements", "[pack][version]")
   CHECK_FALSE(parse_requirement(">= latest"));
 }
 
-TEST_CASE("[[build]] tables give several builds in order; [build] stays one", "[pack][recipe]") {
+TEST_CASE("several build tables give several builds in order, and a single build table stays one", "[pack][recipe]") {
   Recipe r = parse_recipe(R"(name = "web"
 version = "2.0"
 license = "AGPL-3.0-only"
