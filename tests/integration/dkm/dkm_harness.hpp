@@ -193,6 +193,13 @@ class BackgroundProcess {
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
   }
+  /// Waits for it to end on its own; its wait status.
+  int wait() {
+    int status = 0;
+    if (pid_ > 0) ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
   /// What it wrote so far.
   std::string output() const { return read_file(output_); }
 
