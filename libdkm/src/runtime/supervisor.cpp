@@ -711,6 +711,8 @@ struct Supervisor::Impl {
         it->second.request_done = true;
         reply(id, error_response("no complete request within 5 s"));
       });
+      // Clients write their request right after connecting: it is usually here already.
+      on_connection(id, EPOLLIN);
     }
   }
 
