@@ -92,6 +92,7 @@ struct Connection {
   std::string in, out;
   bool request_done = false;
   bool close_after_write = false;
+  long refused_uid = -1;  ///< the peer's uid when it is not allowed to give orders
   EventLoop::TimerId timer = 0;
 };
 
@@ -695,15 +696,10 @@ struct Supervisor::Impl {
                      (cred.uid == ::geteuid() || cred.uid == 0);
       std::uint64_t id = ++next_conn;
       conns[id].fd = fd;
+      // Another user is answered (refused) once its request is read, so that it gets the
+      // answer rather than a reset connection.
+      if (!allowed) conns[id].refused_uid = static_cast<long>(cred.uid);
       loop.watch(fd, EPOLLIN | EPOLLRDHUP, [this, id](std::uint32_t events) { on_connection(id, events); });
-      if (!allowed) {
-        log.warn("refused a control connection from uid " + std::to_string(cred.uid) + " (pid " +
-                 std::to_string(cred.pid) + ")");
-        conns[id].request_done = true;
-        reply(id, error_response("permission denied: uid " + std::to_string(cred.uid) +
-                                 " does not own this supervisor (uid " + std::to_string(::geteuid()) + ")"));
-        continue;
-      }
       conns[id].timer = loop.after(kRequestDeadline, [this, id] {
         auto it = conns.find(id);
         if (it == conns.end() || it->second.request_done) return;
@@ -753,6 +749,12 @@ struct Supervisor::Impl {
     }
     std::string line = c.in.substr(0, nl);
     c.in.clear();
+    if (c.refused_uid >= 0) {
+      log.warn("refused a control request from uid " + std::to_string(c.refused_uid));
+      reply(id, error_response("permission denied: uid " + std::to_string(c.refused_uid) +
+                               " does not own this supervisor (uid " + std::to_string(::geteuid()) + ")"));
+      return;
+    }
     handle(id, line);
   }
 

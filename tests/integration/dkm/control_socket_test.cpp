@@ -42,6 +42,7 @@ std::string exchange_as(uid_t uid, const fs::path& socket) {
   pid_t child = ::fork();
   if (child == 0) {
     ::close(out[0]);
+    ::signal(SIGPIPE, SIG_IGN);  // a refused write must not end the child before it reports
     std::string result;
     if (::setgid(uid) != 0 || ::setuid(uid) != 0) {
       result = "setuid failed";
