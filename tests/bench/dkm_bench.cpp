@@ -183,6 +183,7 @@ Figures bench_dkm(const std::string& dkm, const std::string& sleeper, int runs, 
   f.name = "dkm";
   if (run_timed({dkm, "-d", root.string(), "start"}).status != 0) {
     std::fprintf(stderr, "dkm_bench: dkm start failed:\n%s\n", read_file(root / "run" / "dkm.log").c_str());
+    run_timed({dkm, "-d", root.string(), "stop"});  // the supervisor runs even when a service cannot
     return f;
   }
   pid_t pid = static_cast<pid_t>(std::atol(read_file(root / "run" / "dkm.pid").c_str()));
