@@ -83,6 +83,7 @@ struct Service {
   bool start_after_stop = false;
   bool remove_after_stop = false;
   bool removed = false;
+  bool queued = false;  ///< in a start batch, waiting for the services of lower priority
   std::optional<ProgramConfig> next_config;
   std::shared_ptr<RotatingLog> out_log, err_log;
 };
@@ -94,6 +95,13 @@ struct Connection {
   bool close_after_write = false;
   long refused_uid = -1;  ///< the peer's uid when it is not allowed to give orders
   EventLoop::TimerId timer = 0;
+};
+
+/// Services started together, in groups of equal priority: a group starts once every
+/// service of the group before it has settled.
+struct StartBatch {
+  std::vector<std::vector<std::string>> groups;
+  std::size_t next = 1;  ///< the first group not started yet
 };
 
 struct Waiter {
@@ -122,6 +130,7 @@ struct Supervisor::Impl {
   std::uint64_t next_conn = 0;
   std::map<std::uint64_t, Waiter> waiters;
   std::uint64_t next_waiter = 0;
+  std::list<StartBatch> start_batches;
   bool shutting_down = false;
   bool finished = false;
 
@@ -134,6 +143,7 @@ struct Supervisor::Impl {
     if (s.state == state) return;
     s.state = state;
     s.since = epoch_now();
+    if (state == ServiceState::kStopped) s.detail.clear();  // why it last exited no longer applies
     if (state != ServiceState::kStopping && state != ServiceState::kStarting)
       log.info("'" + s.cfg.name + "' entered " + state_name(state) + " state");
   }
@@ -326,7 +336,51 @@ struct Supervisor::Impl {
     }
   }
 
+  /// Starts (restart: stops, then starts) the services group by group of equal priority, lowest
+  /// first; a group waits until the one before it is RUNNING or given up, so what a service
+  /// sends to (collectd to go-carbon) is listening before it starts.
+  void start_by_priority(std::vector<Service*> list, bool restart) {
+    std::stable_sort(list.begin(), list.end(), [](Service* a, Service* b) { return a->cfg.priority < b->cfg.priority; });
+    StartBatch batch;
+    for (Service* s : list) {
+      if (batch.groups.empty() || services.at(batch.groups.back().front())->cfg.priority != s->cfg.priority)
+        batch.groups.emplace_back();
+      batch.groups.back().push_back(s->cfg.name);
+      bool now = batch.groups.size() == 1;
+      if (restart && is_active_state(s->state)) {
+        s->start_after_stop = now;
+        stop(*s);
+      } else if (now) {
+        start(*s);
+        continue;
+      } else if (s->state == ServiceState::kStarting || s->state == ServiceState::kRunning) {
+        continue;  // already on its way: nothing to queue
+      }
+      s->queued = !now;
+    }
+    if (batch.groups.size() > 1) start_batches.push_back(std::move(batch));
+  }
+
+  /// Starts the next group of each start batch whose previous group has settled.
+  void advance_start_batches() {
+    for (auto b = start_batches.begin(); b != start_batches.end();) {
+      while (b->next < b->groups.size() &&
+             std::all_of(b->groups[b->next - 1].begin(), b->groups[b->next - 1].end(),
+                         [this](const std::string& n) { return start_settled(n); })) {
+        for (const auto& name : b->groups[b->next]) {
+          auto it = services.find(name);
+          if (it == services.end() || it->second->removed || !it->second->queued) continue;
+          it->second->queued = false;
+          start(*it->second);
+        }
+        ++b->next;
+      }
+      b = b->next >= b->groups.size() ? start_batches.erase(b) : std::next(b);
+    }
+  }
+
   void stop(Service& s) {
+    s.queued = false;  // a queued service asked to stop does not start later
     switch (s.state) {
       case ServiceState::kStarting:
       case ServiceState::kRunning: {
@@ -655,6 +709,7 @@ struct Supervisor::Impl {
       if (conns.count(w.conn)) reply(w.conn, error_response("the supervisor is shutting down"));
     }
     waiters.clear();
+    start_batches.clear();
     for (auto& [name, s] : services) {
       s->start_after_stop = false;
       stop(*s);
@@ -815,6 +870,7 @@ struct Supervisor::Impl {
     st.detail = s.detail;
     if (s.state == ServiceState::kStarting && s.cfg.ready.kind != ReadyProbe::Kind::kNone)
       st.detail = "waiting for " + s.cfg.ready.text;
+    if (s.queued) st.detail = "queued: starts once the services of lower priority are up";
     st.stdout_log = s.cfg.stdout_log.path.string();
     st.stderr_log = s.cfg.redirect_stderr ? st.stdout_log : s.cfg.stderr_log.path.string();
     if (with_tail && s.state != ServiceState::kRunning) {
@@ -898,6 +954,7 @@ struct Supervisor::Impl {
     auto it = services.find(name);
     if (it == services.end() || it->second->removed) return true;
     const Service& s = *it->second;
+    if (s.queued) return false;
     if (s.state == ServiceState::kRunning || s.state == ServiceState::kFatal || s.state == ServiceState::kStopped)
       return true;
     if (s.state == ServiceState::kExited) return !s.pid && s.timer == 0;
@@ -937,14 +994,7 @@ struct Supervisor::Impl {
       case Command::kStart:
       case Command::kRestart: {
         auto list = select(req.names, unknown);
-        for (Service* s : list) {
-          if (req.command == Command::kRestart && is_active_state(s->state)) {
-            s->start_after_stop = true;
-            stop(*s);
-          } else {
-            start(*s);
-          }
-        }
+        start_by_priority(list, req.command == Command::kRestart);
         auto names = names_of(list);
         if (req.timeout <= 0) {
           reply(id, services_reply(names, unknown, false));
@@ -1023,6 +1073,7 @@ struct Supervisor::Impl {
 
   void after_events() {
     erase_removed();
+    advance_start_batches();
     check_waiters();
     if (shutting_down && all_stopped()) {
       kill_stray_children();
@@ -1067,8 +1118,11 @@ Supervisor::~Supervisor() {
 void Supervisor::start_autostart() {
   Impl& d = *impl_;
   std::vector<std::string> unknown;
+  std::vector<Service*> autostart;
   for (Service* s : d.select({}, unknown))
-    if (s->cfg.autostart) d.start(*s);
+    if (s->cfg.autostart) autostart.push_back(s);
+  d.start_by_priority(autostart, false);
+  d.advance_start_batches();  // a first group with startsecs = 0 is RUNNING already
 }
 
 void Supervisor::run() {

@@ -68,3 +68,34 @@ TEST_CASE("dkm start gives up after its timeout and names the service with its l
   CHECK(r.output.find("never: ERROR (still STARTING after 1 s") != std::string::npos);
   CHECK(r.output.find("    sleeper ") != std::string::npos);  // its log, indented
 }
+
+TEST_CASE("dkm start and restart start a service once the services of lower priority are up", "[dkm][probe]") {
+  // `sender` notes whether `listener`'s port answered when it started, as collectd would find go-carbon.
+  int port = free_tcp_port();
+  std::string p = std::to_string(port);
+  DkmInstall inst("[program:listener]\ncommand = " + fixture_program("port_opener") + " " + p +
+                  " 800 %(ENV_DKM_HOME)s/opened\npriority = 100\nautostart = false\nstartsecs = 0\n"
+                  "ready = tcp:127.0.0.1:" + p + "\n"
+                  "[program:sender]\ncommand = /bin/bash -c \"if (echo > /dev/tcp/127.0.0.1/" + p +
+                  ") 2>/dev/null; then echo port-was-open; else echo port-was-closed; fi; exec sleep 600\"\n"
+                  "priority = 200\nautostart = false\nstartsecs = 0\n");
+  fs::path sender_log = inst.layout().run() / "sender.log";
+
+  auto start = std::async(std::launch::async, [&] { return inst.dkm({"start"}); });
+  REQUIRE(inst.wait_for_state("listener", "STARTING", 10s).state == "STARTING");
+  StatusLine queued = inst.status()["sender"];
+  INFO(queued.text);
+  CHECK(queued.state == "STOPPED");
+  CHECK(queued.text.find("queued") != std::string::npos);
+  RunResult started = start.get();
+  INFO(started.output);
+  REQUIRE(started.exit_code == 0);
+  REQUIRE(wait_until([&] { return fs::exists(sender_log) && fs::file_size(sender_log) > 0; }, 10s));
+  CHECK(read_file(sender_log) == "port-was-open\n");
+
+  RunResult restarted = inst.dkm({"restart"});
+  INFO(restarted.output);
+  REQUIRE(restarted.exit_code == 0);
+  REQUIRE(wait_until([&] { return read_file(sender_log).size() > 14; }, 10s));
+  CHECK(read_file(sender_log) == "port-was-open\nport-was-open\n");
+}

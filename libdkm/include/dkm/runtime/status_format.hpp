@@ -44,7 +44,7 @@ inline std::string describe_status(const ServiceStatus& s) {
     case ServiceState::kStopping:
       return s.pid ? with_detail("pid " + std::to_string(s.pid)) : s.detail;
     case ServiceState::kStopped:
-      return s.since == 0 ? "Not started" : format_when(s.since);
+      return with_detail(s.since == 0 ? "Not started" : format_when(s.since));
     case ServiceState::kExited:
       return s.detail.empty() ? format_when(s.since) : s.detail + ", " + format_when(s.since);
     default:

@@ -30,7 +30,7 @@ class Supervisor {
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
 
-  /// Starts every service with autostart=true, in priority order.
+  /// Starts every service with autostart=true by priority, a group once the one before it is up.
   void start_autostart();
   /// Runs the event loop until a shutdown (request or signal) has stopped every service.
   void run();
