@@ -55,9 +55,11 @@ const std::map<std::string, std::string>& command_help() {
        "usage: dkm start [NAME...|all] [-t SECONDS]\n"
        "Starts the supervisor if needed, then the named services (no name or `all`: every\n"
        "service), and waits until each is RUNNING: its `ready` probe answers, or it stayed up\n"
-       "`startsecs`. Exit 0 when all are RUNNING; 7 naming each one that is not, with the last\n"
-       "lines of its log (FATAL, or still STARTING after the timeout); 1 for an unknown name;\n"
-       "2 for a bad services file (nothing is started).\n"
+       "`startsecs`. Services go by `priority`, lowest first, each priority once the lower\n"
+       "ones are RUNNING or have given up (`status` says `queued` meanwhile). Exit 0 when all\n"
+       "are RUNNING; 7 naming each one that is not, with the last lines of its log (FATAL, or\n"
+       "still STARTING after the timeout); 1 for an unknown name; 2 for a bad services file\n"
+       "(nothing is started).\n"
        "  -t, --timeout SECONDS  how long to wait (default 90; 0: do not wait)\n"},
       {"restart",
        "usage: dkm restart [NAME...|all] [-t SECONDS]\n"
@@ -66,10 +68,11 @@ const std::map<std::string, std::string>& command_help() {
        "  -t, --timeout SECONDS  how long to wait for RUNNING (default 90; 0: do not wait)\n"},
       {"stop",
        "usage: dkm stop [NAME...|all]\n"
-       "Stops the named services (stopsignal to the process group, SIGKILL after stopwaitsecs)\n"
-       "and returns when they are stopped. With no name, stops every service and ends the\n"
-       "supervisor: when it returns, no process of the install is left (also those a killed\n"
-       "supervisor left behind). `stop all` stops every service and keeps the supervisor.\n"
+       "Stops the named services (stopsignal to the process group, SIGKILL after\n"
+       "stopwaitsecs), highest `priority` first, and returns when they are stopped. With no\n"
+       "name, stops every service and ends the supervisor: when it returns, no process of the\n"
+       "install is left (also those a killed supervisor left behind). `stop all` stops every\n"
+       "service and keeps the supervisor.\n"
        "Exit 0; 1 for an unknown name.\n"},
       {"shutdown", "usage: dkm shutdown\nStops every service and ends the supervisor, as `dkm stop` with no name.\n"},
       {"status",

@@ -83,7 +83,7 @@ struct Service {
   bool start_after_stop = false;
   bool remove_after_stop = false;
   bool removed = false;
-  bool queued = false;  ///< in a start batch, waiting for the services of lower priority
+  bool queued = false;  ///< in a batch, waiting for its group's turn to start or stop
   std::optional<ProgramConfig> next_config;
   std::shared_ptr<RotatingLog> out_log, err_log;
 };
@@ -97,11 +97,12 @@ struct Connection {
   EventLoop::TimerId timer = 0;
 };
 
-/// Services started together, in groups of equal priority: a group starts once every
-/// service of the group before it has settled.
-struct StartBatch {
+/// Services started (lowest priority first) or stopped (highest first) together, in groups
+/// of equal priority: a group goes once every service of the group before it has settled.
+struct Batch {
+  bool stopping = false;
   std::vector<std::vector<std::string>> groups;
-  std::size_t next = 1;  ///< the first group not started yet
+  std::size_t next = 1;  ///< the first group not gone yet
 };
 
 struct Waiter {
@@ -130,7 +131,7 @@ struct Supervisor::Impl {
   std::uint64_t next_conn = 0;
   std::map<std::uint64_t, Waiter> waiters;
   std::uint64_t next_waiter = 0;
-  std::list<StartBatch> start_batches;
+  std::list<Batch> batches;
   bool shutting_down = false;
   bool finished = false;
 
@@ -321,6 +322,7 @@ struct Supervisor::Impl {
   }
 
   void start(Service& s) {
+    s.queued = false;  // asked now: it no longer waits in a batch
     switch (s.state) {
       case ServiceState::kStarting:
       case ServiceState::kRunning:
@@ -336,51 +338,87 @@ struct Supervisor::Impl {
     }
   }
 
+  /// The names of `list` in groups of equal priority, lowest first (highest first to stop).
+  static std::vector<std::vector<std::string>> priority_groups(std::vector<Service*> list, bool highest_first) {
+    std::stable_sort(list.begin(), list.end(), [highest_first](Service* a, Service* b) {
+      return highest_first ? a->cfg.priority > b->cfg.priority : a->cfg.priority < b->cfg.priority;
+    });
+    std::vector<std::vector<std::string>> groups;
+    int last = 0;
+    for (Service* s : list) {
+      if (groups.empty() || s->cfg.priority != last) groups.emplace_back();
+      groups.back().push_back(s->cfg.name);
+      last = s->cfg.priority;
+    }
+    return groups;
+  }
+
   /// Starts (restart: stops, then starts) the services group by group of equal priority, lowest
   /// first; a group waits until the one before it is RUNNING or given up, so what a service
   /// sends to (collectd to go-carbon) is listening before it starts.
-  void start_by_priority(std::vector<Service*> list, bool restart) {
-    std::stable_sort(list.begin(), list.end(), [](Service* a, Service* b) { return a->cfg.priority < b->cfg.priority; });
-    StartBatch batch;
-    for (Service* s : list) {
-      if (batch.groups.empty() || services.at(batch.groups.back().front())->cfg.priority != s->cfg.priority)
-        batch.groups.emplace_back();
-      batch.groups.back().push_back(s->cfg.name);
-      bool now = batch.groups.size() == 1;
-      if (restart && is_active_state(s->state)) {
-        s->start_after_stop = now;
-        stop(*s);
-      } else if (now) {
-        start(*s);
-        continue;
-      } else if (s->state == ServiceState::kStarting || s->state == ServiceState::kRunning) {
-        continue;  // already on its way: nothing to queue
+  void start_by_priority(const std::vector<Service*>& list, bool restart) {
+    Batch batch{false, priority_groups(list, false)};
+    for (std::size_t g = 0; g < batch.groups.size(); ++g) {
+      for (const auto& name : batch.groups[g]) {
+        Service& s = *services.at(name);
+        bool now = g == 0;
+        if (restart && is_active_state(s.state)) {
+          s.start_after_stop = now;
+          stop(s);
+        } else if (now) {
+          start(s);
+          continue;
+        } else if (s.state == ServiceState::kStarting || s.state == ServiceState::kRunning) {
+          continue;  // already on its way: nothing to queue
+        }
+        s.queued = !now;
       }
-      s->queued = !now;
     }
-    if (batch.groups.size() > 1) start_batches.push_back(std::move(batch));
+    if (batch.groups.size() > 1) batches.push_back(std::move(batch));
   }
 
-  /// Starts the next group of each start batch whose previous group has settled.
-  void advance_start_batches() {
-    for (auto b = start_batches.begin(); b != start_batches.end();) {
+  /// Stops the services group by group of equal priority, highest first (collectd's last
+  /// metrics reach go-carbon before it stops); returns the longest the whole stop may take.
+  std::chrono::seconds stop_by_priority(const std::vector<Service*>& list) {
+    Batch batch{true, priority_groups(list, true)};
+    int longest = 0;
+    for (std::size_t g = 0; g < batch.groups.size(); ++g) {
+      int group_longest = 0;
+      for (const auto& name : batch.groups[g]) {
+        Service& s = *services.at(name);
+        s.start_after_stop = false;
+        group_longest = std::max(group_longest, s.cfg.stopwaitsecs);
+        // Only a live process waits for its turn; the rest (BACKOFF, ...) stop at once.
+        if (g == 0 || (s.state != ServiceState::kStarting && s.state != ServiceState::kRunning)) stop(s);
+        else s.queued = true;
+      }
+      longest += group_longest;
+    }
+    if (batch.groups.size() > 1) batches.push_back(std::move(batch));
+    return std::chrono::seconds(longest);
+  }
+
+  /// Lets the next group of each batch go once its previous group has settled.
+  void advance_batches() {
+    for (auto b = batches.begin(); b != batches.end();) {
+      auto settled = [this, &b](const std::string& n) { return b->stopping ? stop_settled(n) : start_settled(n); };
       while (b->next < b->groups.size() &&
-             std::all_of(b->groups[b->next - 1].begin(), b->groups[b->next - 1].end(),
-                         [this](const std::string& n) { return start_settled(n); })) {
+             std::all_of(b->groups[b->next - 1].begin(), b->groups[b->next - 1].end(), settled)) {
         for (const auto& name : b->groups[b->next]) {
           auto it = services.find(name);
           if (it == services.end() || it->second->removed || !it->second->queued) continue;
           it->second->queued = false;
-          start(*it->second);
+          if (b->stopping) stop(*it->second);
+          else start(*it->second);
         }
         ++b->next;
       }
-      b = b->next >= b->groups.size() ? start_batches.erase(b) : std::next(b);
+      b = b->next >= b->groups.size() ? batches.erase(b) : std::next(b);
     }
   }
 
   void stop(Service& s) {
-    s.queued = false;  // a queued service asked to stop does not start later
+    s.queued = false;  // asked now: it no longer waits in a batch
     switch (s.state) {
       case ServiceState::kStarting:
       case ServiceState::kRunning: {
@@ -709,11 +747,10 @@ struct Supervisor::Impl {
       if (conns.count(w.conn)) reply(w.conn, error_response("the supervisor is shutting down"));
     }
     waiters.clear();
-    start_batches.clear();
-    for (auto& [name, s] : services) {
-      s->start_after_stop = false;
-      stop(*s);
-    }
+    batches.clear();
+    std::vector<Service*> all;
+    for (auto& [name, s] : services) all.push_back(s.get());
+    stop_by_priority(all);
   }
 
   /// Kills the children left over (escaped process groups), so nothing of the install remains.
@@ -870,7 +907,7 @@ struct Supervisor::Impl {
     st.detail = s.detail;
     if (s.state == ServiceState::kStarting && s.cfg.ready.kind != ReadyProbe::Kind::kNone)
       st.detail = "waiting for " + s.cfg.ready.text;
-    if (s.queued) st.detail = "queued: starts once the services of lower priority are up";
+    if (s.queued && !is_active_state(s.state)) st.detail = "queued: starts once the services of lower priority are up";
     st.stdout_log = s.cfg.stdout_log.path.string();
     st.stderr_log = s.cfg.redirect_stderr ? st.stdout_log : s.cfg.stderr_log.path.string();
     if (with_tail && s.state != ServiceState::kRunning) {
@@ -965,7 +1002,7 @@ struct Supervisor::Impl {
     auto it = services.find(name);
     if (it == services.end()) return true;
     const Service& s = *it->second;
-    return is_stopped_state(s.state) && !s.group_pending;
+    return !s.queued && is_stopped_state(s.state) && !s.group_pending;
   }
 
   void handle(std::uint64_t id, const std::string& line) {
@@ -1010,15 +1047,10 @@ struct Supervisor::Impl {
       }
       case Command::kStop: {
         auto list = select(req.names, unknown);
-        int longest = 0;
-        for (Service* s : list) {
-          s->start_after_stop = false;
-          longest = std::max(longest, s->cfg.stopwaitsecs);
-          stop(*s);
-        }
+        auto longest = stop_by_priority(list);
         auto names = names_of(list);
         add_waiter(
-            id, std::chrono::seconds(longest + 30),
+            id, longest + 30s,
             [this, names] {
               return std::all_of(names.begin(), names.end(), [this](const std::string& n) { return stop_settled(n); });
             },
@@ -1073,7 +1105,7 @@ struct Supervisor::Impl {
 
   void after_events() {
     erase_removed();
-    advance_start_batches();
+    advance_batches();
     check_waiters();
     if (shutting_down && all_stopped()) {
       kill_stray_children();
@@ -1122,7 +1154,7 @@ void Supervisor::start_autostart() {
   for (Service* s : d.select({}, unknown))
     if (s->cfg.autostart) autostart.push_back(s);
   d.start_by_priority(autostart, false);
-  d.advance_start_batches();  // a first group with startsecs = 0 is RUNNING already
+  d.advance_batches();  // a first group with startsecs = 0 is RUNNING already
 }
 
 void Supervisor::run() {

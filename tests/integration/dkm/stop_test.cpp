@@ -45,3 +45,39 @@ TEST_CASE("a service ignoring SIGTERM is killed after stopwaitsecs, its grandchi
   auto left = inst.processes();
   CHECK(left == std::vector<pid_t>{inst.supervisor_pid()});
 }
+
+TEST_CASE("dkm stop stops the services of higher priority first, the lower ones once they are gone", "[dkm][stop]") {
+  // On SIGTERM, `sender` waits a moment, then notes whether `listener`'s port still answers: as
+  // collectd's last metrics need go-carbon still listening.
+  int port = free_tcp_port();
+  std::string p = std::to_string(port);
+  DkmInstall inst("[program:listener]\ncommand = " + fixture_program("port_opener") + " " + p +
+                  " 0 %(ENV_DKM_HOME)s/opened\npriority = 100\nautostart = false\nstartsecs = 0\n"
+                  "ready = tcp:127.0.0.1:" + p + "\n"
+                  "[program:sender]\ncommand = /bin/bash -c \"trap 'sleep 0.5; if (echo > /dev/tcp/127.0.0.1/" + p +
+                  ") 2>/dev/null; then echo open-at-stop; else echo closed-at-stop; fi; exit 0' TERM; "
+                  "while :; do sleep 0.1; done\"\npriority = 200\nautostart = false\nstartsecs = 0\n");
+  fs::path sender_log = inst.layout().run() / "sender.log";
+
+  // By name: the supervisor stays.
+  REQUIRE(inst.dkm({"start"}).exit_code == 0);
+  RunResult named = inst.dkm({"stop", "listener", "sender"});
+  INFO(named.output);
+  REQUIRE(named.exit_code == 0);
+  // (bash may also say its `sleep` was Terminated: only the verdicts count.)
+  auto verdicts = [&] {
+    std::string text = read_file(sender_log), out;
+    for (const char* v : {"open-at-stop", "closed-at-stop"})
+      for (auto at = text.find(v); at != std::string::npos; at = text.find(v, at + 1)) out += std::string(v) + " ";
+    return out;
+  };
+  CHECK(verdicts() == "open-at-stop ");
+
+  // Everything, supervisor included.
+  REQUIRE(inst.dkm({"start"}).exit_code == 0);
+  RunResult all = inst.dkm({"stop"});
+  INFO(all.output);
+  REQUIRE(all.exit_code == 0);
+  CHECK(verdicts() == "open-at-stop open-at-stop ");
+  CHECK(inst.dkm({"status"}).exit_code == 3);
+}

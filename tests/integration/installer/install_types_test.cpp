@@ -105,7 +105,7 @@ void check_install_type(const std::string& type, const std::vector<std::string>&
   for (const auto& s : services) want.push_back("program:" + s);
   CHECK(programs == want);
   std::map<std::string, int> probe_port{{"go-carbon", P + 1}, {"carbonapi", P + 2}, {"grafana", P}};
-  // Started in this order: the store first, the agent last.
+  // Started in this order (stopped in reverse): the store first, the agent last.
   int last_priority = 0;
   for (const auto& s : services) {
     int priority = ini.get<int>("program:" + s + ".priority");

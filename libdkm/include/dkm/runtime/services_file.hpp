@@ -77,7 +77,7 @@ struct ProgramConfig {
   bool redirect_stderr = false;
   LogTarget stdout_log;
   LogTarget stderr_log;       ///< the same path as stdout_log unless set: one NAME.log
-  int priority = 999;         ///< start order (lower first)
+  int priority = 999;         ///< start order (lower first), stop order reversed
   ReadyProbe ready;
 
   /// Equal when a running service would not notice a difference (reload compares these).
