@@ -72,4 +72,10 @@ inline std::string require_env_or_skip(const char* var, const std::string& why) 
   std::exit(kSkipExitCode);
 }
 
+/// Replaces every occurrence of `from` in `text`.
+inline std::string replace_every(std::string text, const std::string& from, const std::string& to) {
+  for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) text.replace(pos, from.size(), to);
+  return text;
+}
+
 }  // namespace dkm::test

@@ -6,6 +6,7 @@
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/pack/assemble.hpp>
 
+#include <front_end_libraries.hpp>
 #include <nlohmann/json.hpp>
 #include <test_support.hpp>
 
@@ -32,7 +33,8 @@ struct Fixture {
     write_file_atomic(project / "dist" / "templates" / "grafana" / "grafana.ini.mustache", "port = {{port}}\n");
     write_file_atomic(project / "LICENSE", "Apache License 2.0 (test copy)\n");
     write_file_atomic(recipes / "bundle.toml",
-                      "name = \"dkumonitor\"\nversion = \"9.8.7\"\ncomponents = [\"alpha\", \"beta\"]\n[health]\nallow = []\n");
+                      test::allow_front_end_libraries("name = \"dkumonitor\"\nversion = \"9.8.7\"\n"
+                                                      "components = [\"alpha\", \"beta\"]\n[health]\nallow = []\n"));
     write_recipe("alpha", "[[stage]]\nfrom = \"bin/alpha\"\nto = \"bin/\"\n\n[[stage]]\nfrom = \"share/alpha/*.so\"\nto = \"lib/alpha/\"\n");
     write_recipe("beta", "[[stage]]\nfrom = \"public\"\nto = \"static\"\n");
     install("alpha", "bin/alpha", "#!/bin/sh\necho alpha\n", 0755);

@@ -7,6 +7,7 @@
 // private copy: recipes/, build/ (without the download caches), dist/ (the payload),
 // LICENSE, and out/ (--dist-dir), so tests can change things and run in parallel.
 
+#include "front_end_libraries.hpp"
 #include "test_support.hpp"
 
 #include <dkm/core/strings.hpp>
@@ -33,12 +34,6 @@ namespace dkm::test {
 /// The SOURCE_DATE_EPOCH every bundle test stamps (the test projects are not git checkouts).
 inline const char* kTestEpoch = "1700000000";
 
-/// Replaces every occurrence of `from` in `text`.
-inline std::string replace_every(std::string text, const std::string& from, const std::string& to) {
-  for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) text.replace(pos, from.size(), to);
-  return text;
-}
-
 /// Copies a tree (files, links, directories), skipping top-level entries named in `skip`.
 inline void copy_tree_except(const fs::path& from, const fs::path& to, const std::set<std::string>& skip = {}) {
   fs::create_directories(to);
@@ -58,25 +53,6 @@ inline void fixture_git(const fs::path& repo, std::vector<std::string> args) {
   RunResult r = run_process(args, options);
   INFO(join(args, " ") << "\n" << r.output);
   REQUIRE(r.ok());
-}
-
-/// The shared libraries outside libc's family that this build's front ends need: none in
-/// dev and release (Boost and libstdc++ are static), the sanitizer runtimes and the rest
-/// in the asan preset. The tests' bundle.toml allows them, so only what a test adds fails.
-inline std::vector<std::string> front_end_libraries() {
-  std::set<std::string> libs;
-  for (const char* name : {"installer", "dkm", "dkmadmin"})
-    if (auto elf = pack::read_elf(tool(name)))
-      for (const auto& lib : elf->needed)
-        if (!pack::in_libc_family(lib)) libs.insert(lib);
-  return {libs.begin(), libs.end()};
-}
-
-/// bundle.toml's `allow = []` with front_end_libraries() in it.
-inline std::string allow_front_end_libraries(const std::string& bundle_toml) {
-  std::string list;
-  for (const auto& lib : front_end_libraries()) list += (list.empty() ? "\"" : ", \"") + lib + "\"";
-  return replace_every(bundle_toml, "allow = []", "allow = [" + list + "]");
 }
 
 /// The project files every bundle needs besides the components: dist/ and LICENSE.

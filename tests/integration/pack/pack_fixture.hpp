@@ -70,10 +70,10 @@ class PackFixture {
     for (const auto& entry : fs::directory_iterator(fixtures_dir() / "pack-recipes")) {
       if (entry.path().extension() != ".toml") continue;
       std::string text = read_file(entry.path());
-      text = replace_all(text, "@REPOS@", repos().string());
-      text = replace_all(text, "@ARCHIVES@", archives().string());
-      text = replace_all(text, "@NPM_SHA256@", npm_sha256_);
-      text = replace_all(text, "@AUTOTOOLS_COMMIT@", autotools_commit_);
+      text = replace_every(text, "@REPOS@", repos().string());
+      text = replace_every(text, "@ARCHIVES@", archives().string());
+      text = replace_every(text, "@NPM_SHA256@", npm_sha256_);
+      text = replace_every(text, "@AUTOTOOLS_COMMIT@", autotools_commit_);
       write_file_atomic(recipes() / entry.path().filename(), text);
     }
   }
@@ -149,7 +149,7 @@ class PackFixture {
     fs::path file = recipes() / (name + ".toml");
     std::string text = read_file(file);
     REQUIRE(text.find(from) != std::string::npos);
-    write_file_atomic(file, replace_all(text, from, to));
+    write_file_atomic(file, replace_every(text, from, to));
   }
 
   /// Makes bundle.toml list exactly these components (hello-web is in none by default).
@@ -196,11 +196,6 @@ class PackFixture {
     for (const auto& e : fs::recursive_directory_iterator(dir))
       if (e.is_regular_file()) out[e.path().lexically_relative(dir).string()] = pack::sha256_file(e.path());
     return out;
-  }
-
-  static std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-    for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) text.replace(pos, from.size(), to);
-    return text;
   }
 
  private:
