@@ -5,6 +5,7 @@
 // from tests/fixtures/pack-recipes, and a build directory, all in one temporary directory.
 // Steps are observed through their stamps.
 
+#include "front_end_libraries.hpp"
 #include "test_support.hpp"
 
 #include <dkm/core/strings.hpp>
@@ -74,6 +75,7 @@ class PackFixture {
       text = replace_every(text, "@ARCHIVES@", archives().string());
       text = replace_every(text, "@NPM_SHA256@", npm_sha256_);
       text = replace_every(text, "@AUTOTOOLS_COMMIT@", autotools_commit_);
+      if (entry.path().filename() == "bundle.toml") text = allow_front_end_libraries(text);
       write_file_atomic(recipes() / entry.path().filename(), text);
     }
   }
@@ -156,7 +158,9 @@ class PackFixture {
   void set_bundle(const std::vector<std::string>& components) const {
     std::string list;
     for (const auto& c : components) list += (list.empty() ? "\"" : ", \"") + c + "\"";
-    write_file_atomic(recipes() / "bundle.toml", "name = \"fixtures\"\nversion = \"0.0.1\"\ncomponents = [" + list + "]\n");
+    write_file_atomic(recipes() / "bundle.toml",
+                      allow_front_end_libraries("name = \"fixtures\"\nversion = \"0.0.1\"\ncomponents = [" + list +
+                                                "]\n[health]\nallow = []\n"));
   }
 
   /// Stamp times of every step of the given components (default: the bundle's three).
