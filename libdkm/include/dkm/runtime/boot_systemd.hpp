@@ -60,7 +60,8 @@ PIDFile={{pid_file}}
 ExecStart={{dkm}} start
 ExecStop={{dkm}} stop
 TimeoutStartSec=300
-TimeoutStopSec=120
+# dkm stop goes one priority after another, each allowed its stopwaitsecs (4 x 30 s).
+TimeoutStopSec=150
 Restart=on-failure
 RestartSec=5
 KillMode=control-group
