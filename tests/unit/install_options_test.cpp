@@ -19,6 +19,7 @@ TEST_CASE("install types run exactly their services", "[install_options]") {
   CHECK(services("backend") == V{"go-carbon", "carbonapi"});
   CHECK(services("frontend") == V{"grafana"});
   CHECK(services("backend-agent") == V{"go-carbon", "carbonapi", "collectd"});
+  CHECK(services("relay") == V{"carbon-c-relay"});
   REQUIRE_THROWS_WITH(find_install_type("everything"),
                       Catch::Contains("-t/--type") && Catch::Contains("'everything'") && Catch::Contains("backend-agent"));
 }
@@ -123,4 +124,27 @@ TEST_CASE("help and version need no other flag", "[install_options]") {
                            "--carbonserver-listen", "--backends", "--carbon-server", "--hostname", "--system-collectd",
                            "--help", "backend-agent", "PORT+1", "PORT+2", "PORT+3"})
     CHECK_THAT(usage, Catch::Contains(flag));
+}
+
+TEST_CASE("a relay shards over --carbon-backends, on the carbon port PORT+1 unless told", "[install_options]") {
+  InstallOptions opt = parse({"-d", "/srv/r", "-p", "27600", "-t", "relay", "--carbon-backends", "mon1, 10.0.0.2:2003,[fd00::1]"});
+  REQUIRE(opt.carbon_backends.size() == 3);
+  CHECK(opt.carbon_backends[0].str() == "mon1:27601");
+  CHECK(opt.carbon_backends[1].str() == "10.0.0.2:2003");
+  CHECK(opt.carbon_backends[2].str() == "[fd00::1]:27601");
+  CHECK(opt.services == std::vector<std::string>{"carbon-c-relay"});
+  CHECK(parse({"-d", "/srv/r", "-p", "27600", "-t", "relay", "--carbon-backends", "m", "--carbon-listen", "10.0.0.9"})
+            .carbon_listen.text == "10.0.0.9");
+  // A loopback backend outside the ten ports is another install on this host: allowed.
+  CHECK(parse({"-d", "/srv/r", "-p", "27600", "-t", "relay", "--carbon-backends", "127.0.0.1:27701"}).carbon_backends.size() == 1);
+  REQUIRE_THROWS_WITH(parse({"-d", "/srv/r", "-p", "27600", "-t", "relay"}),
+                      Catch::StartsWith("--carbon-backends is missing"));
+  REQUIRE_THROWS_WITH(parse({"-d", "/srv/r", "-p", "27600", "-t", "backend", "--carbon-backends", "m"}),
+                      Catch::StartsWith("--carbon-backends") && Catch::Contains("backend install runs no carbon-c-relay"));
+  REQUIRE_THROWS_WITH(parse({"-d", "/srv/r", "-p", "27600", "-t", "relay", "--carbon-backends", "localhost:27601"}),
+                      Catch::StartsWith("--carbon-backends: localhost:27601") && Catch::Contains("itself"));
+  REQUIRE_THROWS_WITH(parse({"-d", "/srv/r", "-p", "27600", "-t", "relay", "--carbon-backends", "127.0.0.1:27603"}),
+                      Catch::Contains("PORT+3") && Catch::Contains("not a go-carbon"));
+  REQUIRE_THROWS_WITH(parse({"-d", "/srv/r", "-p", "27600", "-t", "agent", "--carbon-listen", "10.0.0.9"}),
+                      Catch::StartsWith("--carbon-listen"));
 }

@@ -135,3 +135,21 @@ TEST_CASE("the collectd plugins a config loads are listed", "[install_plan]") {
       TreeEntry::file("conf/telegraf.conf", "LoadPlugin nothing\n", 0644)};
   CHECK(loaded_collectd_plugins(files) == std::vector<std::string>{"logfile", "cpu", "df"});
 }
+
+TEST_CASE("a relay install renders carbon-c-relay's config and service, and nothing else", "[install_plan]") {
+  InstallPlan plan = plan_for({"-d", "/srv/r", "-p", "27600", "-t", "relay", "--carbon-backends", "mon1,mon2:2003"});
+  std::vector<TreeEntry> conf = render_conf(plan, source_templates());
+  std::vector<std::string> files;
+  for (const auto& e : conf) files.push_back(e.path.string());
+  CHECK(files == std::vector<std::string>{"conf/carbon-c-relay.conf", "conf/services.ini"});
+  const TreeEntry* relay = find(conf, "conf/carbon-c-relay.conf");
+  REQUIRE(relay != nullptr);
+  CHECK_THAT(relay->content, Catch::Contains("        0.0.0.0:27601 proto tcp\n        0.0.0.0:27601 proto udp\n"));
+  CHECK_THAT(relay->content, Catch::Contains("    carbon_ch\n        mon1:27601\n        mon2:2003\n    ;"));
+  const TreeEntry* services = find(conf, "conf/services.ini");
+  REQUIRE(services != nullptr);
+  CHECK_THAT(services->content, Catch::Contains("[program:carbon-c-relay]\ncommand = %(ENV_DKM_BUNDLE)s/bin/carbon-c-relay -f "
+                                                "%(ENV_DKM_HOME)s/conf/carbon-c-relay.conf\n"));
+  CHECK_THAT(services->content, Catch::Contains("ready = tcp:127.0.0.1:27601\n"));
+  CHECK(storage_dirs(plan).empty());
+}

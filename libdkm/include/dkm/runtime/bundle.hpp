@@ -1,6 +1,6 @@
 #pragma once
 // The bundle an installer belongs to: the directory dkumonitor-VERSION/ that holds
-// the installer itself, bin/ (dkm, dkmadmin, go-carbon, carbonapi, grafana, collectd),
+// the installer itself, bin/ (dkm, dkmadmin, go-carbon, carbonapi, grafana, collectd, carbon-c-relay),
 // lib/collectd/ (plugins, types.db), lib/grafana/conf/defaults.ini (Grafana's home:
 // `grafana server --homepath BUNDLE/lib/grafana`), static/ (Grafana's public/ assets),
 // conf/, templates/, dashboards/, VERSION.
@@ -62,6 +62,7 @@ class Bundle {
         {"carbonapi", {"bin/carbonapi"}},
         {"grafana", {"bin/grafana", "static", "lib/grafana/conf/defaults.ini"}},
         {"collectd", {"bin/collectd", "lib/collectd/types.db"}},
+        {"carbon-c-relay", {"bin/carbon-c-relay"}},
     };
     if (service == "collectd" && !bundled_collectd) return {};
     auto it = needs.find(service);

@@ -377,6 +377,13 @@ inline std::string install_summary(const InstallResult& r) {
   if (plan.has("go-carbon"))
     out << "  carbon       " << host_port(shown(plan.carbon_listen), plan.ports.carbon())
         << "  plaintext, TCP and UDP: the Graphite server to give DSS (prefix dataiku.dss.INSTANCE)\n";
+  if (plan.has("carbon-c-relay")) {
+    std::vector<std::string> backends;
+    for (const auto& b : plan.carbon_backends) backends.push_back(b.str());
+    out << "  carbon       " << host_port(shown(plan.carbon_listen), plan.ports.carbon())
+        << "  plaintext, TCP and UDP: carbon-c-relay, sharding over " << backends.size()
+        << " backend(s) by consistent hashing: " << join(backends, ", ") << "\n";
+  }
   if (plan.has("go-carbon")) {
     out << "  carbonserver " << host_port(plan.carbonserver_listen.text, plan.carbonserver_port);
     if (is_loopback(plan.carbonserver_listen.text))

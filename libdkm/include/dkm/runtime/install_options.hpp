@@ -23,7 +23,7 @@ namespace dkm::runtime {
 /// The services an install can run; also the names of their [program:NAME] sections
 /// and of their template directories under templates/.
 inline const std::vector<std::string>& all_services() {
-  static const std::vector<std::string> services{"go-carbon", "carbonapi", "grafana", "collectd"};
+  static const std::vector<std::string> services{"go-carbon", "carbonapi", "grafana", "collectd", "carbon-c-relay"};
   return services;
 }
 
@@ -49,6 +49,8 @@ inline const std::vector<InstallType>& install_types() {
       {"frontend", "Grafana only, reading a server's carbonapi (--carbon-server); with --backends, a query front: "
                    "Grafana and its own carbonapi over those backends", {"grafana"}},
       {"backend-agent", "metrics servers and collectd, no Grafana", {"go-carbon", "carbonapi", "collectd"}},
+      {"relay", "carbon-c-relay only: one carbon address for agents, sharded over go-carbon backends "
+                "(--carbon-backends) by consistent hashing", {"carbon-c-relay"}},
   };
   return types;
 }
@@ -88,6 +90,7 @@ struct InstallOptions {
   bool system_collectd = false;          ///< --system-collectd: collectd from PATH, system plugins
   std::optional<Endpoint> carbon_server; ///< --carbon-server: remote server (port 0 = the plan's)
   std::vector<Endpoint> backends;        ///< --backends: carbonserver endpoints carbonapi reads (default: local)
+  std::vector<Endpoint> carbon_backends; ///< --carbon-backends: go-carbon carbon endpoints a relay shards over
 };
 
 /// Characters a path may hold to be written unquoted into every config format the
@@ -115,11 +118,12 @@ inline boost::program_options::options_description installer_flags() {
        "(plaintext, TCP and UDP) on PORT+1, carbonapi on PORT+2, go-carbon's carbonserver on PORT+3, "
        "PORT+4 to PORT+9 reserved for internal listeners.")
       ("type,t", po::value<std::string>()->value_name("TYPE"),
-       "Install type: all (default), agent, server, backend, frontend or backend-agent (see below).")
+       "Install type: all (default), agent, server, backend, frontend, backend-agent or relay (see below).")
       ("update,u", "Update mode: relink DIR/bin, DIR/static, DIR/lib and DIR/dashboards to this bundle and "
        "refresh DIR/bin/env. Takes only -d; conf/ and storage/ are left untouched.")
       ("carbon-listen", po::value<std::string>()->value_name("IP"),
-       "IP address go-carbon's plaintext receiver (TCP and UDP) listens on. Default 0.0.0.0.")
+       "IP address go-carbon's plaintext receiver (TCP and UDP) listens on (a relay install's carbon-c-relay, "
+       "too). Default 0.0.0.0.")
       ("carbonapi-listen", po::value<std::string>()->value_name("IP"),
        "IP address carbonapi listens on. Default 0.0.0.0.")
       ("carbonserver-listen", po::value<std::string>()->value_name("IP[:PORT]"),
@@ -129,6 +133,10 @@ inline boost::program_options::options_description installer_flags() {
        "The go-carbon carbonserver endpoints carbonapi queries and merges, comma-separated (default: this "
        "install's own, 127.0.0.1:PORT+3). The list replaces the default: name this host's own too to keep "
        "reading it. On a frontend install it adds carbonapi (PORT+2), which Grafana then reads: a query front.")
+      ("carbon-backends", po::value<std::string>()->value_name("HOST[:PORT],..."),
+       "Relay installs (mandatory there, refused elsewhere): the go-carbon backends carbon-c-relay shards the "
+       "metrics over by consistent hashing (carbon_ch), comma-separated; each receives carbon plaintext on PORT+1 "
+       "(or :PORT). Agents then send to the relay (--carbon-server RELAY).")
       ("carbon-server", po::value<std::string>()->value_name("HOST[:PORT]"),
        "The remote server of an agent or frontend install. Agent: collectd sends to HOST on PORT+1 "
        "(or :PORT), a go-carbon backend. Frontend: Grafana reads carbonapi at HOST on PORT+2 (or :PORT); "
@@ -247,7 +255,12 @@ inline InstallOptions parse_install_options(const std::vector<std::string>& args
                        (type.name == "frontend" && service == "carbonapi" ? "; a frontend runs carbonapi when given --backends"
                                                                            : ""));
   };
-  require_service("carbon-listen", "go-carbon", "sets go-carbon's listening address");
+  if (vm.count("carbon-listen") && !runs("carbon-c-relay"))
+    require_service("carbon-listen", "go-carbon", "sets go-carbon's listening address");
+  require_service("carbon-backends", "carbon-c-relay", "lists the backends carbon-c-relay shards over");
+  if (runs("carbon-c-relay") && !vm.count("carbon-backends"))
+    throw UsageError("--carbon-backends is missing: a relay install needs the go-carbon backends it shards the metrics "
+                     "over (HOST[:PORT],...; see --help)");
   require_service("carbonserver-listen", "go-carbon", "sets go-carbon's carbonserver address");
   require_service("carbonapi-listen", "carbonapi", "sets carbonapi's listening address");
   require_service("backends", "carbonapi", "lists the backends carbonapi reads");
@@ -290,6 +303,23 @@ inline InstallOptions parse_install_options(const std::vector<std::string>& args
                            "); a backend is read on its carbonserver port, PORT+3");
       }
       opt.backends.push_back(backend);
+    }
+  }
+  if (vm.count("carbon-backends")) {
+    for (const auto& item : split(text("carbon-backends"), ',')) {
+      if (trim(item).empty()) throw UsageError("--carbon-backends: empty entry in '" + text("carbon-backends") + "'");
+      Endpoint backend = parse_destination(item, opt.ports->carbon(), "--carbon-backends");
+      for (const auto& known : opt.carbon_backends)
+        if (same_endpoint(known, backend))
+          throw UsageError("--carbon-backends: " + backend.str() +
+                           " is listed twice (consistent hashing would give it twice the share)");
+      int offset = backend.port - opt.ports->base();
+      if (is_loopback(backend.host) && offset >= 0 && offset < kPortSpan)
+        throw UsageError("--carbon-backends: " + backend.str() + " is this install's own PORT+" + std::to_string(offset) +
+                         (offset == 1 ? ", where the relay itself listens: it would send every metric to itself"
+                                      : ", not a go-carbon") +
+                         "; give the backends' addresses");
+      opt.carbon_backends.push_back(backend);
     }
   }
   if (vm.count("hostname")) {

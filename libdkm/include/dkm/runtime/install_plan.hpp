@@ -53,6 +53,7 @@ struct InstallPlan {
   IpAddress carbonserver_listen;      ///< carbonserver's address
   int carbonserver_port = 0;          ///< carbonserver's port
   std::vector<Endpoint> backends;     ///< carbonserver endpoints carbonapi reads
+  std::vector<Endpoint> carbon_backends;  ///< go-carbon carbon endpoints a relay shards over
   Endpoint carbon_target;             ///< where collectd sends (carbon plaintext)
   std::string carbonapi_url;          ///< Grafana's datasource URL
   std::string fqdn;                   ///< this host's name, for the summary
@@ -80,6 +81,7 @@ inline InstallPlan make_plan(const InstallOptions& opt, const HostFacts& facts, 
   plan.carbonserver_listen = opt.carbonserver_listen;
   plan.carbonserver_port = opt.carbonserver_port;
   plan.backends = opt.backends;
+  plan.carbon_backends = opt.carbon_backends;
   if (plan.backends.empty()) plan.backends.push_back({connect_host(plan.carbonserver_listen), plan.carbonserver_port});
 
   // collectd sends to the remote server of an agent, else to this host's go-carbon.
@@ -136,6 +138,8 @@ inline nlohmann::json template_values(const InstallPlan& plan) {
   v["carbonserver_listen"] = host_port(plan.carbonserver_listen.text, plan.carbonserver_port);
   v["backends"] = nlohmann::json::array();
   for (const auto& b : plan.backends) v["backends"].push_back({{"url", "http://" + b.str()}});
+  v["carbon_backends"] = nlohmann::json::array();
+  for (const auto& b : plan.carbon_backends) v["carbon_backends"].push_back({{"address", b.str()}});
   v["carbon_target"] = plan.carbon_target.str();
   v["carbon_target_host"] = plan.carbon_target.host;
   v["carbon_target_port"] = plan.carbon_target.port;
@@ -150,6 +154,7 @@ inline nlohmann::json template_values(const InstallPlan& plan) {
   v["grafana_secret_key"] = plan.secret_key;
   // Readiness probes: where a local client reaches each listener.
   v["go_carbon_ready"] = host_port(connect_host(plan.carbon_listen), p.carbon());
+  v["carbon_c_relay_ready"] = v["go_carbon_ready"];  // the relay takes go-carbon's place and port
   v["carbonapi_ready"] = host_port(connect_host(plan.carbonapi_listen), p.carbonapi());
   v["grafana_ready"] = host_port("127.0.0.1", p.grafana());
   for (const auto& service : all_services()) {
