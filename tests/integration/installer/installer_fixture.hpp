@@ -8,7 +8,9 @@
 //
 // The test bundle holds the real installer, dkm and dkmadmin just built, the templates
 // of the source tree (dist/templates), and as STAND-INS for the bundle's own collectd
-// 5.12.0: Debian's collectd 5.12.0 (/usr/sbin/collectd) and its plugins and types.db.
+// 5.12.0: Debian's collectd 5.12.0 (/usr/sbin/collectd) and its plugins and types.db;
+// for the bundle's carbon-c-relay 3.9: Debian's carbon-c-relay (3.7.3, the same config
+// language), unpacked, never installed, by cmake/install-deps.sh (kDebianRelay).
 // go-carbon, carbonapi and grafana cannot be built in CI: their entries are STAND-IN
 // scripts that say so and exit 1, and Grafana's defaults.ini a STAND-IN comment (the
 // real go-carbon and carbonapi are checked by the opt-in `real` test).
@@ -49,6 +51,16 @@ inline const std::vector<std::string>& bundle_collectd_plugins() {
   static const std::vector<std::string> plugins{"cpu",       "df",    "disk", "interface", "load",           "memory",
                                                 "processes", "swap",  "uptime", "logfile", "write_graphite", "syslog"};
   return plugins;
+}
+
+/// Debian's carbon-c-relay binary, unpacked from its .deb by cmake/install-deps.sh.
+inline const fs::path kDebianRelay = "/opt/dkm-test-tools/carbon-c-relay/usr/bin/carbon-c-relay";
+
+/// Fails the test unless Debian's carbon-c-relay is where cmake/install-deps.sh unpacks it.
+inline void require_debian_relay() {
+  INFO(kDebianRelay.string() << " is missing: run cmake/install-deps.sh (as root), which unpacks Debian's "
+                                "carbon-c-relay there without installing it");
+  REQUIRE(::access(kDebianRelay.c_str(), X_OK) == 0);
 }
 
 /// A bundle directory laid out like dkumonitor-VERSION/, for tests.
@@ -95,6 +107,7 @@ inline TestBundle make_test_bundle(const fs::path& dir, const std::string& versi
   for (const auto& p : bundle_collectd_plugins())
     copy_or_link("/usr/lib/collectd/" + p + ".so", dir / "lib" / "collectd" / (p + ".so"), false);
   copy_or_link("/usr/share/collectd/types.db", dir / "lib" / "collectd" / "types.db", false);
+  if (fs::exists(kDebianRelay)) fs::create_symlink(kDebianRelay, dir / "bin" / "carbon-c-relay");
   write_stand_in(dir / "bin" / "go-carbon", "go-carbon");
   write_stand_in(dir / "bin" / "carbonapi", "carbonapi");
   write_stand_in(dir / "bin" / "grafana", "grafana");
