@@ -145,7 +145,7 @@ TEST_CASE("a relay install renders carbon-c-relay's config and service, and noth
   const TreeEntry* relay = find(conf, "conf/carbon-c-relay.conf");
   REQUIRE(relay != nullptr);
   CHECK_THAT(relay->content, Catch::Contains("        0.0.0.0:27601 proto tcp\n        0.0.0.0:27601 proto udp\n"));
-  CHECK_THAT(relay->content, Catch::Contains("    carbon_ch\n        mon1:27601\n        mon2:2003\n    ;"));
+  CHECK_THAT(relay->content, Catch::Contains("    fnv1a_ch\n        mon1:27601\n        mon2:2003\n    ;"));
   const TreeEntry* services = find(conf, "conf/services.ini");
   REQUIRE(services != nullptr);
   CHECK_THAT(services->content, Catch::Contains("[program:carbon-c-relay]\ncommand = %(ENV_DKM_BUNDLE)s/bin/carbon-c-relay -f "

@@ -29,12 +29,12 @@ std::map<std::string, std::string> relay_routes(const fs::path& conf, const std:
                              (tmp.path() / "metrics").string()});
   INFO(r.output);
   REQUIRE(r.ok());
-  // Each route reads: "    * -> NAME", "    carbon_ch(backends)", "        ADDRESS".
+  // Each route reads: "    * -> NAME", "    fnv1a_ch(backends)", "        ADDRESS".
   std::map<std::string, std::string> out;
   std::vector<std::string> lines = split(r.output, '\n');
   for (size_t i = 0; i + 2 < lines.size(); ++i) {
     std::string_view line = trim(lines[i]);
-    if (line.rfind("* -> ", 0) != 0 || trim(lines[i + 1]) != "carbon_ch(backends)") continue;
+    if (line.rfind("* -> ", 0) != 0 || trim(lines[i + 1]) != "fnv1a_ch(backends)") continue;
     out[std::string(line.substr(5))] = std::string(trim(lines[i + 2]));
   }
   return out;

@@ -66,9 +66,9 @@ TEST_CASE("a relay install renders a config Debian's carbon-c-relay accepts: eve
   const std::string p1 = std::to_string(port + 1);
   CHECK_THAT(parsed.output, Catch::Contains("0.0.0.0:" + p1 + " proto tcp"));
   CHECK_THAT(parsed.output, Catch::Contains("0.0.0.0:" + p1 + " proto udp"));
-  CHECK_THAT(parsed.output, Catch::Contains("cluster backends\n    carbon_ch replication 1\n        10.0.0.2:" + p1 +
+  CHECK_THAT(parsed.output, Catch::Contains("cluster backends\n    fnv1a_ch replication 1\n        10.0.0.2:" + p1 +
                                             "\n        10.0.0.3:2003\n        [fd00::4]:2103\n    ;"));
-  CHECK_THAT(parsed.output, Catch::Contains("* -> collectd.h.load.load.shortterm\n    carbon_ch(backends)"));
+  CHECK_THAT(parsed.output, Catch::Contains("* -> collectd.h.load.load.shortterm\n    fnv1a_ch(backends)"));
 
   // --carbon-listen moves the relay's listeners.
   runtime::InstallLayout L2(tmp.path() / "inst2");
@@ -80,6 +80,34 @@ TEST_CASE("a relay install renders a config Debian's carbon-c-relay accepts: eve
   pt::ptree ini2;
   pt::read_ini(L2.services_file().string(), ini2);
   CHECK(ini2.get<std::string>("program:carbon-c-relay.ready") == "tcp:127.0.0.2:" + p1);
+}
+
+TEST_CASE("two backends on one host, told apart by port, each get a share of the metrics", "[installer][relay]") {
+  // (carbon_ch would hash both to the same member: it ignores the port.)
+  require_debian_relay();
+  TempDir tmp("dkm-relay-ports-");
+  TestBundle bundle = make_test_bundle(tmp.path() / "bundle");
+  runtime::InstallLayout L(tmp.path() / "inst");
+  RunResult r = run_installer(bundle, {"-d", L.root().string(), "-p", "27600", "-t", "relay", "--carbon-backends",
+                                       "10.0.0.2:2003,10.0.0.2:2103"});
+  INFO(r.output);
+  REQUIRE(r.ok());
+  std::string metrics;
+  for (int i = 0; i < 100; ++i) metrics += "collectd.host" + std::to_string(i) + ".load.load.shortterm 1 1700000000\n";
+  RunResult routes = relay_test_mode(L.conf() / "carbon-c-relay.conf", metrics);
+  INFO(routes.output);
+  REQUIRE(routes.ok());
+  auto routed_to = [&](const std::string& address) {
+    const std::string route = "(backends)\n        " + address + "\n";
+    int n = 0;
+    for (auto at = routes.output.find(route); at != std::string::npos; at = routes.output.find(route, at + 1)) ++n;
+    return n;
+  };
+  int first = routed_to("10.0.0.2:2003"), second = routed_to("10.0.0.2:2103");
+  INFO(first << " and " << second << " of 100 metrics");
+  CHECK(first + second == 100);
+  CHECK(first >= 20);
+  CHECK(second >= 20);
 }
 
 TEST_CASE("a relay install updates to a new bundle like any other", "[installer][relay][update]") {

@@ -135,7 +135,7 @@ inline boost::program_options::options_description installer_flags() {
        "reading it. On a frontend install it adds carbonapi (PORT+2), which Grafana then reads: a query front.")
       ("carbon-backends", po::value<std::string>()->value_name("HOST[:PORT],..."),
        "Relay installs (mandatory there, refused elsewhere): the go-carbon backends carbon-c-relay shards the "
-       "metrics over by consistent hashing (carbon_ch), comma-separated; each receives carbon plaintext on PORT+1 "
+       "metrics over by consistent hashing (fnv1a_ch), comma-separated; each receives carbon plaintext on PORT+1 "
        "(or :PORT). Agents then send to the relay (--carbon-server RELAY).")
       ("carbon-server", po::value<std::string>()->value_name("HOST[:PORT]"),
        "The remote server of an agent or frontend install. Agent: collectd sends to HOST on PORT+1 "
