@@ -29,8 +29,7 @@ Recipe with_source_override(Recipe recipe, const fs::path& path) {
   return recipe;
 }
 
-std::string tree_fingerprint(const fs::path& dir) {
-  std::vector<std::string> lines;
+void for_each_tree_entry(const fs::path& dir, const std::function<void(const fs::path&, const struct stat&)>& visit) {
   std::error_code ec;
   auto it = fs::recursive_directory_iterator(dir, fs::directory_options::none, ec);
   if (ec) throw Error(dir.string() + ": cannot read: " + ec.message());
@@ -41,13 +40,20 @@ std::string tree_fingerprint(const fs::path& dir) {
       continue;
     }
     struct stat st {};
-    if (::lstat(it->path().c_str(), &st) != 0) continue;
-    std::string line = it->path().lexically_relative(dir).string() + "\t" + std::to_string(st.st_mode) + "\t" +
+    if (::lstat(it->path().c_str(), &st) == 0) visit(it->path(), st);
+  }
+}
+
+std::string tree_fingerprint(const fs::path& dir) {
+  std::vector<std::string> lines;
+  for_each_tree_entry(dir, [&](const fs::path& path, const struct stat& st) {
+    std::string line = path.lexically_relative(dir).string() + "\t" + std::to_string(st.st_mode) + "\t" +
                        std::to_string(st.st_size) + "\t" + std::to_string(st.st_mtim.tv_sec) + "." +
                        std::to_string(st.st_mtim.tv_nsec);
-    if (S_ISLNK(st.st_mode)) line += "\t" + fs::read_symlink(it->path(), ec).string();
+    std::error_code ec;
+    if (S_ISLNK(st.st_mode)) line += "\t" + fs::read_symlink(path, ec).string();
     lines.push_back(std::move(line));
-  }
+  });
   std::sort(lines.begin(), lines.end());
   Sha256 h;
   for (const auto& l : lines) h.update(l + "\n");

@@ -88,19 +88,9 @@ void fetch_archive(const ComponentPlan& plan, const BuildLayout& layout, const S
 
 int64_t newest_mtime(const fs::path& dir) {
   int64_t newest = 0;
-  std::error_code ec;
-  auto it = fs::recursive_directory_iterator(dir, fs::directory_options::none, ec);
-  if (ec) throw Error(dir.string() + ": cannot read: " + ec.message());
-  for (auto end = fs::recursive_directory_iterator(); it != end; it.increment(ec)) {
-    if (ec) throw Error(dir.string() + ": cannot read: " + ec.message());
-    if (it->path().filename() == ".git") {
-      it.disable_recursion_pending();
-      continue;
-    }
-    struct stat st {};
-    if (::lstat(it->path().c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
-    newest = std::max<int64_t>(newest, st.st_mtim.tv_sec);
-  }
+  for_each_tree_entry(dir, [&](const fs::path&, const struct stat& st) {
+    if (!S_ISDIR(st.st_mode)) newest = std::max<int64_t>(newest, st.st_mtim.tv_sec);
+  });
   return newest;
 }
 

@@ -22,7 +22,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <array>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -70,6 +73,10 @@ Recipe with_source_override(Recipe recipe, const fs::path& path);
 /// should know (a branch checked against the cache because the remote is unreachable).
 ResolvedSource resolve_source(const Recipe& recipe, const BuildLayout& layout, const SourceOptions& options,
                               std::vector<std::string>& warnings);
+
+/// Calls `visit` with every entry under `dir` and its lstat, the `.git` directory left out
+/// (a local source's work tree); an unreadable directory is an error naming it.
+void for_each_tree_entry(const fs::path& dir, const std::function<void(const fs::path&, const struct stat&)>& visit);
 
 /// A digest of a directory's file names, types, sizes, modes and modification times
 /// (.git left out): a local source changes its fingerprint when a file changes.
