@@ -32,6 +32,16 @@ inline std::string fixture_program(const std::string& name) {
   return (fs::path(DKM_BINARY_DIR) / "tests" / "fixtures" / "programs" / name).string();
 }
 
+/// Two services, as go-carbon and collectd: `listener` (priority 100) opens `port` after
+/// `delay_ms`, with a tcp probe on it; `sender` (priority 200) runs `sender_script` in bash.
+inline std::string listener_and_sender(int port, int delay_ms, const std::string& sender_script) {
+  const std::string p = std::to_string(port);
+  return "[program:listener]\ncommand = " + fixture_program("port_opener") + " " + p + " " + std::to_string(delay_ms) +
+         " %(ENV_DKM_HOME)s/opened\npriority = 100\nautostart = false\nstartsecs = 0\nready = tcp:127.0.0.1:" + p +
+         "\n[program:sender]\ncommand = /bin/bash -c \"" + sender_script +
+         "\"\npriority = 200\nautostart = false\nstartsecs = 0\n";
+}
+
 /// One service line of `dkm status`.
 struct StatusLine {
   std::string state;

@@ -73,12 +73,10 @@ TEST_CASE("dkm start and restart start a service once the services of lower prio
   // `sender` notes whether `listener`'s port answered when it started, as collectd would find go-carbon.
   int port = free_tcp_port();
   std::string p = std::to_string(port);
-  DkmInstall inst("[program:listener]\ncommand = " + fixture_program("port_opener") + " " + p +
-                  " 800 %(ENV_DKM_HOME)s/opened\npriority = 100\nautostart = false\nstartsecs = 0\n"
-                  "ready = tcp:127.0.0.1:" + p + "\n"
-                  "[program:sender]\ncommand = /bin/bash -c \"if (echo > /dev/tcp/127.0.0.1/" + p +
-                  ") 2>/dev/null; then echo port-was-open; else echo port-was-closed; fi; exec sleep 600\"\n"
-                  "priority = 200\nautostart = false\nstartsecs = 0\n");
+  DkmInstall inst(listener_and_sender(port, 800,
+                                      "if (echo > /dev/tcp/127.0.0.1/" + p +
+                                          ") 2>/dev/null; then echo port-was-open; else echo port-was-closed; fi; "
+                                          "exec sleep 600"));
   fs::path sender_log = inst.layout().run() / "sender.log";
 
   auto start = std::async(std::launch::async, [&] { return inst.dkm({"start"}); });

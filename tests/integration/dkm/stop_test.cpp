@@ -51,12 +51,10 @@ TEST_CASE("dkm stop stops the services of higher priority first, the lower ones 
   // collectd's last metrics need go-carbon still listening.
   int port = free_tcp_port();
   std::string p = std::to_string(port);
-  DkmInstall inst("[program:listener]\ncommand = " + fixture_program("port_opener") + " " + p +
-                  " 0 %(ENV_DKM_HOME)s/opened\npriority = 100\nautostart = false\nstartsecs = 0\n"
-                  "ready = tcp:127.0.0.1:" + p + "\n"
-                  "[program:sender]\ncommand = /bin/bash -c \"trap 'sleep 0.5; if (echo > /dev/tcp/127.0.0.1/" + p +
-                  ") 2>/dev/null; then echo open-at-stop; else echo closed-at-stop; fi; exit 0' TERM; "
-                  "while :; do sleep 0.1; done\"\npriority = 200\nautostart = false\nstartsecs = 0\n");
+  DkmInstall inst(listener_and_sender(port, 0,
+                                      "trap 'sleep 0.5; if (echo > /dev/tcp/127.0.0.1/" + p +
+                                          ") 2>/dev/null; then echo open-at-stop; else echo closed-at-stop; fi; "
+                                          "exit 0' TERM; while :; do sleep 0.1; done"));
   fs::path sender_log = inst.layout().run() / "sender.log";
 
   // By name: the supervisor stays.
