@@ -189,7 +189,9 @@ TEST_CASE("a too-old toolchain is an error naming tool, version found and needed
   INFO(r.output);
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.output, Catch::Contains((f.recipes() / "hello-go.toml").string() + ":12: hello-go requires go >= 99.1; found go 1."));
-  CHECK_THAT(r.output, Catch::Contains("/usr/lib/go-1.24/bin"));  // where to get a newer one
+  // Where to get a newer one, whichever Go versions this machine has.
+  CHECK_THAT(r.output, Catch::Contains("cmake/install-deps.sh --packaging installs"));
+  CHECK_THAT(r.output, Catch::Contains("/usr/lib/go-X.Y/bin"));
   for (const auto& name : fixture_components()) CHECK_FALSE(fs::exists(f.layout().component(name)));
   CHECK_FALSE(fs::exists(f.layout().ninja_file()));
 }
