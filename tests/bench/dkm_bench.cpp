@@ -5,7 +5,7 @@
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/runtime/proc_info.hpp>
+#include <dkm/core/proc_info.hpp>
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,6 +1,6 @@
 // libFuzzer target: the supervisor's control request parser. Any bytes must give either
 // a valid request (which renders and parses back the same) or a ProtocolError; nothing else.
-#include <dkm/runtime/control_protocol.hpp>
+#include <dkm/supervise/control_protocol.hpp>
 
 #include <cstddef>
 #include <cstdint>

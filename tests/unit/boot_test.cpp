@@ -4,7 +4,7 @@
 
 #include <dkm/core/process.hpp>
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/runtime/boot.hpp>
+#include <dkm/boot/boot.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,8 +1,8 @@
 // runtime/control_protocol: requests are checked field by field, responses round-trip.
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/control_protocol.hpp>
-#include <dkm/runtime/status_format.hpp>
+#include <dkm/supervise/control_protocol.hpp>
+#include <dkm/supervise/status_format.hpp>
 
 using namespace dkm::runtime;
 

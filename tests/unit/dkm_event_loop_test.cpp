@@ -1,7 +1,7 @@
 // runtime/event_loop: descriptors and timers in one epoll loop.
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/event_loop.hpp>
+#include <dkm/supervise/event_loop.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>

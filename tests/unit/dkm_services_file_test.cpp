@@ -1,7 +1,7 @@
 // runtime/services_file: supervisord's INI syntax, checked key by key, errors with file and line.
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/services_file.hpp>
+#include <dkm/supervise/services_file.hpp>
 
 using namespace dkm;
 using namespace dkm::runtime;

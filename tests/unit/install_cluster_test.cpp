@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/runtime/install.hpp>
-#include <dkm/runtime/install_plan.hpp>
+#include <dkm/install/install.hpp>
+#include <dkm/install/plan.hpp>
 
 #include <yaml-cpp/yaml.h>
 

@@ -2,9 +2,9 @@
 // endpoints from flags, host names for collectd.
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/addresses.hpp>
-#include <dkm/runtime/hostnames.hpp>
-#include <dkm/runtime/ports.hpp>
+#include <dkm/install/addresses.hpp>
+#include <dkm/install/hostnames.hpp>
+#include <dkm/install/ports.hpp>
 
 using namespace dkm;
 using namespace dkm::runtime;

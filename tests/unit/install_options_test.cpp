@@ -1,7 +1,7 @@
 // runtime/install_options: the installer's flags, install types and their checks.
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/install_options.hpp>
+#include <dkm/install/options.hpp>
 
 using namespace dkm;
 using namespace dkm::runtime;

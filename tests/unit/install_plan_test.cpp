@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/runtime/install_plan.hpp>
+#include <dkm/install/plan.hpp>
 
 #include "test_support.hpp"
 

@@ -1,7 +1,7 @@
 // runtime/secrets: generated passwords and keys.
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/secrets.hpp>
+#include <dkm/install/secrets.hpp>
 
 #include <map>
 #include <set>

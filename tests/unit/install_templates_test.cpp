@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/runtime/templates.hpp>
+#include <dkm/install/templates.hpp>
 
 using namespace dkm;
 using namespace dkm::runtime;

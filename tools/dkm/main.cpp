@@ -1,8 +1,8 @@
-// dkm: runs an install's services with supervisorctl's command line (engine: libdkm/include/dkm/runtime).
+// dkm: runs an install's services with supervisorctl's command line (engine: libdkm/include/dkm/supervise).
 #include <dkm/core/error.hpp>
-#include <dkm/runtime/dkm_commands.hpp>
-#include <dkm/runtime/layout.hpp>
-#include <dkm/runtime/supervisor_daemon.hpp>
+#include <dkm/supervise/client.hpp>
+#include <dkm/core/install_layout.hpp>
+#include <dkm/supervise/daemon.hpp>
 
 #include <boost/program_options.hpp>
 

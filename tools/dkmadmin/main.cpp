@@ -1,8 +1,8 @@
 // dkmadmin: starts an install at boot (systemd unit or SysV init script) and takes it
-// away again (engine: libdkm/include/dkm/runtime/boot.hpp).
+// away again (engine: libdkm/include/dkm/boot/boot.hpp).
 #include <dkm/core/error.hpp>
-#include <dkm/runtime/boot.hpp>
-#include <dkm/runtime/layout.hpp>
+#include <dkm/boot/boot.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <boost/program_options.hpp>
 

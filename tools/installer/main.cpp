@@ -1,9 +1,9 @@
 // installer: installs (or, with -u, updates) the dkumonitor bundle it sits in into a
-// directory, for one install type. Engine: libdkm/include/dkm/runtime/install.hpp.
+// directory, for one install type. Engine: libdkm/include/dkm/install/install.hpp.
 #include <dkm/core/error.hpp>
-#include <dkm/runtime/bundle.hpp>
-#include <dkm/runtime/install.hpp>
-#include <dkm/runtime/install_options.hpp>
+#include <dkm/core/bundle_layout.hpp>
+#include <dkm/install/install.hpp>
+#include <dkm/install/options.hpp>
 
 #include <unistd.h>
 

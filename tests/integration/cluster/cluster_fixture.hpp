@@ -9,7 +9,7 @@
 #include "netns_lab.hpp"
 
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/layout.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <deque>
 #include <map>

@@ -7,9 +7,9 @@
 #include "../installer/installer_fixture.hpp"
 #include "carbon_recorder.hpp"
 
-#include <dkm/runtime/layout.hpp>
-#include <dkm/runtime/leftovers.hpp>
-#include <dkm/runtime/proc_info.hpp>
+#include <dkm/core/install_layout.hpp>
+#include <dkm/supervise/leftovers.hpp>
+#include <dkm/core/proc_info.hpp>
 
 #include <memory>
 #include <regex>

@@ -6,9 +6,9 @@
 #include "test_support.hpp"
 
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/layout.hpp>
-#include <dkm/runtime/leftovers.hpp>
-#include <dkm/runtime/proc_info.hpp>
+#include <dkm/core/install_layout.hpp>
+#include <dkm/supervise/leftovers.hpp>
+#include <dkm/core/proc_info.hpp>
 
 #include <catch2/catch.hpp>
 

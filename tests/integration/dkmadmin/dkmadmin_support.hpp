@@ -6,7 +6,7 @@
 #include "test_support.hpp"
 
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/layout.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>

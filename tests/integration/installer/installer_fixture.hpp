@@ -19,7 +19,7 @@
 #include <dkm/core/process.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/runtime/layout.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <catch2/catch.hpp>
 

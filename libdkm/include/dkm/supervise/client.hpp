@@ -4,9 +4,9 @@
 //   0 success; 1 failure or unknown name (start, stop, pid); 2 bad input (services file);
 //   3 status: a service (or the supervisor) is not running; 4 status: unknown name;
 //   7 the service or supervisor is not running (start failures, pid, reopenlogs).
-// Implementation: libdkm/src/runtime/dkm_commands.cpp.
+// Implementation: libdkm/src/supervise/client.cpp.
 
-#include <dkm/runtime/layout.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <string>
 #include <vector>

@@ -2,9 +2,9 @@
 // Starting the supervisor from a client: `dkm` runs itself as `dkm supervise --daemon`,
 // detached (double fork, setsid: no controlling terminal, parent is init), and waits
 // for its start-up report. Two clients racing both end up talking to the same one.
-// Implementation: libdkm/src/runtime/supervisor_launch.cpp.
+// Implementation: libdkm/src/supervise/launch.cpp.
 
-#include <dkm/runtime/layout.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <string>
 #include <vector>

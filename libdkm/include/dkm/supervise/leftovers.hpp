@@ -5,9 +5,9 @@
 // environment (DKM_SUPERVISOR_RUN=DIR/run), and stops them, so a service never runs twice.
 
 #include <dkm/core/files.hpp>
-#include <dkm/runtime/layout.hpp>
-#include <dkm/runtime/proc_info.hpp>
-#include <dkm/runtime/services_file.hpp>
+#include <dkm/core/install_layout.hpp>
+#include <dkm/core/proc_info.hpp>
+#include <dkm/supervise/services_file.hpp>
 
 #include <poll.h>
 #include <sys/stat.h>

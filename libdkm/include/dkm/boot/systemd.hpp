@@ -3,7 +3,7 @@
 // ends it, the whole control group is killed on stop, and the sandbox leaves only the
 // install directory writable.
 
-#include <dkm/runtime/boot_target.hpp>
+#include <dkm/boot/target.hpp>
 
 #include <string>
 

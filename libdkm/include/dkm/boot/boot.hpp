@@ -8,12 +8,12 @@
 #include <dkm/core/files.hpp>
 #include <dkm/core/process.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/boot_init.hpp>
-#include <dkm/runtime/boot_record.hpp>
-#include <dkm/runtime/boot_systemd.hpp>
-#include <dkm/runtime/boot_sysv.hpp>
-#include <dkm/runtime/boot_target.hpp>
-#include <dkm/runtime/layout.hpp>
+#include <dkm/boot/init_system.hpp>
+#include <dkm/boot/record.hpp>
+#include <dkm/boot/systemd.hpp>
+#include <dkm/boot/sysv.hpp>
+#include <dkm/boot/target.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -7,13 +7,13 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/addresses.hpp>
-#include <dkm/runtime/bundle.hpp>
-#include <dkm/runtime/hostnames.hpp>
-#include <dkm/runtime/install_options.hpp>
-#include <dkm/runtime/layout.hpp>
-#include <dkm/runtime/ports.hpp>
-#include <dkm/runtime/templates.hpp>
+#include <dkm/install/addresses.hpp>
+#include <dkm/core/bundle_layout.hpp>
+#include <dkm/install/hostnames.hpp>
+#include <dkm/install/options.hpp>
+#include <dkm/core/install_layout.hpp>
+#include <dkm/install/ports.hpp>
+#include <dkm/install/templates.hpp>
 
 #include <sys/stat.h>
 

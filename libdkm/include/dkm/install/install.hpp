@@ -14,12 +14,12 @@
 #include <dkm/core/files.hpp>
 #include <dkm/core/process.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/bundle.hpp>
-#include <dkm/runtime/hostnames.hpp>
-#include <dkm/runtime/install_options.hpp>
-#include <dkm/runtime/install_plan.hpp>
-#include <dkm/runtime/layout.hpp>
-#include <dkm/runtime/secrets.hpp>
+#include <dkm/core/bundle_layout.hpp>
+#include <dkm/install/hostnames.hpp>
+#include <dkm/install/options.hpp>
+#include <dkm/install/plan.hpp>
+#include <dkm/core/install_layout.hpp>
+#include <dkm/install/secrets.hpp>
 
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>

@@ -4,9 +4,9 @@
 // pid file, the leftovers of a supervisor that died, the control socket, and the
 // start-up report to the client that spawned it (a pipe: "pid PID", "warning: ...",
 // then "ready PID", "busy" or "error CODE MESSAGE").
-// Implementation: libdkm/src/runtime/supervisor_daemon.cpp.
+// Implementation: libdkm/src/supervise/daemon.cpp.
 
-#include <dkm/runtime/layout.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <optional>
 #include <string>

@@ -1,15 +1,15 @@
 // The supervisor's event loop: services, their processes, probes, logs and the control socket.
-#include <dkm/runtime/supervisor.hpp>
+#include <dkm/supervise/supervisor.hpp>
 
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/control_protocol.hpp>
-#include <dkm/runtime/event_loop.hpp>
-#include <dkm/runtime/leftovers.hpp>
-#include <dkm/runtime/proc_info.hpp>
-#include <dkm/runtime/rotating_log.hpp>
-#include <dkm/runtime/service_spawn.hpp>
-#include <dkm/runtime/service_state.hpp>
-#include <dkm/runtime/tcp_probe.hpp>
+#include <dkm/supervise/control_protocol.hpp>
+#include <dkm/supervise/event_loop.hpp>
+#include <dkm/supervise/leftovers.hpp>
+#include <dkm/core/proc_info.hpp>
+#include <dkm/supervise/rotating_log.hpp>
+#include <dkm/supervise/service_spawn.hpp>
+#include <dkm/supervise/service_state.hpp>
+#include <dkm/supervise/tcp_probe.hpp>
 
 #include <sys/prctl.h>
 #include <sys/signalfd.h>

@@ -6,12 +6,12 @@
 //   - every service in its own process group, output read from pipes into its log;
 //   - deadlines (startsecs, backoff, stopwaitsecs, probes, replies) as loop timers;
 //   - a child subreaper: grandchildren whose parent died are reaped here, never lost.
-// Implementation: libdkm/src/runtime/supervisor.cpp.
+// Implementation: libdkm/src/supervise/supervisor.cpp.
 
-#include <dkm/runtime/layout.hpp>
-#include <dkm/runtime/service_environment.hpp>
-#include <dkm/runtime/services_file.hpp>
-#include <dkm/runtime/supervisor_log.hpp>
+#include <dkm/core/install_layout.hpp>
+#include <dkm/supervise/service_environment.hpp>
+#include <dkm/supervise/services_file.hpp>
+#include <dkm/supervise/supervisor_log.hpp>
 
 #include <map>
 #include <memory>

@@ -4,7 +4,7 @@
 // then DKM_HOME=DIR.
 
 #include <dkm/core/files.hpp>
-#include <dkm/runtime/layout.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <map>
 #include <string>

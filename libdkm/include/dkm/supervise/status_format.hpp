@@ -3,7 +3,7 @@
 //   carbon                           RUNNING   pid 4242, uptime 1:02:03
 //   grafana                          FATAL     Exited too quickly (process log may have details)
 
-#include <dkm/runtime/control_protocol.hpp>
+#include <dkm/supervise/control_protocol.hpp>
 
 #include <ctime>
 #include <string>

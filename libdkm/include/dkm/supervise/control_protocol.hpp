@@ -10,7 +10,7 @@
 // Requests are size-limited and checked field by field: anything else gets an error
 // response, never a crash (tests/fuzz holds a libFuzzer target for parse_request).
 
-#include <dkm/runtime/service_state.hpp>
+#include <dkm/supervise/service_state.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -4,7 +4,7 @@
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
-#include <dkm/runtime/control_protocol.hpp>
+#include <dkm/supervise/control_protocol.hpp>
 
 #include <fcntl.h>
 #include <poll.h>

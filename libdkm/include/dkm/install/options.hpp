@@ -6,9 +6,9 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/addresses.hpp>
-#include <dkm/runtime/hostnames.hpp>
-#include <dkm/runtime/ports.hpp>
+#include <dkm/install/addresses.hpp>
+#include <dkm/install/hostnames.hpp>
+#include <dkm/install/ports.hpp>
 
 #include <boost/program_options.hpp>
 

@@ -4,7 +4,7 @@
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
-#include <dkm/runtime/boot_init.hpp>
+#include <dkm/boot/init_system.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -1,19 +1,19 @@
 // The client side of dkm: one function per command, talking to the supervisor.
-#include <dkm/runtime/dkm_commands.hpp>
+#include <dkm/supervise/client.hpp>
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/control_protocol.hpp>
-#include <dkm/runtime/control_socket.hpp>
-#include <dkm/runtime/leftovers.hpp>
-#include <dkm/runtime/log_tail.hpp>
-#include <dkm/runtime/proc_info.hpp>
-#include <dkm/runtime/service_environment.hpp>
-#include <dkm/runtime/service_spawn.hpp>
-#include <dkm/runtime/services_file.hpp>
-#include <dkm/runtime/status_format.hpp>
-#include <dkm/runtime/supervisor_daemon.hpp>
-#include <dkm/runtime/supervisor_launch.hpp>
+#include <dkm/supervise/control_protocol.hpp>
+#include <dkm/supervise/control_socket.hpp>
+#include <dkm/supervise/leftovers.hpp>
+#include <dkm/supervise/log_tail.hpp>
+#include <dkm/core/proc_info.hpp>
+#include <dkm/supervise/service_environment.hpp>
+#include <dkm/supervise/service_spawn.hpp>
+#include <dkm/supervise/services_file.hpp>
+#include <dkm/supervise/status_format.hpp>
+#include <dkm/supervise/daemon.hpp>
+#include <dkm/supervise/launch.hpp>
 
 #include <unistd.h>
 

@@ -2,7 +2,7 @@
 // The supervisor's own log (DIR/run/dkm.log): one timestamped line per event, in
 // supervisord's format ("2024-05-01 12:00:00,123 INFO spawned: 'carbon' with pid 42").
 
-#include <dkm/runtime/rotating_log.hpp>
+#include <dkm/supervise/rotating_log.hpp>
 
 #include <sys/time.h>
 #include <unistd.h>

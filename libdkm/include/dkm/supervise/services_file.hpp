@@ -13,9 +13,9 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/config_values.hpp>
-#include <dkm/runtime/layout.hpp>
-#include <dkm/runtime/service_environment.hpp>
+#include <dkm/supervise/config_values.hpp>
+#include <dkm/core/install_layout.hpp>
+#include <dkm/supervise/service_environment.hpp>
 
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>

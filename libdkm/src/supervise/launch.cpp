@@ -1,10 +1,10 @@
 // Starting a detached supervisor and reading its start-up report.
-#include <dkm/runtime/supervisor_launch.hpp>
+#include <dkm/supervise/launch.hpp>
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/control_socket.hpp>
-#include <dkm/runtime/proc_info.hpp>
+#include <dkm/supervise/control_socket.hpp>
+#include <dkm/core/proc_info.hpp>
 
 #include <fcntl.h>
 #include <poll.h>

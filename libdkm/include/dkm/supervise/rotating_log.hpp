@@ -5,7 +5,7 @@
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
-#include <dkm/runtime/services_file.hpp>
+#include <dkm/supervise/services_file.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>

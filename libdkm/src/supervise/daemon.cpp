@@ -1,14 +1,14 @@
 // Running the supervisor: lock, leftovers, socket, pid file, start-up report, loop.
-#include <dkm/runtime/supervisor_daemon.hpp>
+#include <dkm/supervise/daemon.hpp>
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
-#include <dkm/runtime/control_socket.hpp>
-#include <dkm/runtime/leftovers.hpp>
-#include <dkm/runtime/service_environment.hpp>
-#include <dkm/runtime/services_file.hpp>
-#include <dkm/runtime/supervisor.hpp>
-#include <dkm/runtime/supervisor_log.hpp>
+#include <dkm/supervise/control_socket.hpp>
+#include <dkm/supervise/leftovers.hpp>
+#include <dkm/supervise/service_environment.hpp>
+#include <dkm/supervise/services_file.hpp>
+#include <dkm/supervise/supervisor.hpp>
+#include <dkm/supervise/supervisor_log.hpp>
 
 #include <fcntl.h>
 #include <sys/file.h>

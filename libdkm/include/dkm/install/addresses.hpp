@@ -5,8 +5,8 @@
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/hostnames.hpp>
-#include <dkm/runtime/ports.hpp>
+#include <dkm/install/hostnames.hpp>
+#include <dkm/install/ports.hpp>
 
 #include <boost/algorithm/string/predicate.hpp>
 

@@ -3,7 +3,7 @@
 // (Red Hat), and start|stop|restart|force-reload|status running dkm as the owner.
 
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/boot_target.hpp>
+#include <dkm/boot/target.hpp>
 
 #include <string>
 #include <vector>
