@@ -5,7 +5,7 @@
 // operator would run it on that host. The go-carbon test double (CarbonRecorder) and
 // set_collectd_interval come from the dashboards tests' fixture.
 
-#include "../dashboards/dashboards_fixture.hpp"
+#include "dashboards_fixture.hpp"
 #include "netns_lab.hpp"
 
 #include <dkm/core/strings.hpp>

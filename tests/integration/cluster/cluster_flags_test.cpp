@@ -5,7 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "../installer/installer_fixture.hpp"
+#include "installer_fixture.hpp"
 
 using namespace dkm;
 using namespace dkm::test;

@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/dashboard.hpp>
+#include "dashboard.hpp"
 
 #include <ctime>
 #include <set>

@@ -2,7 +2,7 @@
 // Helpers of the dkmadmin group: installs made by the real installer, running dkmadmin, snapshots of
 // a --root tree, and a throw-away system account.
 
-#include "../installer/installer_fixture.hpp"
+#include "installer_fixture.hpp"
 #include "test_support.hpp"
 
 #include <dkm/core/strings.hpp>

@@ -1,7 +1,7 @@
 // runtime/graphite_expression and runtime/dashboard: the series a dashboard reads.
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/dashboard.hpp>
+#include "dashboard.hpp"
 
 using namespace dkm;
 using namespace dkm::runtime;

@@ -1,7 +1,7 @@
 // runtime/graphite_glob: Graphite's per-node glob rules, brace expansion, find.
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/graphite_glob.hpp>
+#include "graphite_glob.hpp"
 
 #include <set>
 #include <vector>

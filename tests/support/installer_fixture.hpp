@@ -41,7 +41,7 @@
 #include <string>
 #include <vector>
 
-#include "../dashboards/carbon_recorder.hpp"
+#include "carbon_recorder.hpp"
 #include "test_support.hpp"
 
 namespace dkm::test {

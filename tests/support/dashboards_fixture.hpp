@@ -4,7 +4,7 @@
 // process stand-ins): a test bundle with the shipped dashboards, DSS's three processes,
 // installs run by dkm, and the knob the tests turn to finish in seconds.
 
-#include "../installer/installer_fixture.hpp"
+#include "installer_fixture.hpp"
 #include "carbon_recorder.hpp"
 
 #include <dkm/core/install_layout.hpp>

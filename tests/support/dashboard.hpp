@@ -7,8 +7,8 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/graphite_expression.hpp>
-#include <dkm/runtime/graphite_glob.hpp>
+#include "graphite_expression.hpp"
+#include "graphite_glob.hpp"
 
 #include <nlohmann/json.hpp>
 
