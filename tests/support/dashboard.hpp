@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::test {
 
 /// One place a dashboard names a datasource, and how it names it.
 struct DatasourceRef {
@@ -265,4 +265,4 @@ inline std::vector<ExpandedSeries> expanded_series(const Dashboard& dashboard,
   return out;
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::test

@@ -45,7 +45,7 @@ class DssProcessStandIns {
 };
 
 /// Rewrites the Interval of an installed collectd.conf (tests lower the installed 60 s).
-inline void set_collectd_interval(const runtime::InstallLayout& layout, int seconds) {
+inline void set_collectd_interval(const dkm::InstallLayout& layout, int seconds) {
   fs::path conf = layout.conf() / "collectd.conf";
   std::string text = read_file(conf);
   std::regex interval_line(R"((^|\n)Interval [0-9]+\n)");
@@ -55,21 +55,21 @@ inline void set_collectd_interval(const runtime::InstallLayout& layout, int seco
 
 /// The live processes of an install: its supervisor (run/dkm.pid) and every process
 /// carrying the install's service marker in its environment (see runtime/leftovers.hpp).
-inline std::vector<pid_t> install_processes(const runtime::InstallLayout& layout) {
+inline std::vector<pid_t> install_processes(const dkm::InstallLayout& layout) {
   std::vector<pid_t> out;
-  std::string marker = runtime::service_marker(layout);
-  for (pid_t pid : runtime::list_pids())
-    if (runtime::process_alive(pid) && runtime::environ_contains(pid, marker)) out.push_back(pid);
+  std::string marker = dkm::supervise::service_marker(layout);
+  for (pid_t pid : dkm::list_pids())
+    if (dkm::process_alive(pid) && dkm::environ_contains(pid, marker)) out.push_back(pid);
   std::error_code ec;
   if (fs::exists(layout.supervisor_pid_file(), ec)) {
     pid_t supervisor = static_cast<pid_t>(std::atol(read_file(layout.supervisor_pid_file()).c_str()));
-    if (supervisor > 0 && runtime::process_alive(supervisor)) out.push_back(supervisor);
+    if (supervisor > 0 && dkm::process_alive(supervisor)) out.push_back(supervisor);
   }
   return out;
 }
 
 /// Runs the install's dkm (DIR/bin/dkm) with `args`.
-inline RunResult run_dkm(const runtime::InstallLayout& layout, const std::vector<std::string>& args) {
+inline RunResult run_dkm(const dkm::InstallLayout& layout, const std::vector<std::string>& args) {
   std::vector<std::string> argv{(layout.bin() / "dkm").string()};
   argv.insert(argv.end(), args.begin(), args.end());
   RunOptions options;
@@ -79,7 +79,7 @@ inline RunResult run_dkm(const runtime::InstallLayout& layout, const std::vector
 
 /// Stops the install's services and supervisor when it goes out of scope, whatever happened.
 struct StopAtEnd {
-  const runtime::InstallLayout& layout;  ///< the install
+  const dkm::InstallLayout& layout;  ///< the install
   ~StopAtEnd() { run_dkm(layout, {"stop"}); }
 };
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::test {
 
 namespace detail {
 
@@ -164,4 +164,4 @@ inline std::vector<std::string> graphite_series_paths(std::string_view expressio
   return detail::GraphiteExpressionReader(expression).read();
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::test

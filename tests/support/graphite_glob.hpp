@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::test {
 
 /// Most alternatives one pattern may expand to; a guard against `{a,b}{c,d}...` explosions.
 inline constexpr size_t kMaxGlobAlternatives = 100000;
@@ -136,4 +136,4 @@ class GraphiteGlob {
   std::vector<std::vector<std::string>> alternatives_;
 };
 
-}  // namespace dkm::runtime
+}  // namespace dkm::test

@@ -185,11 +185,11 @@ inline RunResult run_installer(const TestBundle& bundle, const std::vector<std::
 
 /// The command services.ini runs for `service`, with %(ENV_X)s expanded from DIR/bin/env
 /// (as dkm expands it), split into argv on spaces.
-inline std::vector<std::string> service_argv(const runtime::InstallLayout& layout, const std::string& service) {
+inline std::vector<std::string> service_argv(const dkm::InstallLayout& layout, const std::string& service) {
   boost::property_tree::ptree ini;
   boost::property_tree::read_ini(layout.services_file().string(), ini);
   std::string command = ini.get<std::string>("program:" + service + ".command");
-  for (const auto& [key, value] : runtime::parse_env_file(read_file(layout.env_file()), "env")) {
+  for (const auto& [key, value] : dkm::parse_env_file(read_file(layout.env_file()), "env")) {
     std::string token = "%(ENV_" + key + ")s";
     for (size_t pos; (pos = command.find(token)) != std::string::npos;) command.replace(pos, token.size(), value);
   }

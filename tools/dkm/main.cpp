@@ -17,7 +17,8 @@
 #include <vector>
 
 namespace po = boost::program_options;
-using namespace dkm::runtime;
+using namespace dkm;
+using namespace dkm::supervise;
 
 namespace {
 

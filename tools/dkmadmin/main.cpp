@@ -13,7 +13,7 @@
 
 namespace po = boost::program_options;
 using namespace dkm;
-using namespace dkm::runtime;
+using namespace dkm::boot;
 
 namespace {
 

@@ -13,7 +13,8 @@
 #include <vector>
 
 int main(int argc, char** argv) {
-  using namespace dkm::runtime;
+  using namespace dkm;
+  using namespace dkm::install;
   try {
     InstallOptions opt = parse_install_options(std::vector<std::string>(argv + 1, argv + argc));
     if (opt.help) {
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
     if (opt.update) {
       std::cout << update_summary(update(opt.directory, bundle, DKM_VERSION));
     } else {
-      std::cout << install_summary(install(opt, bundle, DKM_VERSION));
+      std::cout << install_summary(install_bundle(opt, bundle, DKM_VERSION));
       if (::geteuid() == 0)
         std::cerr << "installer: warning: installed as root; dkm does not run as root: give "
                   << opt.directory.string() << " to the account that will run it (chown -R)\n";

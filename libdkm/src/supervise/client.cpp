@@ -21,7 +21,7 @@
 #include <cstdio>
 #include <thread>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 namespace {
 
@@ -316,4 +316,4 @@ int dkm_run(const InstallLayout& layout, const std::string& name) {
   throw Error("cannot run " + program + ": " + errno_text());
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

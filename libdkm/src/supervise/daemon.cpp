@@ -18,7 +18,7 @@
 #include <iostream>
 #include <thread>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 namespace {
 
@@ -113,4 +113,4 @@ int run_supervisor(const InstallLayout& layout, const SuperviseOptions& options)
   }
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

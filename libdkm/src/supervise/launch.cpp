@@ -16,7 +16,7 @@
 #include <cstdlib>
 #include <thread>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 namespace {
 
@@ -114,4 +114,4 @@ SupervisorConnection connect_or_start_supervisor(const InstallLayout& layout) {
   return c;
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

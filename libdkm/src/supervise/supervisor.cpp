@@ -24,7 +24,7 @@
 #include <list>
 #include <optional>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 namespace {
 
@@ -1168,4 +1168,4 @@ void Supervisor::run() {
   d.log.info("supervisor stopped");
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

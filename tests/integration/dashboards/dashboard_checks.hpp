@@ -25,18 +25,18 @@ inline const std::string kCollectdHostname = "host.example.domain";
 inline const std::string kCollectdHostNode = "domain_example_host";
 
 /// The shipped dashboards, dist/dashboards/*.json, sorted by file name.
-inline std::vector<runtime::Dashboard> shipped_dashboards() {
+inline std::vector<dkm::test::Dashboard> shipped_dashboards() {
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(source_dir() / "dist" / "dashboards"))
     if (entry.path().extension() == ".json") files.push_back(entry.path());
   std::sort(files.begin(), files.end());
-  std::vector<runtime::Dashboard> out;
-  for (const auto& file : files) out.push_back(runtime::load_dashboard(file));
+  std::vector<dkm::test::Dashboard> out;
+  for (const auto& file : files) out.push_back(dkm::test::load_dashboard(file));
   return out;
 }
 
 /// The shipped dashboard with this uid (fails the test when absent).
-inline runtime::Dashboard shipped_dashboard(const std::string& uid) {
+inline dkm::test::Dashboard shipped_dashboard(const std::string& uid) {
   for (auto& d : shipped_dashboards())
     if (d.uid == uid) return d;
   FAIL("no dashboard with uid " << uid << " in dist/dashboards");
@@ -63,17 +63,17 @@ inline std::vector<std::string> dss_lines(const std::string& instance, long valu
 
 /// Every series of `dashboard` (variables resolved through `find`) that `exists` rejects,
 /// described as "PANEL (REF): PATH"; a variable whose query finds nothing is one entry too.
-inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboard,
-                                               const runtime::GraphiteFinder& find,
+inline std::vector<std::string> missing_series(const dkm::test::Dashboard& dashboard,
+                                               const dkm::test::GraphiteFinder& find,
                                                const std::function<bool(const std::string&)>& exists) {
   std::map<std::string, std::string> values;
   try {
-    values = runtime::resolve_variables(dashboard, find);
+    values = dkm::test::resolve_variables(dashboard, find);
   } catch (const Error& e) {
     return {e.what()};
   }
   std::vector<std::string> missing;
-  for (const auto& series : runtime::expanded_series(dashboard, values))
+  for (const auto& series : dkm::test::expanded_series(dashboard, values))
     if (!exists(series.path))
       missing.push_back(dashboard.title + " / " + series.target->panel + " (" + series.target->ref_id +
                         "): " + series.path);
@@ -81,17 +81,17 @@ inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboa
 }
 
 /// missing_series() against a set of metric names received by a carbon stand-in.
-inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboard,
+inline std::vector<std::string> missing_series(const dkm::test::Dashboard& dashboard,
                                                const std::set<std::string>& metric_names) {
   return missing_series(
-      dashboard, [&](const std::string& pattern) { return runtime::GraphiteGlob(pattern).find(metric_names); },
-      [&](const std::string& path) { return runtime::GraphiteGlob(path).matches_any(metric_names); });
+      dashboard, [&](const std::string& pattern) { return dkm::test::GraphiteGlob(pattern).find(metric_names); },
+      [&](const std::string& path) { return dkm::test::GraphiteGlob(path).matches_any(metric_names); });
 }
 
 /// Number of targets and of series paths of a dashboard, for the figures a test prints.
-inline size_t series_count(const runtime::Dashboard& dashboard) {
+inline size_t series_count(const dkm::test::Dashboard& dashboard) {
   size_t n = 0;
-  for (const auto& target : dashboard.targets) n += runtime::graphite_series_paths(target.expression).size();
+  for (const auto& target : dashboard.targets) n += dkm::test::graphite_series_paths(target.expression).size();
   return n;
 }
 

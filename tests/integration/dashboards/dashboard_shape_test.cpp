@@ -38,7 +38,7 @@ TEST_CASE("every target parses as a Graphite expression reading at least one ser
   for (const auto& d : shipped_dashboards()) {
     for (const auto& target : d.targets) {
       INFO(d.name << " " << target.where << ": " << target.expression);
-      CHECK_FALSE(runtime::graphite_series_paths(target.expression).empty());
+      CHECK_FALSE(dkm::test::graphite_series_paths(target.expression).empty());
     }
   }
 }

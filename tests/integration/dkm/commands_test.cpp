@@ -15,7 +15,7 @@ TEST_CASE("restart gives a RUNNING service a new process", "[dkm][commands]") {
   StatusLine after = inst.status()["s"];
   CHECK(after.state == "RUNNING");
   CHECK(after.pid != before);
-  CHECK_FALSE(runtime::process_alive(static_cast<pid_t>(before)));
+  CHECK_FALSE(dkm::process_alive(static_cast<pid_t>(before)));
 }
 
 TEST_CASE("run NAME runs a service in the foreground and is refused while the supervisor runs it", "[dkm][commands]") {

@@ -15,7 +15,7 @@ namespace {
 
 /// Sends raw bytes on a fresh connection and returns everything the supervisor answers.
 std::string raw_exchange(const fs::path& socket, const std::string& bytes) {
-  int fd = runtime::connect_control_socket(socket);
+  int fd = dkm::supervise::connect_control_socket(socket);
   REQUIRE(fd >= 0);
   size_t off = 0;
   while (off < bytes.size()) {
@@ -132,10 +132,10 @@ TEST_CASE("malformed and oversized requests get an error and the supervisor keep
     CHECK(answer.find(c.error) != std::string::npos);
   }
   // A client that connects and says nothing, or half a request, then leaves.
-  int idle = runtime::connect_control_socket(socket);
+  int idle = dkm::supervise::connect_control_socket(socket);
   REQUIRE(idle >= 0);
   ::close(idle);
-  int half = runtime::connect_control_socket(socket);
+  int half = dkm::supervise::connect_control_socket(socket);
   REQUIRE(half >= 0);
   (void)!::write(half, "{\"comm", 6);
   ::close(half);
@@ -144,7 +144,7 @@ TEST_CASE("malformed and oversized requests get an error and the supervisor keep
   INFO(status.output);
   CHECK(status.exit_code == 0);
   CHECK(inst.supervisor_pid() == supervisor);
-  CHECK(runtime::process_alive(supervisor));
+  CHECK(dkm::process_alive(supervisor));
   std::string log = read_file(inst.layout().supervisor_log());
   CHECK(log.find("rejected an oversized control request") != std::string::npos);
 }

@@ -57,7 +57,7 @@ class DkmInstall {
     fs::create_directories(layout_.conf());
     fs::create_directories(layout_.bin());
     write_services(services);
-    write_file_atomic(layout_.env_file(), runtime::render_env_file({{"DKM_HOME", layout_.root().string()}}));
+    write_file_atomic(layout_.env_file(), dkm::render_env_file({{"DKM_HOME", layout_.root().string()}}));
   }
   DkmInstall(const DkmInstall&) = delete;
   DkmInstall& operator=(const DkmInstall&) = delete;
@@ -75,7 +75,7 @@ class DkmInstall {
   void write_services(const std::string& services) { write_file_atomic(layout_.services_file(), services); }
 
   /// The install's paths.
-  const runtime::InstallLayout& layout() const { return layout_; }
+  const dkm::InstallLayout& layout() const { return layout_; }
   /// DIR.
   std::string root() const { return layout_.root().string(); }
   /// A scratch path inside the temporary directory (not inside DIR).
@@ -129,12 +129,12 @@ class DkmInstall {
   /// every process carrying the install's service marker. Zombies are not processes.
   std::vector<pid_t> processes() const {
     std::vector<pid_t> out;
-    const std::string marker = runtime::service_marker(layout_);
-    for (pid_t pid : runtime::list_pids()) {
-      if (pid == ::getpid() || !runtime::process_alive(pid)) continue;
-      std::string cmdline = runtime::read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
+    const std::string marker = dkm::supervise::service_marker(layout_);
+    for (pid_t pid : dkm::list_pids()) {
+      if (pid == ::getpid() || !dkm::process_alive(pid)) continue;
+      std::string cmdline = dkm::read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
       bool supervisor = cmdline.find(root() + std::string(1, '\0') + "supervise") != std::string::npos;
-      if (supervisor || runtime::environ_contains(pid, marker)) out.push_back(pid);
+      if (supervisor || dkm::environ_contains(pid, marker)) out.push_back(pid);
     }
     return out;
   }
@@ -142,9 +142,9 @@ class DkmInstall {
   /// The live processes started as service `name` (SUPERVISOR_PROCESS_NAME=name).
   std::vector<pid_t> service_processes(const std::string& name) const {
     std::vector<pid_t> out;
-    const std::string marker = runtime::service_marker(layout_);
+    const std::string marker = dkm::supervise::service_marker(layout_);
     for (pid_t pid : processes())
-      if (runtime::environ_contains(pid, marker) && runtime::environ_contains(pid, "SUPERVISOR_PROCESS_NAME=" + name))
+      if (dkm::environ_contains(pid, marker) && dkm::environ_contains(pid, "SUPERVISOR_PROCESS_NAME=" + name))
         out.push_back(pid);
     return out;
   }
@@ -165,7 +165,7 @@ class DkmInstall {
   }
 
   TempDir dir_;
-  runtime::InstallLayout layout_;
+  dkm::InstallLayout layout_;
 };
 
 /// A program running in the background with its output going to a file.

@@ -24,7 +24,7 @@ using namespace dkm::test;
 namespace {
 
 /// The collectd command services.ini runs, as argv.
-std::vector<std::string> collectd_command(const runtime::InstallLayout& layout) { return service_argv(layout, "collectd"); }
+std::vector<std::string> collectd_command(const dkm::InstallLayout& layout) { return service_argv(layout, "collectd"); }
 
 /// The same command with the foreground flag replaced by a mode flag (-t or -T).
 std::vector<std::string> with_mode(std::vector<std::string> argv, const std::string& mode) {
@@ -47,7 +47,7 @@ std::string value_of(const std::vector<std::string>& lines, const std::string& n
 void check_collectd_accepts(bool system_collectd) {
   TempDir tmp{"dkm-collectd-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "dkumonitor-1.0.0");
-  runtime::InstallLayout layout(tmp.path() / "inst");
+  dkm::InstallLayout layout(tmp.path() / "inst");
   int P = free_port_block();
   std::vector<std::string> args{"-d", layout.root().string(), "-p", std::to_string(P), "-t", "agent",
                                 "--hostname", "web1.example.com"};
@@ -143,7 +143,7 @@ TEST_CASE("collectd accepts the rendered config with the system's collectd", "[i
 TEST_CASE("the DSS process patterns match DSS's command lines and nothing close", "[installer][collectd]") {
   TempDir tmp{"dkm-collectd-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "b");
-  runtime::InstallLayout layout(tmp.path() / "inst");
+  dkm::InstallLayout layout(tmp.path() / "inst");
   REQUIRE(run_installer(bundle, {"-d", layout.root().string(), "-p", "27600", "-t", "agent", "--hostname", "a.b"}).ok());
   // The patterns as collectd reads them (quotes and backslash escapes undone), compiled
   // the way its processes plugin compiles them (POSIX extended).
@@ -170,7 +170,7 @@ TEST_CASE("the DSS process patterns match DSS's command lines and nothing close"
 TEST_CASE("a rendered config collectd would reject fails the same check", "[installer][collectd]") {
   TempDir tmp{"dkm-collectd-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "b");
-  runtime::InstallLayout layout(tmp.path() / "inst");
+  dkm::InstallLayout layout(tmp.path() / "inst");
   RunResult inst = run_installer(bundle, {"-d", layout.root().string(), "-p", "27600", "-t", "agent", "--hostname", "a.b"});
   REQUIRE(inst.ok());
   std::vector<std::string> command = collectd_command(layout);

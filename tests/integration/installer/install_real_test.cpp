@@ -103,7 +103,7 @@ TEST_CASE("the real go-carbon and carbonapi accept the rendered configs and serv
   TempDir tmp{"dkm-real-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "dkumonitor-real");
   bool grafana = take_real_components(bundle, real).grafana;
-  runtime::InstallLayout L(tmp.path() / "inst");
+  dkm::InstallLayout L(tmp.path() / "inst");
   int P = free_port_block();
   RunResult inst = run_installer(bundle, {"-d", L.root().string(), "-p", std::to_string(P), "-t", grafana ? "server" : "backend"});
   INFO(inst.output);

@@ -62,7 +62,7 @@ void collect_listeners(const toml::table& table, const std::string& prefix, std:
 struct Installed {
   TempDir tmp{"dkm-types-"};
   TestBundle bundle;
-  runtime::InstallLayout layout{tmp.path() / "inst"};
+  dkm::InstallLayout layout{tmp.path() / "inst"};
   int port = 27600;
   RunResult result;
 };
@@ -138,14 +138,14 @@ void check_install_type(const std::string& type, const std::vector<std::string>&
   CHECK(fs::read_symlink(L.static_link()) == in->bundle.root / "static");
   CHECK(fs::read_symlink(L.lib_link()) == in->bundle.root / "lib");
   CHECK(fs::read_symlink(L.dashboards_link()) == in->bundle.root / "dashboards");
-  auto env = runtime::parse_env_file(read_file(L.env_file()), "env");
+  auto env = dkm::parse_env_file(read_file(L.env_file()), "env");
   CHECK(env["DKM_HOME"] == L.root().string());
   CHECK(env["DKM_BUNDLE"] == in->bundle.root.string());
   CHECK(env["DKM_VERSION"] == "1.0.0");
   CHECK(env["DKM_INSTALL_TYPE"] == type);
   CHECK(env["DKM_PORT"] == std::to_string(P));
   // The same install is found by the front ends through DIR/bin.
-  CHECK(runtime::find_install("", (L.bin() / "dkm").string()).root() == L.root());
+  CHECK(dkm::find_install("", (L.bin() / "dkm").string()).root() == L.root());
 
   auto has = [&](const std::string& s) { return std::count(services.begin(), services.end(), s) > 0; };
   if (has("go-carbon")) {
@@ -294,7 +294,7 @@ TEST_CASE("the type defaults to all", "[installer][types]") {
   RunResult r = run_installer(bundle, {"-d", (tmp.path() / "i").string(), "-p", "27600", "--hostname", "h.example"});
   INFO(r.output);
   REQUIRE(r.ok());
-  CHECK(runtime::parse_env_file(read_file(tmp.path() / "i/bin/env"), "env")["DKM_INSTALL_TYPE"] == "all");
+  CHECK(dkm::parse_env_file(read_file(tmp.path() / "i/bin/env"), "env")["DKM_INSTALL_TYPE"] == "all");
 }
 
 TEST_CASE("listen addresses and remote servers reach the configs", "[installer][types]") {

@@ -13,7 +13,7 @@
 #include <sstream>
 
 using namespace dkm;
-using namespace dkm::runtime;
+using namespace dkm::boot;
 
 namespace {
 

@@ -5,7 +5,6 @@
 #include <dkm/core/install_layout.hpp>
 
 using namespace dkm;
-using namespace dkm::runtime;
 
 TEST_CASE("an environment file round-trips values with spaces and quotes", "[layout]") {
   std::map<std::string, std::string> vars{{"DKM_HOME", "/srv/my monitor"}, {"DKM_PORT", "27600"}, {"Q", "it's"}};

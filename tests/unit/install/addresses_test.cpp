@@ -7,7 +7,7 @@
 #include <dkm/install/ports.hpp>
 
 using namespace dkm;
-using namespace dkm::runtime;
+using namespace dkm::install;
 
 TEST_CASE("the port plan puts every service on its offset of the ten ports", "[ports]") {
   PortPlan p = parse_port_plan("27600");

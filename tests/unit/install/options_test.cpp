@@ -4,7 +4,7 @@
 #include <dkm/install/options.hpp>
 
 using namespace dkm;
-using namespace dkm::runtime;
+using namespace dkm::install;
 
 namespace {
 InstallOptions parse(std::vector<std::string> args) { return parse_install_options(args); }

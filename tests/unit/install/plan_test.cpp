@@ -7,7 +7,7 @@
 #include "test_support.hpp"
 
 using namespace dkm;
-using namespace dkm::runtime;
+using namespace dkm::install;
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-using namespace dkm::runtime;
+using namespace dkm::install;
 
 TEST_CASE("tokens have the asked length and only alphabet characters", "[secrets]") {
   std::string pw = generate_admin_password();

@@ -5,7 +5,7 @@
 #include <dkm/install/templates.hpp>
 
 using namespace dkm;
-using namespace dkm::runtime;
+using namespace dkm::install;
 
 TEST_CASE("values are inserted as they are, without HTML escaping", "[templates]") {
   nlohmann::json v{{"url", "http://a/?x=1&y=<2>"}, {"n", 42}, {"on", true}, {"off", false}};

@@ -3,7 +3,7 @@
 
 #include <dkm/supervise/config_values.hpp>
 
-using namespace dkm::runtime;
+using namespace dkm::supervise;
 
 TEST_CASE("byte sizes take KB, MB and GB in powers of 1024", "[config_values]") {
   CHECK(parse_byte_size("0") == 0);

@@ -4,7 +4,7 @@
 #include <dkm/supervise/control_protocol.hpp>
 #include <dkm/supervise/status_format.hpp>
 
-using namespace dkm::runtime;
+using namespace dkm::supervise;
 
 TEST_CASE("a request round-trips through its line", "[control_protocol]") {
   Request r{Command::kStart, {"carbon", "grafana"}, 90};

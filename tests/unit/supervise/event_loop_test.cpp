@@ -8,7 +8,7 @@
 
 #include <vector>
 
-using namespace dkm::runtime;
+using namespace dkm::supervise;
 using namespace std::chrono_literals;
 
 TEST_CASE("timers fire in deadline order and cancelled ones never", "[event_loop]") {

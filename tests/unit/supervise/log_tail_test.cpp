@@ -7,7 +7,7 @@
 #include <fcntl.h>
 
 using namespace dkm;
-using namespace dkm::runtime;
+using namespace dkm::supervise;
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <dkm/supervise/rotating_log.hpp>
 
 using namespace dkm;
-using namespace dkm::runtime;
+using namespace dkm::supervise;
 
 TEST_CASE("files stay under max_bytes, cut at line ends, with the set number of backups", "[rotating_log]") {
   TempDir dir;

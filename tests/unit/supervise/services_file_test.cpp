@@ -4,7 +4,7 @@
 #include <dkm/supervise/services_file.hpp>
 
 using namespace dkm;
-using namespace dkm::runtime;
+using namespace dkm::supervise;
 
 namespace {
 

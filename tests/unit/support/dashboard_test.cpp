@@ -4,7 +4,7 @@
 #include "dashboard.hpp"
 
 using namespace dkm;
-using namespace dkm::runtime;
+using namespace dkm::test;
 
 using Paths = std::vector<std::string>;
 

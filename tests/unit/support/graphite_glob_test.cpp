@@ -7,7 +7,7 @@
 #include <vector>
 
 using namespace dkm;
-using namespace dkm::runtime;
+using namespace dkm::test;
 
 TEST_CASE("braces expand to every alternative, nested ones too", "[graphite_glob]") {
   CHECK(expand_braces("a.b") == std::vector<std::string>{"a.b"});

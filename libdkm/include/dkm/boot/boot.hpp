@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::boot {
 
 /// The programs boot services are enabled with (systemctl, update-rc.d, chkconfig):
 /// the one part of the machine behind an interface, so that the logic can be tested
@@ -527,4 +527,4 @@ inline int status_boot(const std::optional<InstallLayout>& layout, const BootOpt
   return complete ? kBootInstalled : kBootBroken;
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::boot

@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-namespace dkm::runtime {
+namespace dkm::boot {
 
 /// The init systems install-boot writes for.
 enum class InitSystem { systemd, sysv };
@@ -108,4 +108,4 @@ inline std::optional<Account> find_account(const fs::path& root, const std::stri
   return Account{pw->pw_name, pw->pw_uid};
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::boot

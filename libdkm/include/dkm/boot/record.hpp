@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::boot {
 
 /// How a boot service was enabled, so uninstall-boot disables it the same way.
 enum class EnableMethod { none, systemctl, update_rc_d, chkconfig, links };
@@ -145,4 +145,4 @@ inline std::vector<BootRecord> list_boot_records(const fs::path& root) {
   return records;
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::boot

@@ -7,7 +7,7 @@
 
 #include <string>
 
-namespace dkm::runtime {
+namespace dkm::boot {
 
 /// Where the unit of `service` goes, as the booted system sees it.
 inline fs::path systemd_unit_path(const std::string& service) {
@@ -124,4 +124,4 @@ inline std::string render_systemd_unit(const BootTarget& target) {
   return render_boot_template(kSystemdUnitTemplate, values);
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::boot

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::boot {
 
 /// Where the script of `service` goes, as the booted system sees it.
 inline fs::path sysv_script_path(const std::string& service) { return fs::path("/etc/init.d") / service; }
@@ -115,4 +115,4 @@ inline std::string render_sysv_script(const BootTarget& target) {
   return render_boot_template(kSysvScriptTemplate, values);
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::boot

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::boot {
 
 /// Everything a unit or init script needs to know, in the booted system's paths.
 struct BootTarget {
@@ -76,4 +76,4 @@ inline std::string render_boot_template(const std::string& text, const kainjow::
   return tmpl.render(values);
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::boot

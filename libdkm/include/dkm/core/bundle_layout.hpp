@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm {
 
 /// One bundle directory.
 class Bundle {
@@ -89,4 +89,4 @@ class Bundle {
   fs::path root_;
 };
 
-}  // namespace dkm::runtime
+}  // namespace dkm

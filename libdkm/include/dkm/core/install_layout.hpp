@@ -20,7 +20,7 @@
 #include <map>
 #include <string>
 
-namespace dkm::runtime {
+namespace dkm {
 
 /// The paths of one install directory.
 class InstallLayout {
@@ -134,4 +134,4 @@ inline InstallLayout find_install(const std::string& explicit_dir, const std::st
                    ", set DKM_HOME=DIR, or pass -d DIR");
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm {
 
 /// Fields of /proc/PID/stat.
 struct ProcStat {
@@ -170,4 +170,4 @@ inline long proc_status_counter(pid_t pid, std::string_view name) {
   return pos == std::string::npos ? -1 : std::strtol(status.c_str() + pos + key.size(), nullptr, 10);
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm

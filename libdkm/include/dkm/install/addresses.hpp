@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-namespace dkm::runtime {
+namespace dkm::install {
 
 /// An IPv4 or IPv6 address in its canonical text form.
 struct IpAddress {
@@ -135,4 +135,4 @@ inline bool same_endpoint(const Endpoint& a, const Endpoint& b) {
   return a.port == b.port && boost::algorithm::iequals(a.host, b.host);
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::install

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::install {
 
 /// Why `name` is not a DNS host name (RFC 1123 labels joined by dots), or "" when it is one.
 inline std::string hostname_problem(std::string_view name) {
@@ -67,4 +67,4 @@ inline std::string local_fqdn() {
   return name;
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::install

@@ -33,7 +33,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::install {
 
 /// What an install did, for the summary.
 struct InstallResult {
@@ -179,7 +179,7 @@ inline void check_collectd_plugins(const std::vector<TreeEntry>& tree, const Ins
 
 /// Installs this bundle into opt.directory. Throws UsageError (bad input) or Error
 /// (the bundle or the system); in both cases nothing is left behind.
-inline InstallResult install(const InstallOptions& opt, const Bundle& bundle, const std::string& fallback_version) {
+inline InstallResult install_bundle(const InstallOptions& opt, const Bundle& bundle, const std::string& fallback_version) {
   InstallLayout layout(opt.directory);
   if (std::string why = path_problem(bundle.root().string()); !why.empty())
     throw UsageError("the bundle's directory " + bundle.root().string() + ": " + why + "; move the bundle");
@@ -425,4 +425,4 @@ inline std::string update_summary(const UpdateResult& r) {
   return out.str();
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::install

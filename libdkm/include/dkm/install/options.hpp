@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::install {
 
 /// The services an install can run; also the names of their [program:NAME] sections
 /// and of their template directories under templates/.
@@ -331,4 +331,4 @@ inline InstallOptions parse_install_options(const std::vector<std::string>& args
   return opt;
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::install

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::install {
 
 /// collectd's interval, in seconds; the first whisper archive has the same step.
 inline constexpr int kCollectInterval = 60;
@@ -280,4 +280,4 @@ inline std::vector<std::string> loaded_collectd_plugins(const std::vector<TreeEn
   return plugins;
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::install

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace dkm::runtime {
+namespace dkm::install {
 
 /// How many consecutive ports one install reserves.
 inline constexpr int kPortSpan = 10;
@@ -74,4 +74,4 @@ inline PortPlan parse_port_plan(std::string_view text, const std::string& flag =
   return PortPlan(base);
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::install

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace dkm::runtime {
+namespace dkm::install {
 
 /// Letters and digits: safe unquoted in INI, TOML, YAML and shell, and easy to copy.
 inline constexpr std::string_view kAlphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -54,4 +54,4 @@ inline std::string generate_admin_password() { return random_token(24); }
 /// Grafana's secret key (signs and encrypts its stored secrets): 40 alphanumeric characters (about 238 bits).
 inline std::string generate_secret_key() { return random_token(40); }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::install

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::install {
 
 /// One template and where it renders, relative to conf/.
 struct TemplateFile {
@@ -127,4 +127,4 @@ inline std::string render_template(const std::string& text, const nlohmann::json
   return out;
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::install

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// Exit codes of `dkm` beyond dkm::ExitCode (supervisorctl's LSB codes).
 enum DkmExitCode : int {
@@ -42,4 +42,4 @@ int dkm_tail(const InstallLayout& layout, const std::string& name, const std::st
 /// `dkm run NAME`: runs one service in the foreground (exec), without the supervisor.
 int dkm_run(const InstallLayout& layout, const std::string& name);
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

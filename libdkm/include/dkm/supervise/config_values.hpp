@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// A value that does not parse; the message names the value, not the file.
 class ValueError : public std::runtime_error {
@@ -221,4 +221,4 @@ inline std::string strip_inline_comment(std::string_view value) {
   return std::string(value);
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// Largest request accepted, newline included.
 inline constexpr std::size_t kMaxRequestBytes = 64 * 1024;
@@ -178,4 +178,4 @@ inline std::string error_response(const std::string& message) {
   return json_line(nlohmann::json{{"ok", false}, {"error", message}});
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

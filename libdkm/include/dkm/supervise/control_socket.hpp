@@ -16,7 +16,7 @@
 #include <chrono>
 #include <string>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 namespace detail {
 
@@ -113,4 +113,4 @@ inline nlohmann::json call_control(int fd, const Request& request, std::chrono::
   }
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// How `dkm supervise` runs.
 struct SuperviseOptions {
@@ -28,4 +28,4 @@ std::optional<int> try_supervisor_lock(const InstallLayout& layout);
 /// Runs the supervisor of `layout` in this process until it is shut down; the exit code.
 int run_supervisor(const InstallLayout& layout, const SuperviseOptions& options);
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

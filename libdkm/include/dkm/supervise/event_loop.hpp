@@ -17,7 +17,7 @@
 #include <unordered_map>
 #include <utility>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// The clock every deadline of the supervisor uses.
 using Clock = std::chrono::steady_clock;
@@ -129,4 +129,4 @@ class EventLoop {
   std::unordered_map<TimerId, Clock::time_point> deadlines_;
 };
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

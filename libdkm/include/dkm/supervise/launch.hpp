@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// A connection to the install's supervisor, and whether this call started it.
 struct SupervisorConnection {
@@ -22,4 +22,4 @@ struct SupervisorConnection {
 /// the supervisor's exit code: 2 for a bad services file) when it cannot start.
 SupervisorConnection connect_or_start_supervisor(const InstallLayout& layout);
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

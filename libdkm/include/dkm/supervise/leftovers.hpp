@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// The environment variable every service of an install carries (its value: DIR/run).
 inline constexpr const char* kServiceMarker = "DKM_SUPERVISOR_RUN";
@@ -156,4 +156,4 @@ inline void stop_leftovers(const InstallLayout& layout, const std::vector<Leftov
   for (const auto& [name, path] : service_pid_files(layout)) ::unlink(path.c_str());
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// Where the last `count` lines of the open file `fd` start (reads backwards in blocks).
 inline off_t last_lines_offset(int fd, std::size_t count) {
@@ -147,4 +147,4 @@ inline void tail_log(const fs::path& path, std::size_t lines, bool follow, int o
   ::close(watch);
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

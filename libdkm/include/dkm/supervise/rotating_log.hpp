@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// The name of rotated file number `n` of `path` (NAME.log.n).
 inline fs::path rotated_name(const fs::path& path, int n) { return fs::path(path.string() + "." + std::to_string(n)); }
@@ -109,4 +109,4 @@ class RotatingLog {
   std::uint64_t size_ = 0;
 };
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

@@ -12,7 +12,7 @@
 
 extern char** environ;
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// This process's environment as a map.
 inline std::map<std::string, std::string> current_environment() {
@@ -37,4 +37,4 @@ inline std::map<std::string, std::string> service_base_environment(const Install
   return env;
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// What to start and where its output goes.
 struct SpawnRequest {
@@ -154,4 +154,4 @@ inline void signal_process(pid_t pid, int signal, bool as_group) {
   else ::kill(pid, signal);
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// A service's state (supervisord's names and meanings).
 enum class ServiceState { kStopped, kStarting, kRunning, kBackoff, kStopping, kExited, kFatal, kUnknown };
@@ -50,4 +50,4 @@ inline bool is_active_state(ServiceState state) {
          state == ServiceState::kStopping;
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

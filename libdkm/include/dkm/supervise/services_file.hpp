@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// When a service counts as ready: `ready = tcp:HOST:PORT` or `ready = command ARGS...`.
 struct ReadyProbe {
@@ -375,4 +375,4 @@ inline ServicesFile load_services_file(const InstallLayout& layout, const std::m
   return parse_services_file(read_file(path), path, ctx);
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

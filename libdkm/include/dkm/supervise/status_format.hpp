@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// "H:MM:SS", or "N days, H:MM:SS" past a day (supervisord's form).
 inline std::string format_uptime(double seconds) {
@@ -69,4 +69,4 @@ inline std::string format_status_lines(const std::vector<ServiceStatus>& service
   return out;
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

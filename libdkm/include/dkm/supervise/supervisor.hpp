@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// One install's supervisor.
 class Supervisor {
@@ -40,4 +40,4 @@ class Supervisor {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

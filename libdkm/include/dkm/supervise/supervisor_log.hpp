@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// Timestamped lines into a rotating file, optionally echoed on stderr.
 class SupervisorLog {
@@ -67,4 +67,4 @@ class SupervisorLog {
   bool own_std_fds_;
 };
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise

@@ -15,7 +15,7 @@
 #include <optional>
 #include <string>
 
-namespace dkm::runtime {
+namespace dkm::supervise {
 
 /// A resolved probe address.
 struct ProbeAddress {
@@ -59,4 +59,4 @@ inline bool finish_tcp_connect(int fd) {
   return ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
 }
 
-}  // namespace dkm::runtime
+}  // namespace dkm::supervise
