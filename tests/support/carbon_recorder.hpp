@@ -17,6 +17,7 @@
 #include <dkm/core/strings.hpp>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>

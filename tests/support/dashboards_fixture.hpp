@@ -8,7 +8,7 @@
 #include "carbon_recorder.hpp"
 
 #include <dkm/core/install_layout.hpp>
-#include <dkm/supervise/leftovers.hpp>
+#include "supervise/leftovers.hpp"
 #include <dkm/core/proc_info.hpp>
 
 #include <memory>

@@ -1,19 +1,19 @@
 // The client side of dkm: one function per command, talking to the supervisor.
 #include <dkm/supervise/client.hpp>
 
+#include "control_socket.hpp"
+#include "launch.hpp"
+#include "leftovers.hpp"
+#include "log_tail.hpp"
+#include "status_format.hpp"
+#include "supervisor_lock.hpp"
+
 #include <dkm/core/error.hpp>
+#include <dkm/core/proc_info.hpp>
+#include <dkm/core/process.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/supervise/control_protocol.hpp>
-#include <dkm/supervise/control_socket.hpp>
-#include <dkm/supervise/leftovers.hpp>
-#include <dkm/supervise/log_tail.hpp>
-#include <dkm/core/proc_info.hpp>
-#include <dkm/supervise/service_environment.hpp>
-#include <dkm/supervise/service_spawn.hpp>
 #include <dkm/supervise/services_file.hpp>
-#include <dkm/supervise/status_format.hpp>
-#include <dkm/supervise/daemon.hpp>
-#include <dkm/supervise/launch.hpp>
 
 #include <unistd.h>
 
@@ -301,19 +301,20 @@ int dkm_run(const InstallLayout& layout, const std::string& name) {
     }
   }
   for (const auto& [k, v] : cfg.environment) env[k] = v;
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::string program = resolve_program(cfg.command[0], env.count("PATH") ? env["PATH"] : "/usr/local/bin:/usr/bin:/bin");
+  fs::path program = resolve_program(cfg.command[0], env.count("PATH") ? env["PATH"] : "/usr/local/bin:/usr/bin:/bin");
   if (::chdir(cfg.directory.c_str()) != 0) throw Error("cannot enter directory " + cfg.directory.string() + ": " + errno_text());
   err("dkm: running " + name + " in the foreground: " + cfg.command_text);
-  std::vector<std::string> args = cfg.command;
+  // The one process start outside core's spawn_process(): `dkm run` becomes the service
+  // (exec without fork, so signals and the exit status are the program's own), which
+  // Boost.Process, a starter of children, does not do.
+  std::vector<std::string> args = cfg.command, env_strings = environment_strings(env);
   std::vector<char*> argp, envp;
-  for (auto& s : args) argp.push_back(s.data());
+  for (auto& a : args) argp.push_back(a.data());
   argp.push_back(nullptr);
-  for (auto& s : env_strings) envp.push_back(s.data());
+  for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
   ::execve(program.c_str(), argp.data(), envp.data());
-  throw Error("cannot run " + program + ": " + errno_text());
+  throw Error("cannot run " + program.string() + ": " + errno_text());
 }
 
 }  // namespace dkm::supervise

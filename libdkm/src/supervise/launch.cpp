@@ -1,58 +1,51 @@
 // Starting a detached supervisor and reading its start-up report.
-#include <dkm/supervise/launch.hpp>
+#include "launch.hpp"
+
+#include "control_socket.hpp"
 
 #include <dkm/core/error.hpp>
-#include <dkm/core/strings.hpp>
-#include <dkm/supervise/control_socket.hpp>
 #include <dkm/core/proc_info.hpp>
+#include <dkm/core/process.hpp>
+#include <dkm/supervise/control_protocol.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <thread>
 
 namespace dkm::supervise {
 
 namespace {
 
-/// Forks twice and execs this very binary as a detached `dkm supervise --daemon`;
-/// returns the read end of its report pipe.
+/// Starts this very binary as a detached `dkm supervise --daemon` (its own session, init
+/// as its parent, / as its directory, nothing on its standard streams) and returns the
+/// read end of its report pipe, the one descriptor it inherits.
 int launch_detached(const InstallLayout& layout) {
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) throw Error("pipe: " + errno_text());
-  std::string root = layout.root().string();
-  std::string notify_fd = std::to_string(report[1]);
-  pid_t child = ::fork();
-  if (child < 0) throw Error("fork: " + errno_text());
-  if (child == 0) {
-    ::setsid();
-    pid_t daemon = ::fork();
-    if (daemon != 0) ::_exit(daemon < 0 ? 1 : 0);
-    ::fcntl(report[1], F_SETFD, 0);  // the one descriptor the supervisor inherits
-    int devnull = ::open("/dev/null", O_RDWR);
-    ::dup2(devnull, 0);
-    ::dup2(devnull, 1);
-    ::dup2(devnull, 2);
-    if (devnull > 2) ::close(devnull);
-    if (::chdir("/") != 0) ::_exit(127);
-    ::umask(022);
-    const char* argv[] = {"dkm", "-d", root.c_str(), "supervise", "--daemon", "--notify-fd", notify_fd.c_str(), nullptr};
-    ::execv("/proc/self/exe", const_cast<char* const*>(argv));
-    ::_exit(127);
+  SpawnOptions options;
+  options.program = "/proc/self/exe";
+  options.argv = {"dkm", "-d", layout.root().string(), "supervise", "--daemon", "--notify-fd", std::to_string(report[1])};
+  options.cwd = "/";
+  options.out = options.err = Output::kNull;
+  options.grouping = Grouping::kDetached;
+  options.umask = 022;
+  options.inherited_fds = {report[1]};
+  try {
+    spawn_process(options);
+  } catch (...) {
+    ::close(report[0]);
+    ::close(report[1]);
+    throw;
   }
   ::close(report[1]);
-  int status;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {}
   return report[0];
 }
 
 /// Reads the report until the supervisor says ready, busy or error (or dies).
-std::string read_report(int fd, const InstallLayout& layout, std::vector<std::string>& warnings, pid_t& reporter) {
+StartupReport read_report(int fd, const InstallLayout& layout, std::vector<std::string>& warnings, pid_t& reporter) {
   std::string text;
   char buf[4096];
   // Stopping what a killed supervisor left behind may take a service's stopwaitsecs.
@@ -60,11 +53,11 @@ std::string read_report(int fd, const InstallLayout& layout, std::vector<std::st
   for (;;) {
     size_t nl;
     while ((nl = text.find('\n')) != std::string::npos) {
-      std::string line = text.substr(0, nl);
+      StartupReport report = parse_startup_report(std::string_view(text).substr(0, nl));
       text.erase(0, nl + 1);
-      if (line.rfind("warning: ", 0) == 0) warnings.push_back(line.substr(9));
-      else if (line.rfind("pid ", 0) == 0) reporter = static_cast<pid_t>(std::atol(line.c_str() + 4));
-      else return line;
+      if (report.kind == StartupReport::Kind::kWarning) warnings.push_back(report.message);
+      else if (report.kind == StartupReport::Kind::kPid) reporter = static_cast<pid_t>(report.pid);
+      else return report;
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd p{fd, POLLIN, 0};
@@ -83,26 +76,22 @@ std::string read_report(int fd, const InstallLayout& layout, std::vector<std::st
 SupervisorConnection connect_or_start_supervisor(const InstallLayout& layout) {
   SupervisorConnection c;
   if ((c.fd = connect_control_socket(layout.control_socket())) >= 0) return c;
-  int report = launch_detached(layout);
-  std::string line;
+  int report_fd = launch_detached(layout);
+  StartupReport report;
   pid_t reporter = 0;
   try {
-    line = read_report(report, layout, c.warnings, reporter);
+    report = read_report(report_fd, layout, c.warnings, reporter);
   } catch (...) {
-    ::close(report);
+    ::close(report_fd);
     throw;
   }
-  ::close(report);
+  ::close(report_fd);
   // A supervisor that will not run ends at once: wait for it, so that when this command
   // fails, nothing of the install runs.
-  if (line.rfind("ready ", 0) != 0 && reporter > 0) wait_for_exit(reporter, std::chrono::seconds(10));
-  if (line.rfind("error ", 0) == 0) {
-    std::string rest = line.substr(6);
-    size_t space = rest.find(' ');
-    int code = std::atoi(rest.substr(0, space).c_str());
-    throw Error(space == std::string::npos ? rest : rest.substr(space + 1), code > 0 ? code : kExitFailure);
-  }
-  c.started = line.rfind("ready ", 0) == 0;
+  if (report.kind != StartupReport::Kind::kReady && reporter > 0) wait_for_exit(reporter, std::chrono::seconds(10));
+  if (report.kind == StartupReport::Kind::kError)
+    throw Error(report.message, report.exit_code > 0 ? report.exit_code : kExitFailure);
+  c.started = report.kind == StartupReport::Kind::kReady;
   // Ready (ours) or busy (another client's supervisor won the race): it listens now,
   // or will in a moment.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

@@ -2,7 +2,7 @@
 // error while the supervisor keeps running.
 #include "dkm_harness.hpp"
 
-#include <dkm/supervise/control_socket.hpp>
+#include "supervise/control_socket.hpp"
 
 #include <sys/socket.h>
 #include <sys/stat.h>

@@ -7,7 +7,7 @@
 
 #include <dkm/core/strings.hpp>
 #include <dkm/core/install_layout.hpp>
-#include <dkm/supervise/leftovers.hpp>
+#include "supervise/leftovers.hpp"
 #include <dkm/core/proc_info.hpp>
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // runtime/config_values: the value syntaxes of supervisord's keys.
 #include <catch2/catch.hpp>
 
-#include <dkm/supervise/config_values.hpp>
+#include "supervise/config_values.hpp"
 
 using namespace dkm::supervise;
 

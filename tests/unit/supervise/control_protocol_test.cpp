@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <dkm/supervise/control_protocol.hpp>
-#include <dkm/supervise/status_format.hpp>
+#include "supervise/status_format.hpp"
 
 using namespace dkm::supervise;
 

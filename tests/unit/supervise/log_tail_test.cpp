@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/supervise/log_tail.hpp>
+#include "supervise/log_tail.hpp"
 
 #include <fcntl.h>
 

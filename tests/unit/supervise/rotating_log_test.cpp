@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/supervise/rotating_log.hpp>
+#include "supervise/rotating_log.hpp"
 
 using namespace dkm;
 using namespace dkm::supervise;

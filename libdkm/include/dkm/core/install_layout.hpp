@@ -9,14 +9,10 @@
 //   DIR/run/             dkm.pid, dkm.sock, dkm.log, NAME.pid, NAME.log
 //   DIR/static -> BUNDLE/static              DIR/lib -> BUNDLE/lib
 //   DIR/dashboards -> BUNDLE/dashboards      (Grafana's dashboards provider reads it)
+// Implementation: libdkm/src/core/install_layout.cpp.
 
-#include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
-#include <dkm/core/strings.hpp>
 
-#include <unistd.h>
-
-#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -26,9 +22,7 @@ namespace dkm {
 class InstallLayout {
  public:
   /// A layout rooted at `root` (made absolute, not required to exist).
-  explicit InstallLayout(const fs::path& root) : root_(fs::absolute(root).lexically_normal()) {
-    if (!root_.has_filename()) root_ = root_.parent_path();  // "DIR/" names DIR
-  }
+  explicit InstallLayout(const fs::path& root);
 
   /// DIR itself.
   const fs::path& root() const { return root_; }
@@ -58,10 +52,7 @@ class InstallLayout {
   fs::path supervisor_log() const { return run() / "dkm.log"; }
 
   /// True when DIR holds an install (its environment file exists).
-  bool holds_install() const {
-    std::error_code ec;
-    return fs::is_regular_file(env_file(), ec);
-  }
+  bool holds_install() const;
 
  private:
   fs::path root_;
@@ -69,69 +60,14 @@ class InstallLayout {
 
 /// Parses an environment file: KEY=VALUE lines, '#' comments, values optionally in
 /// single or double quotes (the subset systemd's EnvironmentFile= and sh both read).
-inline std::map<std::string, std::string> parse_env_file(const std::string& text, const std::string& name) {
-  std::map<std::string, std::string> vars;
-  long line_no = 0;
-  for (const auto& raw : split(text, '\n')) {
-    ++line_no;
-    std::string_view line = trim(raw);
-    if (line.empty() || line.front() == '#') continue;
-    size_t eq = line.find('=');
-    if (eq == std::string_view::npos || eq == 0)
-      throw Error(at_line(name, line_no, "expected KEY=VALUE"));
-    std::string key(trim(line.substr(0, eq)));
-    std::string_view value = trim(line.substr(eq + 1));
-    std::string out;
-    if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
-      // shell_quote's form: 'a'"'"'b' for a'b
-      std::string_view inner = value.substr(1, value.size() - 2);
-      for (size_t i = 0; i < inner.size(); ++i) {
-        if (inner.compare(i, 5, "'\"'\"'") == 0) {
-          out += '\'';
-          i += 4;
-        } else {
-          out += inner[i];
-        }
-      }
-    } else if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-      out = std::string(value.substr(1, value.size() - 2));
-    } else {
-      out = std::string(value);
-    }
-    vars[key] = out;
-  }
-  return vars;
-}
+std::map<std::string, std::string> parse_env_file(const std::string& text, const std::string& name);
 
 /// Renders an environment file that parse_env_file() reads back.
-inline std::string render_env_file(const std::map<std::string, std::string>& vars) {
-  std::string out = "# Written by the dkumonitor installer; refreshed by `installer -u`.\n";
-  for (const auto& [k, v] : vars) out += k + "=" + shell_quote(v) + "\n";
-  return out;
-}
+std::string render_env_file(const std::map<std::string, std::string>& vars);
 
 /// Finds DIR for a front end: `explicit_dir` (a -d flag) if given, else $DKM_HOME,
 /// else the directory above the bin/ that `argv0` was invoked through (symlinks
 /// not resolved: DIR/bin/dkm points into the bundle). Throws when none holds an install.
-inline InstallLayout find_install(const std::string& explicit_dir, const std::string& argv0) {
-  if (!explicit_dir.empty()) return InstallLayout(explicit_dir);
-  if (const char* home = std::getenv("DKM_HOME"); home && *home) return InstallLayout(home);
-  fs::path invoked = argv0;
-  if (argv0.find('/') == std::string::npos) {
-    const char* path_var = std::getenv("PATH");
-    for (const auto& dir : split(path_var ? path_var : "", ':')) {
-      fs::path candidate = fs::path(dir.empty() ? "." : dir) / argv0;
-      if (::access(candidate.c_str(), X_OK) == 0) {
-        invoked = candidate;
-        break;
-      }
-    }
-  }
-  fs::path bin_dir = fs::absolute(invoked).lexically_normal().parent_path();
-  InstallLayout guess(bin_dir.parent_path());
-  if (bin_dir.filename() == "bin" && guess.holds_install()) return guess;
-  throw UsageError("cannot tell which install to use: run DIR/bin/" + fs::path(argv0).filename().string() +
-                   ", set DKM_HOME=DIR, or pass -d DIR");
-}
+InstallLayout find_install(const std::string& explicit_dir, const std::string& argv0);
 
 }  // namespace dkm

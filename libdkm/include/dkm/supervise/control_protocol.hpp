@@ -9,6 +9,9 @@
 //
 // Requests are size-limited and checked field by field: anything else gets an error
 // response, never a crash (tests/fuzz holds a libFuzzer target for parse_request).
+// A supervisor a client launches reports its start-up to it in the same JSON lines
+// (StartupReport, below).
+// Implementation: libdkm/src/supervise/control_protocol.cpp.
 
 #include <dkm/supervise/service_state.hpp>
 
@@ -41,19 +44,7 @@ class ProtocolError : public std::runtime_error {
 enum class Command { kStatus, kStart, kStop, kRestart, kPid, kReload, kReopenLogs, kShutdown };
 
 /// The protocol's name of a command.
-inline const char* command_name(Command c) {
-  switch (c) {
-    case Command::kStatus: return "status";
-    case Command::kStart: return "start";
-    case Command::kStop: return "stop";
-    case Command::kRestart: return "restart";
-    case Command::kPid: return "pid";
-    case Command::kReload: return "reload";
-    case Command::kReopenLogs: return "reopenlogs";
-    case Command::kShutdown: return "shutdown";
-  }
-  return "?";
-}
+const char* command_name(Command c);
 
 /// One request.
 struct Request {
@@ -66,65 +57,10 @@ struct Request {
 };
 
 /// True when `name` could be a service name (the services file enforces the same).
-inline bool is_service_name(std::string_view name) {
-  if (name.empty() || name.size() > 255 || name.front() == '.') return false;
-  for (char c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') return false;
-  return true;
-}
+bool is_service_name(std::string_view name);
 
 /// Parses one request line (the trailing newline optional). Throws ProtocolError.
-inline Request parse_request(std::string_view line) {
-  if (line.size() > kMaxRequestBytes) throw ProtocolError("request too large (limit " + std::to_string(kMaxRequestBytes) + " bytes)");
-  nlohmann::json j;
-  try {
-    // A request is flat: refuse nesting early, before a deep document is built.
-    j = nlohmann::json::parse(line.begin(), line.end(), [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-      if (depth > 2) throw ProtocolError("request nested too deeply");
-      return true;
-    });
-  } catch (const nlohmann::json::exception& e) {
-    throw ProtocolError(std::string("request is not JSON: ") + e.what());
-  }
-  if (!j.is_object()) throw ProtocolError("request is not a JSON object");
-  Request r;
-  bool have_command = false;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string& key = it.key();
-    const auto& v = it.value();
-    if (key == "command") {
-      if (!v.is_string()) throw ProtocolError("\"command\" is not a string");
-      const auto& s = v.get_ref<const std::string&>();
-      bool found = false;
-      for (auto c : {Command::kStatus, Command::kStart, Command::kStop, Command::kRestart, Command::kPid,
-                     Command::kReload, Command::kReopenLogs, Command::kShutdown}) {
-        if (s == command_name(c)) {
-          r.command = c;
-          found = true;
-        }
-      }
-      if (!found) throw ProtocolError("unknown command \"" + s.substr(0, 64) + "\"");
-      have_command = true;
-    } else if (key == "names") {
-      if (!v.is_array()) throw ProtocolError("\"names\" is not an array");
-      if (v.size() > kMaxRequestNames) throw ProtocolError("too many names");
-      for (const auto& n : v) {
-        if (!n.is_string() || !is_service_name(n.get_ref<const std::string&>()))
-          throw ProtocolError("\"names\" holds something that is not a service name");
-        r.names.push_back(n.get<std::string>());
-      }
-    } else if (key == "timeout") {
-      if (!v.is_number()) throw ProtocolError("\"timeout\" is not a number");
-      double t = v.get<double>();
-      if (!(t >= 0 && t <= kMaxRequestTimeout)) throw ProtocolError("\"timeout\" is out of range (0 to 86400 seconds)");
-      r.timeout = t;
-    } else {
-      throw ProtocolError("unknown field \"" + key.substr(0, 64) + "\"");
-    }
-  }
-  if (!have_command) throw ProtocolError("request has no \"command\"");
-  return r;
-}
+Request parse_request(std::string_view line);
 
 /// A JSON value as one protocol line; bytes that are not UTF-8 (a log tail) become U+FFFD.
 inline std::string json_line(const nlohmann::json& j) {
@@ -132,12 +68,7 @@ inline std::string json_line(const nlohmann::json& j) {
 }
 
 /// The request as one line, newline included.
-inline std::string render_request(const Request& r) {
-  nlohmann::json j{{"command", command_name(r.command)}};
-  if (!r.names.empty()) j["names"] = r.names;
-  if (r.timeout > 0) j["timeout"] = r.timeout;
-  return json_line(j);
-}
+std::string render_request(const Request& r);
 
 /// One service as the supervisor reports it.
 struct ServiceStatus {
@@ -153,29 +84,35 @@ struct ServiceStatus {
 };
 
 /// ServiceStatus -> JSON.
-inline void to_json(nlohmann::json& j, const ServiceStatus& s) {
-  j = nlohmann::json{{"name", s.name}, {"state", state_name(s.state)}, {"pid", s.pid},
-                     {"uptime", s.uptime}, {"since", s.since}, {"detail", s.detail},
-                     {"stdout_log", s.stdout_log}, {"stderr_log", s.stderr_log}};
-  if (!s.log_tail.empty()) j["log_tail"] = s.log_tail;
-}
+void to_json(nlohmann::json& j, const ServiceStatus& s);
 
 /// JSON -> ServiceStatus (missing fields keep their defaults).
-inline void from_json(const nlohmann::json& j, ServiceStatus& s) {
-  s.name = j.value("name", "");
-  s.state = state_from_name(j.value("state", "UNKNOWN"));
-  s.pid = j.value("pid", 0L);
-  s.uptime = j.value("uptime", 0.0);
-  s.since = j.value("since", std::int64_t{0});
-  s.detail = j.value("detail", "");
-  s.stdout_log = j.value("stdout_log", "");
-  s.stderr_log = j.value("stderr_log", "");
-  s.log_tail = j.value("log_tail", "");
-}
+void from_json(const nlohmann::json& j, ServiceStatus& s);
 
 /// {"ok": false, "error": message} as one line.
 inline std::string error_response(const std::string& message) {
   return json_line(nlohmann::json{{"ok", false}, {"error", message}});
 }
+
+/// One line of the start-up report a supervisor launched by a client writes to it (on a
+/// pipe, before the control socket answers): who reports, warnings, then how it ended.
+///   {"report": "pid", "pid": 123}        {"report": "warning", "message": "..."}
+///   {"report": "ready", "pid": 123}      {"report": "busy"}  (another supervisor runs)
+///   {"report": "error", "exit_code": 2, "message": "..."}
+struct StartupReport {
+  enum class Kind { kPid, kWarning, kReady, kBusy, kError };
+  Kind kind = Kind::kPid;
+  long pid = 0;          ///< kPid, kReady
+  int exit_code = 0;     ///< kError
+  std::string message;   ///< kWarning, kError
+
+  /// Equal when both report the same.
+  bool operator==(const StartupReport&) const = default;
+};
+
+/// The report as one line, newline included.
+std::string render_startup_report(const StartupReport& report);
+/// Parses one report line. Throws ProtocolError.
+StartupReport parse_startup_report(std::string_view line);
 
 }  // namespace dkm::supervise

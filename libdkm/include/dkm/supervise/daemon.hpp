@@ -2,14 +2,12 @@
 // Running one install's supervisor as a process: the lock that makes it the only one
 // (run/dkm.lock, held for its whole life, released by the kernel even on SIGKILL), the
 // pid file, the leftovers of a supervisor that died, the control socket, and the
-// start-up report to the client that spawned it (a pipe: "pid PID", "warning: ...",
-// then "ready PID", "busy" or "error CODE MESSAGE").
+// start-up report to the client that spawned it (StartupReport lines on a pipe: its pid,
+// warnings, then ready, busy or an error).
 // Implementation: libdkm/src/supervise/daemon.cpp.
 
 #include <dkm/core/install_layout.hpp>
 
-#include <optional>
-#include <string>
 
 namespace dkm::supervise {
 
@@ -18,12 +16,6 @@ struct SuperviseOptions {
   bool daemon = false;  ///< detached: stdout/stderr into run/dkm.log, no echo
   int notify_fd = -1;   ///< start-up report for the spawning client; -1: none
 };
-
-/// DIR/run/dkm.lock: whoever holds it is the install's supervisor.
-inline fs::path supervisor_lock_file(const InstallLayout& layout) { return layout.run() / "dkm.lock"; }
-
-/// Takes the supervisor lock without waiting; the descriptor to keep, or nothing when held.
-std::optional<int> try_supervisor_lock(const InstallLayout& layout);
 
 /// Runs the supervisor of `layout` in this process until it is shut down; the exit code.
 int run_supervisor(const InstallLayout& layout, const SuperviseOptions& options);

@@ -1,7 +1,5 @@
-#pragma once
-// `dkm tail [-f] [-n N] NAME`: the last lines of a service's log, then (with -f) what is
-// appended, across rotations (NAME.log renamed to NAME.log.1 and a new NAME.log
-// created) and truncations. inotify says when to look; nothing is polled.
+// `dkm tail [-f] [-n N] NAME`: a log's last lines, then what is appended, across rotations.
+#include "log_tail.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
@@ -11,14 +9,12 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
 #include <string>
 #include <string_view>
 
 namespace dkm::supervise {
 
-/// Where the last `count` lines of the open file `fd` start (reads backwards in blocks).
-inline off_t last_lines_offset(int fd, std::size_t count) {
+off_t last_lines_offset(int fd, std::size_t count) {
   off_t end = ::lseek(fd, 0, SEEK_END);
   if (end <= 0 || count == 0) return end < 0 ? 0 : end;
   char block[8192];
@@ -39,10 +35,13 @@ inline off_t last_lines_offset(int fd, std::size_t count) {
   return 0;
 }
 
-namespace detail {
+}  // namespace dkm::supervise
 
-/// Copies `fd` from its offset to EOF into `out_fd`; false when the output is gone.
-inline bool copy_to_end(int fd, int out_fd) {
+namespace dkm::supervise {
+
+namespace {
+
+bool copy_to_end(int fd, int out_fd) {
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
@@ -57,16 +56,57 @@ inline bool copy_to_end(int fd, int out_fd) {
   }
 }
 
-}  // namespace detail
 
-/// Writes the last `lines` lines of `path` to `out_fd`; with `follow`, keeps writing what
-/// is appended until the output is closed. Throws Error when the file cannot be read.
-inline void tail_log(const fs::path& path, std::size_t lines, bool follow, int out_fd) {
+/// True when a batch of inotify events concerns the file `name` (or some were lost).
+bool concerns(const char* events, std::size_t size, const std::string& name) {
+  bool relevant = false;
+  for (const char* p = events; p < events + size;) {
+    const auto* ev = reinterpret_cast<const inotify_event*>(p);
+    if ((ev->len > 0 && name == ev->name) || (ev->mask & IN_Q_OVERFLOW)) relevant = true;
+    p += sizeof(inotify_event) + ev->len;
+  }
+  return relevant;
+}
+
+/// The open file `fd` of `path` was rotated away: copies what is left of it, then the
+/// files rotated after it. When several rotations happened since the last look, the files
+/// in between are NAME.log.k-1 ... NAME.log.1, where NAME.log.k is what the open file
+/// became. False when the output is gone.
+bool copy_rotated(const fs::path& path, int fd, const struct stat& open_file, int out_fd) {
+  // The writer may have added to the old file between the last copy and its rename:
+  // once renamed it is complete, so copy what is left now.
+  if (!copy_to_end(fd, out_fd)) return false;
+  int became = 0;
+  for (int k = 1; k <= 1000; ++k) {
+    struct stat rotated {};
+    if (::stat((path.string() + "." + std::to_string(k)).c_str(), &rotated) != 0) break;
+    if (rotated.st_ino == open_file.st_ino && rotated.st_dev == open_file.st_dev) {
+      became = k;
+      break;
+    }
+  }
+  for (int k = became - 1; k >= 1; --k) {
+    int missed = ::open((path.string() + "." + std::to_string(k)).c_str(), O_RDONLY | O_CLOEXEC);
+    if (missed < 0) continue;
+    bool ok = copy_to_end(missed, out_fd);
+    ::close(missed);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+}  // namespace dkm::supervise
+
+namespace dkm::supervise {
+
+void tail_log(const fs::path& path, std::size_t lines, bool follow, int out_fd) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 && !(follow && errno == ENOENT)) throw Error(path.string() + ": cannot read: " + errno_text());
   if (fd >= 0) {
     ::lseek(fd, last_lines_offset(fd, lines), SEEK_SET);
-    if (!detail::copy_to_end(fd, out_fd) || !follow) {
+    if (!copy_to_end(fd, out_fd) || !follow) {
       ::close(fd);
       return;
     }
@@ -91,15 +131,9 @@ inline void tail_log(const fs::path& path, std::size_t lines, bool follow, int o
     if (!(fds[0].revents & POLLIN)) continue;
     ssize_t n = ::read(watch, events, sizeof events);
     if (n <= 0) continue;
-    bool relevant = false;
-    for (char* p = events; p < events + n;) {
-      auto* ev = reinterpret_cast<inotify_event*>(p);
-      if ((ev->len > 0 && name == ev->name) || (ev->mask & IN_Q_OVERFLOW)) relevant = true;
-      p += sizeof(inotify_event) + ev->len;
-    }
-    if (!relevant) continue;
+    if (!concerns(events, static_cast<std::size_t>(n), name)) continue;
     // Whatever happened to the name, what was written to the open file comes first.
-    if (fd >= 0 && !detail::copy_to_end(fd, out_fd)) break;
+    if (fd >= 0 && !copy_to_end(fd, out_fd)) break;
     struct stat by_name {}, open_file {};
     bool exists = ::stat(path.c_str(), &by_name) == 0;
     if (fd >= 0) ::fstat(fd, &open_file);
@@ -107,41 +141,20 @@ inline void tail_log(const fs::path& path, std::size_t lines, bool follow, int o
         by_name.st_dev == open_file.st_dev) {
       if (by_name.st_size < ::lseek(fd, 0, SEEK_CUR)) {  // truncated in place
         ::lseek(fd, 0, SEEK_SET);
-        if (!detail::copy_to_end(fd, out_fd)) break;
+        if (!copy_to_end(fd, out_fd)) break;
       }
       continue;
     }
-    // Rotated or removed: the name now means a new file (or nothing yet). When several
-    // rotations happened since the last look, the files in between are NAME.log.k-1
-    // ... NAME.log.1, where NAME.log.k is what the open file became: print them first.
+    // Rotated or removed: the name now means a new file (or nothing yet); what the old
+    // one became and the files rotated after it come first.
     if (fd >= 0) {
-      // The writer may have added to the old file between the copy above and its rename:
-      // once renamed it is complete, so copy what is left now.
-      if (!detail::copy_to_end(fd, out_fd)) break;
-      int became = 0;
-      for (int k = 1; k <= 1000; ++k) {
-        struct stat rotated {};
-        if (::stat((path.string() + "." + std::to_string(k)).c_str(), &rotated) != 0) break;
-        if (rotated.st_ino == open_file.st_ino && rotated.st_dev == open_file.st_dev) {
-          became = k;
-          break;
-        }
-      }
+      bool output_gone = !copy_rotated(path, fd, open_file, out_fd);
       ::close(fd);
-      bool output_gone = false;
-      for (int k = became - 1; k >= 1 && !output_gone; --k) {
-        int missed = ::open((path.string() + "." + std::to_string(k)).c_str(), O_RDONLY | O_CLOEXEC);
-        if (missed < 0) continue;
-        output_gone = !detail::copy_to_end(missed, out_fd);
-        ::close(missed);
-      }
-      if (output_gone) {
-        fd = -1;
-        break;
-      }
+      fd = -1;
+      if (output_gone) break;
     }
     fd = exists ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
-    if (fd >= 0 && !detail::copy_to_end(fd, out_fd)) break;
+    if (fd >= 0 && !copy_to_end(fd, out_fd)) break;
   }
   if (fd >= 0) ::close(fd);
   ::close(watch);

@@ -1,7 +1,5 @@
-#pragma once
-// `dkm status` lines, laid out as supervisorctl lays them out:
-//   carbon                           RUNNING   pid 4242, uptime 1:02:03
-//   grafana                          FATAL     Exited too quickly (process log may have details)
+// `dkm status` lines, laid out as supervisorctl lays them out.
+#include "status_format.hpp"
 
 #include <dkm/supervise/control_protocol.hpp>
 
@@ -11,8 +9,7 @@
 
 namespace dkm::supervise {
 
-/// "H:MM:SS", or "N days, H:MM:SS" past a day (supervisord's form).
-inline std::string format_uptime(double seconds) {
+std::string format_uptime(double seconds) {
   long total = seconds < 0 ? 0 : static_cast<long>(seconds);
   long days = total / 86400, h = total % 86400 / 3600, m = total % 3600 / 60, s = total % 60;
   char clock[32];
@@ -21,8 +18,7 @@ inline std::string format_uptime(double seconds) {
   return std::to_string(days) + (days == 1 ? " day, " : " days, ") + clock;
 }
 
-/// A wall-clock time as supervisord shows it ("May 01 02:03 PM"), in local time.
-inline std::string format_when(std::int64_t epoch) {
+std::string format_when(std::int64_t epoch) {
   std::time_t t = static_cast<std::time_t>(epoch);
   std::tm local{};
   ::localtime_r(&t, &local);
@@ -31,8 +27,7 @@ inline std::string format_when(std::int64_t epoch) {
   return text;
 }
 
-/// The description column of one service.
-inline std::string describe_status(const ServiceStatus& s) {
+std::string describe_status(const ServiceStatus& s) {
   auto with_detail = [&](std::string text) {
     if (!s.detail.empty()) text += ", " + s.detail;
     return text;
@@ -52,8 +47,7 @@ inline std::string describe_status(const ServiceStatus& s) {
   }
 }
 
-/// One line per service: name padded like supervisorctl (at least 30 + 3), state padded to 10.
-inline std::string format_status_lines(const std::vector<ServiceStatus>& services) {
+std::string format_status_lines(const std::vector<ServiceStatus>& services) {
   std::size_t width = 30;
   for (const auto& s : services) width = std::max(width, s.name.size());
   std::string out;

@@ -1,6 +1,5 @@
-#pragma once
-// The unix socket both sides use: binding it owner-only (supervisor), connecting to it
-// and making one call (client). Paths longer than sun_path go through /proc/self/fd.
+// The unix socket both sides use: listening owner-only, connecting, one call.
+#include "control_socket.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
@@ -12,17 +11,14 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-
 #include <chrono>
 #include <string>
 
 namespace dkm::supervise {
 
-namespace detail {
+namespace {
 
-/// Fills `addr` for `path`; a path too long for sun_path is reached through an O_PATH
-/// descriptor of its directory, returned in `dir_fd` (close it after bind/connect).
-inline socklen_t unix_address(const fs::path& path, sockaddr_un& addr, int& dir_fd) {
+socklen_t unix_address(const fs::path& path, sockaddr_un& addr, int& dir_fd) {
   addr = {};
   addr.sun_family = AF_UNIX;
   std::string name = path.string();
@@ -37,16 +33,18 @@ inline socklen_t unix_address(const fs::path& path, sockaddr_un& addr, int& dir_
   return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size() + 1);
 }
 
-}  // namespace detail
+}  // namespace
 
-/// Creates the listening socket at `path` with mode 0600 (an old socket file is replaced:
-/// call only while holding the supervisor lock). Non-blocking, close-on-exec.
-inline int listen_control_socket(const fs::path& path) {
+}  // namespace dkm::supervise
+
+namespace dkm::supervise {
+
+int listen_control_socket(const fs::path& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) throw Error("socket: " + errno_text());
   sockaddr_un addr;
   int dir_fd = -1;
-  socklen_t len = detail::unix_address(path, addr, dir_fd);
+  socklen_t len = unix_address(path, addr, dir_fd);
   ::unlink(path.c_str());
   mode_t old_mask = ::umask(077);  // no window in which the socket is open to others
   int rc = len == 0 ? -1 : ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
@@ -61,14 +59,12 @@ inline int listen_control_socket(const fs::path& path) {
   return fd;
 }
 
-/// Connects to the supervisor; -1 when no supervisor listens there (no file, refused).
-/// Throws Error for other failures (permission denied names the socket).
-inline int connect_control_socket(const fs::path& path) {
+int connect_control_socket(const fs::path& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw Error("socket: " + errno_text());
   sockaddr_un addr;
   int dir_fd = -1;
-  socklen_t len = detail::unix_address(path, addr, dir_fd);
+  socklen_t len = unix_address(path, addr, dir_fd);
   int rc = len == 0 ? -1 : ::connect(fd, reinterpret_cast<sockaddr*>(&addr), len);
   int err = len == 0 ? ENOENT : errno;
   if (dir_fd >= 0) ::close(dir_fd);
@@ -78,8 +74,7 @@ inline int connect_control_socket(const fs::path& path) {
   throw Error(path.string() + ": cannot connect to the supervisor: " + errno_text(err));
 }
 
-/// Sends `request` on a connected socket and returns the response, waiting at most `timeout`.
-inline nlohmann::json call_control(int fd, const Request& request, std::chrono::milliseconds timeout) {
+nlohmann::json call_control(int fd, const Request& request, std::chrono::milliseconds timeout) {
   std::string line = render_request(request);
   size_t off = 0;
   while (off < line.size()) {

@@ -1,8 +1,5 @@
-#pragma once
-// Processes a supervisor left behind when it was killed (SIGKILL, OOM): its services
-// keep running without anyone reading their output. The next supervisor (or `dkm stop`)
-// finds them through run/NAME.pid and the marker every service carries in its
-// environment (DKM_SUPERVISOR_RUN=DIR/run), and stops them, so a service never runs twice.
+// Processes a killed supervisor left behind: found by pid file and marker, and stopped.
+#include "leftovers.hpp"
 
 #include <dkm/core/files.hpp>
 #include <dkm/core/install_layout.hpp>
@@ -13,7 +10,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -26,22 +22,7 @@
 
 namespace dkm::supervise {
 
-/// The environment variable every service of an install carries (its value: DIR/run).
-inline constexpr const char* kServiceMarker = "DKM_SUPERVISOR_RUN";
-
-/// The marker entry of an install, "DKM_SUPERVISOR_RUN=DIR/run".
-inline std::string service_marker(const InstallLayout& layout) {
-  return std::string(kServiceMarker) + "=" + layout.run().string();
-}
-
-/// A process of the install that no supervisor watches.
-struct Leftover {
-  pid_t pid = 0;
-  std::string service;  ///< from its pid file or SUPERVISOR_PROCESS_NAME; may be empty
-};
-
-/// This process and its ancestors: never treated as leftovers (a service may run dkm).
-inline std::set<pid_t> self_and_ancestors() {
+std::set<pid_t> self_and_ancestors() {
   std::set<pid_t> out;
   for (pid_t pid = ::getpid(); pid > 1 && out.insert(pid).second;) {
     auto st = read_proc_stat(pid);
@@ -51,8 +32,7 @@ inline std::set<pid_t> self_and_ancestors() {
   return out;
 }
 
-/// The service pid files of run/ (NAME.pid, not dkm.pid) as name -> path.
-inline std::map<std::string, fs::path> service_pid_files(const InstallLayout& layout) {
+std::map<std::string, fs::path> service_pid_files(const InstallLayout& layout) {
   std::map<std::string, fs::path> files;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(layout.run(), ec)) {
@@ -62,9 +42,7 @@ inline std::map<std::string, fs::path> service_pid_files(const InstallLayout& la
   return files;
 }
 
-/// Finds the live processes of the install's services that no supervisor watches.
-/// Call it only while holding the supervisor lock (or knowing no supervisor runs).
-inline std::vector<Leftover> find_leftovers(const InstallLayout& layout) {
+std::vector<Leftover> find_leftovers(const InstallLayout& layout) {
   const std::string marker = service_marker(layout);
   const std::set<pid_t> exclude = self_and_ancestors();
   std::map<pid_t, std::string> found;
@@ -93,10 +71,7 @@ inline std::vector<Leftover> find_leftovers(const InstallLayout& layout) {
   return out;
 }
 
-/// Stops leftovers: each service's stopsignal (to its process group when it leads one),
-/// SIGKILL after its stopwaitsecs; waits with pidfds, not by polling. Removes the stale
-/// pid files. `log` receives one line per action.
-inline void stop_leftovers(const InstallLayout& layout, const std::vector<Leftover>& leftovers,
+void stop_leftovers(const InstallLayout& layout, const std::vector<Leftover>& leftovers,
                            const std::map<std::string, ProgramConfig>& configs,
                            const std::function<void(const std::string&)>& log) {
   using namespace std::chrono;

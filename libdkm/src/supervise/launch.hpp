@@ -1,6 +1,6 @@
 #pragma once
 // Starting the supervisor from a client: `dkm` runs itself as `dkm supervise --daemon`,
-// detached (double fork, setsid: no controlling terminal, parent is init), and waits
+// detached (a session of its own, no controlling terminal, init as its parent), and waits
 // for its start-up report. Two clients racing both end up talking to the same one.
 // Implementation: libdkm/src/supervise/launch.cpp.
 

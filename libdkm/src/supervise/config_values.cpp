@@ -1,47 +1,18 @@
-#pragma once
-// The value syntaxes of supervisord's program keys: booleans, counts, byte sizes
-// ("50MB"), signal names, exit code lists, `environment` lists, shell-like commands
-// and Python's `%(name)s` expansion. Each parser throws a plain message; the caller
-// (services_file.hpp) adds the file and line.
+// The value syntaxes of supervisord's program keys (booleans, counts, sizes, signals, lists, commands, %(name)s).
+#include "config_values.hpp"
 
-#include <dkm/core/error.hpp>
-#include <dkm/core/strings.hpp>
-
-#include <csignal>
-#include <cstdint>
-#include <functional>
-#include <map>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
+#include <cctype>
 
 namespace dkm::supervise {
 
-/// A value that does not parse; the message names the value, not the file.
-class ValueError : public std::runtime_error {
- public:
-  /// Builds the error.
-  explicit ValueError(const std::string& message) : std::runtime_error(message) {}
-};
-
-/// ASCII lower case.
-inline std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-/// supervisord's booleans: true/false, yes/no, on/off, 1/0 (any case).
-inline bool parse_bool(std::string_view text) {
+bool parse_bool(std::string_view text) {
   std::string v = lower(trim(text));
   if (v == "true" || v == "yes" || v == "on" || v == "1") return true;
   if (v == "false" || v == "no" || v == "off" || v == "0") return false;
   throw ValueError("'" + std::string(text) + "' is not a boolean (true or false)");
 }
 
-/// A non-negative integer no larger than `max`.
-inline std::int64_t parse_count(std::string_view text, std::int64_t max = 1'000'000'000) {
+std::int64_t parse_count(std::string_view text, std::int64_t max) {
   std::string_view v = trim(text);
   if (v.empty()) throw ValueError("a number is required");
   std::int64_t n = 0;
@@ -53,8 +24,7 @@ inline std::int64_t parse_count(std::string_view text, std::int64_t max = 1'000'
   return n;
 }
 
-/// A byte size: a number with an optional KB, MB or GB suffix (powers of 1024, as supervisord).
-inline std::uint64_t parse_byte_size(std::string_view text) {
+std::uint64_t parse_byte_size(std::string_view text) {
   std::string v = lower(trim(text));
   std::uint64_t unit = 1;
   auto strip = [&](std::string_view suffix, std::uint64_t factor) {
@@ -73,8 +43,7 @@ inline std::uint64_t parse_byte_size(std::string_view text) {
   }
 }
 
-/// The signals a service may be stopped with, by name without the SIG prefix.
-inline const std::map<std::string, int>& signal_names() {
+const std::map<std::string, int>& signal_names() {
   static const std::map<std::string, int> names{
       {"TERM", SIGTERM}, {"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
       {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"ABRT", SIGABRT}, {"ALRM", SIGALRM}, {"STOP", SIGSTOP},
@@ -82,8 +51,7 @@ inline const std::map<std::string, int>& signal_names() {
   return names;
 }
 
-/// A signal by name ("TERM", "SIGTERM", any case) or number.
-inline int parse_signal(std::string_view text) {
+int parse_signal(std::string_view text) {
   std::string v(trim(text));
   for (char& c : v) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (v.rfind("SIG", 0) == 0) v = v.substr(3);
@@ -95,15 +63,13 @@ inline int parse_signal(std::string_view text) {
   throw ValueError("'" + std::string(text) + "' is not a signal (TERM, INT, QUIT, HUP, KILL, USR1, USR2, ...)");
 }
 
-/// The name of a signal without the SIG prefix ("TERM"), or its number.
-inline std::string signal_name(int signal) {
+std::string signal_name(int signal) {
   for (const auto& [name, number] : signal_names())
     if (number == signal) return name;
   return std::to_string(signal);
 }
 
-/// A comma-separated list of exit codes (0..255), as supervisord's `exitcodes`.
-inline std::vector<int> parse_exit_codes(std::string_view text) {
+std::vector<int> parse_exit_codes(std::string_view text) {
   std::vector<int> codes;
   for (const auto& part : split(text, ',')) {
     if (trim(part).empty()) throw ValueError("'" + std::string(text) + "' is not a list of exit codes");
@@ -112,20 +78,14 @@ inline std::vector<int> parse_exit_codes(std::string_view text) {
   return codes;
 }
 
-/// True when `name` can be an environment variable name.
-inline bool is_env_name(std::string_view name) {
+bool is_env_name(std::string_view name) {
   if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
   for (char c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   return true;
 }
 
-/// Splits `text` at any of `separators` the way Python's shlex (POSIX mode) splits words,
-/// which supervisord uses for `command` and `environment`: 'single quotes' keep everything,
-/// "double quotes" keep all but \\ and \", a backslash outside quotes keeps the next
-/// character. Quotes are removed; quoted empty words are kept, unquoted empty ones dropped.
-/// (Written out because Boost's split_unix treats ' and " alike: 'say "hi"' breaks there.)
-inline std::vector<std::string> split_quoted(std::string_view text, std::string_view separators) {
+std::vector<std::string> split_quoted(std::string_view text, std::string_view separators) {
   std::vector<std::string> words;
   std::string word;
   bool in_word = false;
@@ -160,8 +120,7 @@ inline std::vector<std::string> split_quoted(std::string_view text, std::string_
   return words;
 }
 
-/// supervisord's `environment`: KEY="value",KEY2='value2',KEY3=plain (quotes protect commas).
-inline std::map<std::string, std::string> parse_environment_list(std::string_view text) {
+std::map<std::string, std::string> parse_environment_list(std::string_view text) {
   std::map<std::string, std::string> vars;
   for (const std::string& token : split_quoted(text, ",")) {
     std::string_view item = trim(token);
@@ -174,17 +133,14 @@ inline std::map<std::string, std::string> parse_environment_list(std::string_vie
   return vars;
 }
 
-/// Splits a command line into words as supervisord does (shlex), without running a shell.
-inline std::vector<std::string> split_command(std::string_view text) {
+std::vector<std::string> split_command(std::string_view text) {
   std::vector<std::string> words = split_quoted(text, " \t\r\n");
   if (words.empty()) throw ValueError("the command is empty");
   return words;
 }
 
-/// Expands Python's `%(name)s` references and `%%` in `text`; `lookup` returns the value
-/// of a name or nothing when the name is unknown.
-inline std::string expand_percent(std::string_view text,
-                                  const std::function<std::optional<std::string>(const std::string&)>& lookup) {
+std::string expand_percent(std::string_view text,
+                           const std::function<std::optional<std::string>(const std::string&)>& lookup) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
@@ -212,8 +168,7 @@ inline std::string expand_percent(std::string_view text,
   return out;
 }
 
-/// Drops an inline comment: ';' or '#' after whitespace, as supervisord's parser does.
-inline std::string strip_inline_comment(std::string_view value) {
+std::string strip_inline_comment(std::string_view value) {
   for (size_t i = 1; i < value.size(); ++i) {
     if ((value[i] == ';' || value[i] == '#') && std::isspace(static_cast<unsigned char>(value[i - 1])))
       return std::string(trim(value.substr(0, i)));
