@@ -1,9 +1,12 @@
 // installer: installs (or, with -u, updates) the dkumonitor bundle it sits in into a
-// directory, for one install type. Engine: libdkm/include/dkm/install/install.hpp.
-#include <dkm/core/error.hpp>
+// directory, for one install type. Engine: libdkm/include/dkm/install/.
+#include "installer_command_line.hpp"
+
 #include <dkm/core/bundle_layout.hpp>
+#include <dkm/core/error.hpp>
 #include <dkm/install/install.hpp>
-#include <dkm/install/options.hpp>
+#include <dkm/install/summary.hpp>
+#include <dkm/install/update.hpp>
 
 #include <unistd.h>
 
@@ -16,15 +19,16 @@ int main(int argc, char** argv) {
   using namespace dkm;
   using namespace dkm::install;
   try {
-    InstallOptions opt = parse_install_options(std::vector<std::string>(argv + 1, argv + argc));
-    if (opt.help) {
-      std::cout << installer_usage();
-      return dkm::kExitOk;
+    installer::InstallerRequest request = installer::parse_installer_command_line({argv + 1, argv + argc});
+    if (request.help) {
+      std::cout << installer::installer_usage();
+      return kExitOk;
     }
-    if (opt.version) {
+    if (request.version) {
       std::cout << "installer " DKM_VERSION "\n";
-      return dkm::kExitOk;
+      return kExitOk;
     }
+    const InstallOptions& opt = request.options;
     Bundle bundle = Bundle::of_running_program();
     if (opt.update) {
       std::cout << update_summary(update(opt.directory, bundle, DKM_VERSION));
@@ -34,12 +38,12 @@ int main(int argc, char** argv) {
         std::cerr << "installer: warning: installed as root; dkm does not run as root: give "
                   << opt.directory.string() << " to the account that will run it (chown -R)\n";
     }
-    return dkm::kExitOk;
-  } catch (const dkm::Error& e) {
+    return kExitOk;
+  } catch (const Error& e) {
     std::cerr << "installer: " << e.what() << "\n";
     return e.exit_code();
   } catch (const std::exception& e) {
     std::cerr << "installer: " << e.what() << "\n";
-    return dkm::kExitFailure;
+    return kExitFailure;
   }
 }

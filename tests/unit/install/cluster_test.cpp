@@ -3,8 +3,11 @@
 // and Grafana reading the right carbonapi. Flags, plan, rendered configs, summary.
 #include <catch2/catch.hpp>
 
+#include "installer_command_line.hpp"
+
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/install/install.hpp>
+#include <dkm/install/summary.hpp>
 #include <dkm/install/plan.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -16,7 +19,8 @@ using namespace dkm::install;
 
 namespace {
 
-InstallOptions parse(std::vector<std::string> args) { return parse_install_options(args); }
+/// The installer's command line, parsed and checked as the installer does it.
+InstallOptions parse(std::vector<std::string> args) { return installer::parse_installer_command_line(args).options; }
 
 InstallPlan plan_for(std::vector<std::string> args) {
   return make_plan(parse(std::move(args)), HostFacts{"front.example.com", {}}, "PASSWORDPASSWORD", "SECRETKEYSECRETKEY");
@@ -177,7 +181,7 @@ TEST_CASE("an update checks the bundle for every service the services file runs"
 }
 
 TEST_CASE("--help documents the topology flags and the query front", "[install_cluster]") {
-  std::string usage = installer_usage();
+  std::string usage = installer::installer_usage();
   CHECK_THAT(usage, Catch::Contains("--backends") && Catch::Contains("query front") &&
                         Catch::Contains("(and carbonapi with --backends)") && Catch::Contains("--carbonserver-listen"));
 }

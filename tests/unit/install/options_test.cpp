@@ -1,5 +1,7 @@
-// runtime/install_options: the installer's flags, install types and their checks.
+// install/options: the installer's flags, install types and their checks.
 #include <catch2/catch.hpp>
+
+#include "installer_command_line.hpp"
 
 #include <dkm/install/options.hpp>
 
@@ -7,7 +9,8 @@ using namespace dkm;
 using namespace dkm::install;
 
 namespace {
-InstallOptions parse(std::vector<std::string> args) { return parse_install_options(args); }
+/// The installer's command line, parsed and checked as the installer does it.
+InstallOptions parse(std::vector<std::string> args) { return installer::parse_installer_command_line(args).options; }
 }  // namespace
 
 TEST_CASE("install types run exactly their services", "[install_options]") {
@@ -116,10 +119,10 @@ TEST_CASE("hostname, backends and carbonserver address are checked", "[install_o
 }
 
 TEST_CASE("help and version need no other flag", "[install_options]") {
-  CHECK(parse({"--help"}).help);
-  CHECK(parse({"-h"}).help);
-  CHECK(parse({"--version"}).version);
-  std::string usage = installer_usage();
+  CHECK(installer::parse_installer_command_line({"--help"}).help);
+  CHECK(installer::parse_installer_command_line({"-h"}).help);
+  CHECK(installer::parse_installer_command_line({"--version"}).version);
+  std::string usage = installer::installer_usage();
   for (const char* flag : {"--directory", "--port", "--type", "--update", "--carbon-listen", "--carbonapi-listen",
                            "--carbonserver-listen", "--backends", "--carbon-server", "--hostname", "--system-collectd",
                            "--help", "backend-agent", "PORT+1", "PORT+2", "PORT+3"})

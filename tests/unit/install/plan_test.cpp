@@ -1,5 +1,7 @@
-// runtime/install_plan: resolving flags into settings and the tree of an install.
+// install/plan: resolving flags into settings and the tree of an install.
 #include <catch2/catch.hpp>
+
+#include "installer_command_line.hpp"
 
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/install/plan.hpp>
@@ -12,7 +14,7 @@ using namespace dkm::install;
 namespace {
 
 InstallPlan plan_for(std::vector<std::string> args, std::string fqdn = "host.example.domain") {
-  InstallOptions opt = parse_install_options(args);
+  InstallOptions opt = installer::parse_installer_command_line(args).options;
   HostFacts facts{fqdn, "/usr/sbin/collectd"};
   return make_plan(opt, facts, "PASSWORDPASSWORD", "SECRETKEYSECRETKEY");
 }

@@ -30,11 +30,7 @@ inline constexpr int kCollectInterval = 60;
 
 /// The node collectd's write_graphite makes of a host name in metric paths: dots
 /// written '_' (EscapeCharacter "_", PreserveSeparator false), so a host is one node.
-inline std::string collectd_host_node(const std::string& hostname) {
-  std::string node = hostname;
-  std::replace(node.begin(), node.end(), '.', '_');
-  return node;
-}
+std::string collectd_host_node(const std::string& hostname);
 
 /// Facts about the host the plan depends on, found by the caller.
 struct HostFacts {
@@ -42,18 +38,11 @@ struct HostFacts {
   fs::path system_collectd;     ///< collectd found in PATH (with --system-collectd)
 };
 
-/// Every setting of one install, resolved.
+/// Every setting of one install: what was asked, and what it resolves to on this host.
 struct InstallPlan {
-  InstallLayout layout{"/"};          ///< where
-  const InstallType* type = nullptr;  ///< the install type
-  std::vector<std::string> services;  ///< what it runs (the type's services, plus carbonapi on a query front)
-  PortPlan ports{0};                  ///< the ten ports
-  IpAddress carbon_listen;            ///< go-carbon plaintext TCP/UDP address
-  IpAddress carbonapi_listen;         ///< carbonapi's address
-  IpAddress carbonserver_listen;      ///< carbonserver's address
-  int carbonserver_port = 0;          ///< carbonserver's port
-  std::vector<Endpoint> backends;     ///< carbonserver endpoints carbonapi reads
-  std::vector<Endpoint> carbon_backends;  ///< go-carbon carbon endpoints a relay shards over
+  InstallOptions options;             ///< what the command line asked for (type, services, ports, listeners, ...)
+  InstallLayout layout{"/"};          ///< where: options.directory
+  std::vector<Endpoint> backends;     ///< carbonserver endpoints carbonapi reads: options.backends, else this install's own
   Endpoint carbon_target;             ///< where collectd sends (carbon plaintext)
   std::string carbonapi_url;          ///< Grafana's datasource URL
   std::string fqdn;                   ///< this host's name, for the summary
@@ -62,109 +51,20 @@ struct InstallPlan {
   std::string admin_password;         ///< Grafana's initial admin password (Grafana installs only)
   std::string secret_key;             ///< Grafana's secret key (Grafana installs only)
 
+  /// The install type.
+  const InstallType& type() const { return *options.type; }
+  /// The ten ports.
+  const PortPlan& ports() const { return *options.ports; }
   /// True when this install runs `service`.
-  bool has(const std::string& service) const {
-    return std::find(services.begin(), services.end(), service) != services.end();
-  }
+  bool has(const std::string& service) const { return options.runs(service); }
 };
 
 /// Resolves the options against the host's facts; secrets are used for Grafana installs only.
-inline InstallPlan make_plan(const InstallOptions& opt, const HostFacts& facts, const std::string& admin_password,
-                             const std::string& secret_key) {
-  InstallPlan plan;
-  plan.layout = InstallLayout(opt.directory);
-  plan.type = opt.type;
-  plan.services = opt.services.empty() ? opt.type->services : opt.services;
-  plan.ports = *opt.ports;
-  plan.carbon_listen = opt.carbon_listen;
-  plan.carbonapi_listen = opt.carbonapi_listen;
-  plan.carbonserver_listen = opt.carbonserver_listen;
-  plan.carbonserver_port = opt.carbonserver_port;
-  plan.backends = opt.backends;
-  plan.carbon_backends = opt.carbon_backends;
-  if (plan.backends.empty()) plan.backends.push_back({connect_host(plan.carbonserver_listen), plan.carbonserver_port});
-
-  // collectd sends to the remote server of an agent, else to this host's go-carbon.
-  if (opt.carbon_server) {
-    plan.carbon_target = *opt.carbon_server;
-    if (plan.carbon_target.port == 0) plan.carbon_target.port = plan.ports.carbon();
-  } else {
-    plan.carbon_target = {connect_host(plan.carbon_listen), plan.ports.carbon()};
-  }
-  // Grafana reads the remote carbonapi of a frontend, else this host's (a query front's own).
-  if (opt.carbon_server) {
-    int port = opt.carbon_server->port ? opt.carbon_server->port : plan.ports.carbonapi();
-    plan.carbonapi_url = "http://" + host_port(opt.carbon_server->host, port);
-  } else {
-    plan.carbonapi_url = "http://" + host_port(connect_host(plan.carbonapi_listen), plan.ports.carbonapi());
-  }
-
-  plan.fqdn = facts.fqdn;
-  std::string name = opt.hostname ? *opt.hostname : facts.fqdn;
-  if (plan.has("collectd")) {
-    if (std::string why = hostname_problem(name); !why.empty())
-      throw UsageError("this host's name '" + name + "' is not a valid host name for collectd (" + why +
-                       "): give one with --hostname");
-    plan.collectd_hostname = reverse_hostname(name);
-  }
-  if (opt.system_collectd) plan.system_collectd = facts.system_collectd;
-  if (plan.has("grafana")) {
-    plan.admin_password = admin_password;
-    plan.secret_key = secret_key;
-  }
-  return plan;
-}
+InstallPlan make_plan(const InstallOptions& opt, const HostFacts& facts, const std::string& admin_password,
+                             const std::string& secret_key);
 
 /// The values every template sees (see dist/templates/README.md).
-inline nlohmann::json template_values(const InstallPlan& plan) {
-  const PortPlan& p = plan.ports;
-  nlohmann::json v;
-  v["install_type"] = plan.type->name;
-  v["home"] = plan.layout.root().string();
-  v["interval"] = kCollectInterval;
-  v["port"] = p.base();
-  v["grafana_port"] = p.grafana();
-  v["carbon_port"] = p.carbon();
-  v["carbonapi_port"] = p.carbonapi();
-  v["carbonserver_port"] = plan.carbonserver_port;
-  v["pickle_port"] = p.pickle();
-  v["carbonlink_port"] = p.carbonlink();
-  v["carbon_grpc_port"] = p.carbon_grpc();
-  v["carbonserver_grpc_port"] = p.carbonserver_grpc();
-  v["pprof_port"] = p.pprof();
-  v["grafana_grpc_port"] = p.grafana_grpc();
-  v["carbon_listen"] = host_port(plan.carbon_listen.text, p.carbon());
-  v["carbonapi_listen"] = host_port(plan.carbonapi_listen.text, p.carbonapi());
-  v["carbonserver_listen"] = host_port(plan.carbonserver_listen.text, plan.carbonserver_port);
-  v["backends"] = nlohmann::json::array();
-  for (const auto& b : plan.backends) v["backends"].push_back({{"url", "http://" + b.str()}});
-  v["carbon_backends"] = nlohmann::json::array();
-  for (const auto& b : plan.carbon_backends) v["carbon_backends"].push_back({{"address", b.str()}});
-  v["carbon_target"] = plan.carbon_target.str();
-  v["carbon_target_host"] = plan.carbon_target.host;
-  v["carbon_target_port"] = plan.carbon_target.port;
-  v["carbonapi_url"] = plan.carbonapi_url;
-  v["collectd_hostname"] = plan.collectd_hostname;
-  v["collectd_host_node"] = collectd_host_node(plan.collectd_hostname);
-  v["bundled_collectd"] = plan.system_collectd.empty();
-  v["collectd_program"] = plan.system_collectd.empty() ? std::string("bundle") : plan.system_collectd.string();
-  v["collectd_command"] =
-      plan.system_collectd.empty() ? std::string("%(ENV_DKM_BUNDLE)s/bin/collectd") : plan.system_collectd.string();
-  v["grafana_admin_password"] = plan.admin_password;
-  v["grafana_secret_key"] = plan.secret_key;
-  // Readiness probes: where a local client reaches each listener.
-  v["go_carbon_ready"] = host_port(connect_host(plan.carbon_listen), p.carbon());
-  v["carbon_c_relay_ready"] = v["go_carbon_ready"];  // the relay takes go-carbon's place and port
-  v["carbonapi_ready"] = host_port(connect_host(plan.carbonapi_listen), p.carbonapi());
-  v["grafana_ready"] = host_port("127.0.0.1", p.grafana());
-  for (const auto& service : all_services()) {
-    std::string key = service;
-    for (auto& c : key)
-      if (c == '-') c = '_';
-    v[key] = plan.has(service);
-  }
-  return v;
-}
+nlohmann::json template_values(const InstallPlan& plan);
 
 /// One entry of an install directory, relative to DIR.
 struct TreeEntry {
@@ -186,98 +86,23 @@ struct TreeEntry {
 };
 
 /// The links of DIR into the bundle (made by an install, remade by an update).
-inline std::vector<TreeEntry> bundle_links(const Bundle& bundle) {
-  return {
-      TreeEntry::symlink("bin/dkm", bundle.bin() / "dkm"),
-      TreeEntry::symlink("bin/dkmadmin", bundle.bin() / "dkmadmin"),
-      TreeEntry::symlink("static", bundle.static_dir()),
-      TreeEntry::symlink("lib", bundle.lib()),
-      TreeEntry::symlink("dashboards", bundle.dashboards()),
-  };
-}
+std::vector<TreeEntry> bundle_links(const Bundle& bundle);
 
 /// The environment file's variables for an install of `bundle`.
-inline std::map<std::string, std::string> env_vars(const InstallLayout& layout, const Bundle& bundle,
-                                                   const std::string& version, const std::string& type, int port) {
-  return {{"DKM_HOME", layout.root().string()},
-          {"DKM_BUNDLE", bundle.root().string()},
-          {"DKM_VERSION", version},
-          {"DKM_INSTALL_TYPE", type},
-          {"DKM_PORT", std::to_string(port)}};
-}
+std::map<std::string, std::string> env_vars(const InstallLayout& layout, const Bundle& bundle,
+                                                   const std::string& version, const std::string& type, int port);
 
 /// Renders every template of the plan's services into conf/; a file that holds a
 /// secret gets mode 0600, whatever template it came from.
-inline std::vector<TreeEntry> render_conf(const InstallPlan& plan, const fs::path& templates_dir) {
-  nlohmann::json values = template_values(plan);
-  std::vector<TreeEntry> out;
-  for (const auto& t : select_templates(templates_dir, plan.services)) {
-    fs::path rel = fs::path("conf") / t.output;
-    if (t.output.filename() == ".keep") {  // an empty directory Grafana (or another) expects
-      out.push_back(TreeEntry::directory(rel.parent_path()));
-      continue;
-    }
-    std::string text = render_template(read_file(t.source), values, t.source.string());
-    bool secret = (!plan.admin_password.empty() && text.find(plan.admin_password) != std::string::npos) ||
-                  (!plan.secret_key.empty() && text.find(plan.secret_key) != std::string::npos);
-    out.push_back(TreeEntry::file(rel, std::move(text), secret ? 0600 : 0644));
-  }
-  return out;
-}
+std::vector<TreeEntry> render_conf(const InstallPlan& plan, const fs::path& templates_dir);
 
 /// Data directories each service writes, under DIR.
-inline std::vector<std::string> storage_dirs(const InstallPlan& plan) {
-  std::vector<std::string> dirs;
-  if (plan.has("go-carbon")) dirs.push_back("storage/whisper");
-  if (plan.has("grafana")) dirs.push_back("storage/grafana");
-  if (plan.has("collectd")) dirs.push_back("storage/collectd");
-  return dirs;
-}
+std::vector<std::string> storage_dirs(const InstallPlan& plan);
 
 /// The whole tree of a new install, parents before children.
-inline std::vector<TreeEntry> plan_tree(const InstallPlan& plan, const Bundle& bundle, const std::string& version) {
-  std::vector<TreeEntry> tree;
-  for (const char* dir : {"conf", "bin", "storage", "run"}) tree.push_back(TreeEntry::directory(dir));
-  for (const auto& dir : storage_dirs(plan)) tree.push_back(TreeEntry::directory(dir));
-  std::vector<TreeEntry> conf = render_conf(plan, bundle.templates());
-  for (const auto& entry : conf) {  // every parent directory of conf/, once, before its files
-    for (fs::path parent = entry.kind == TreeEntry::kDirectory ? entry.path : entry.path.parent_path();
-         parent != "conf" && !parent.empty(); parent = parent.parent_path()) {
-      bool known = std::any_of(tree.begin(), tree.end(), [&](const auto& e) { return e.path == parent; });
-      if (!known) tree.push_back(TreeEntry::directory(parent));
-    }
-  }
-  std::stable_sort(tree.begin(), tree.end(), [](const auto& a, const auto& b) {
-    return std::distance(a.path.begin(), a.path.end()) < std::distance(b.path.begin(), b.path.end());
-  });
-  for (auto& entry : conf)
-    if (entry.kind == TreeEntry::kFile) tree.push_back(std::move(entry));
-  for (auto& link : bundle_links(bundle)) tree.push_back(std::move(link));
-  tree.push_back(TreeEntry::file(
-      "bin/env", render_env_file(env_vars(plan.layout, bundle, version, plan.type->name, plan.ports.base())), 0644));
-  return tree;
-}
+std::vector<TreeEntry> plan_tree(const InstallPlan& plan, const Bundle& bundle, const std::string& version);
 
 /// The collectd plugins a set of rendered files loads (`LoadPlugin NAME` lines).
-inline std::vector<std::string> loaded_collectd_plugins(const std::vector<TreeEntry>& files) {
-  std::vector<std::string> plugins;
-  for (const auto& f : files) {
-    if (f.kind != TreeEntry::kFile || f.path.extension() != ".conf") continue;
-    if (f.path.filename() != "collectd.conf" && f.path.parent_path().filename() != "collectd.d") continue;
-    for (const auto& raw : split(f.content, '\n')) {
-      std::string_view line = trim(raw);
-      if (!line.empty() && line.front() == '<') {  // <LoadPlugin NAME> block form
-        line.remove_prefix(1);
-        if (!line.empty() && line.back() == '>') line.remove_suffix(1);
-      }
-      if (line.rfind("LoadPlugin", 0) != 0 || line.size() == 10 || !std::isspace(static_cast<unsigned char>(line[10])))
-        continue;
-      std::string name(trim(line.substr(10)));
-      if (!name.empty() && name.front() == '"') name = name.substr(1, name.find('"', 1) - 1);
-      if (!name.empty()) plugins.push_back(name);
-    }
-  }
-  return plugins;
-}
+std::vector<std::string> loaded_collectd_plugins(const std::vector<TreeEntry>& files);
 
 }  // namespace dkm::install

@@ -7,6 +7,7 @@
 //   PORT+2  carbonapi (HTTP)               PORT+7  carbonserver gRPC (disabled)
 //   PORT+3  go-carbon carbonserver (HTTP)  PORT+8  go-carbon pprof (disabled)
 //   PORT+4  go-carbon pickle (disabled)    PORT+9  Grafana's gRPC server (off unless its feature flag is on)
+// Implementation: libdkm/src/install/ports.cpp.
 
 #include <dkm/core/error.hpp>
 
@@ -55,23 +56,9 @@ class PortPlan {
 };
 
 /// Parses a decimal TCP port (1-65535); `flag` names the culprit in the error.
-inline int parse_port(std::string_view text, const std::string& flag) {
-  int value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-    throw UsageError(flag + ": '" + std::string(text) + "' is not a port number");
-  if (value < 1 || value > 65535)
-    throw UsageError(flag + ": port " + std::string(text) + " is outside 1-65535");
-  return value;
-}
+int parse_port(std::string_view text, const std::string& flag);
 
 /// Parses the installer's base port: a number whose ten-port range ends at or below 65535.
-inline PortPlan parse_port_plan(std::string_view text, const std::string& flag = "-p/--port") {
-  int base = parse_port(text, flag);
-  if (base + kPortSpan - 1 > 65535)
-    throw UsageError(flag + ": port " + std::to_string(base) + " leaves no room for its ten ports (PORT+9 = " +
-                     std::to_string(base + kPortSpan - 1) + " is above 65535)");
-  return PortPlan(base);
-}
+PortPlan parse_port_plan(std::string_view text, const std::string& flag = "-p/--port");
 
 }  // namespace dkm::install

@@ -1,0 +1,159 @@
+// The front ends' one argument-parsing pattern, on Boost.Program_options.
+#include "command_line.hpp"
+
+#include <dkm/core/error.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+namespace dkm::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+/// Long options are never guessed from a prefix: an exact name or an error.
+constexpr int kStyle = po::command_line_style::unix_style ^ po::command_line_style::allow_guessing;
+/// Where a command's words go.
+constexpr const char* kOperands = "cli.operands";
+
+/// Adds `option` to `desc`, without its help when `with_help` is false.
+void add(po::options_description& desc, const Option& option, bool with_help) {
+  const char* help = with_help ? option.help.c_str() : "";
+  if (option.value == Value::kNone) {
+    desc.add_options()(option.names.c_str(), help);
+    return;
+  }
+  po::value_semantic* semantic = nullptr;
+  switch (option.value) {
+    case Value::kText:
+      if (option.repeatable) {
+        semantic = po::value<std::vector<std::string>>()->value_name(option.value_name);
+      } else {
+        auto* v = po::value<std::string>()->value_name(option.value_name);
+        if (!option.default_value.empty()) v->default_value(option.default_value);
+        semantic = v;
+      }
+      break;
+    case Value::kInteger: {
+      auto* v = po::value<long>()->value_name(option.value_name);
+      if (!option.default_value.empty()) v->default_value(std::stol(option.default_value), option.default_value);
+      semantic = v;
+      break;
+    }
+    case Value::kUnsigned:
+      semantic = po::value<std::size_t>()->value_name(option.value_name);
+      break;
+    case Value::kNumber:
+      semantic = po::value<double>()->value_name(option.value_name);
+      break;
+    case Value::kNone:
+      break;
+  }
+  desc.add_options()(option.names.c_str(), semantic, help);
+}
+
+/// Every option of `options`, for parsing.
+po::options_description describe(const std::vector<Option>& options) {
+  po::options_description desc;
+  for (const auto& o : options) add(desc, o, false);
+  return desc;
+}
+
+/// Pass 1 of a program with named commands: the global options, wherever they are; the
+/// first other word is the command. Returns the words left for the command.
+std::vector<std::string> read_globals(const Program& program, const std::vector<std::string>& args, Invocation& inv,
+                                      std::string& word) {
+  po::options_description globals = describe(program.global);
+  po::parsed_options parsed = po::command_line_parser(args).options(globals).style(kStyle).allow_unregistered().run();
+  po::store(parsed, inv.values);
+  std::vector<std::string> rest = po::collect_unrecognized(parsed.options, po::include_positional);
+  auto first = std::find_if(rest.begin(), rest.end(), [](const std::string& w) { return w.empty() || w[0] != '-'; });
+  if (first != rest.end()) word = *first;
+  const Command* named = nullptr;
+  for (const auto& c : program.commands)
+    if (!c.name.empty() && c.name == word) named = &c;
+  if (named) rest.erase(first);
+  inv.command = named;
+  return rest;
+}
+
+}  // namespace
+
+std::string usage_message(const Program& program, const std::string& command, const std::string& message) {
+  std::string hint = program.see_help;
+  if (auto at = hint.find("{command} "); at != std::string::npos) hint.replace(at, 10, command.empty() ? "" : command + " ");
+  return (command.empty() ? "" : command + ": ") + message + hint;
+}
+
+Invocation parse(const Program& program, const std::vector<std::string>& args) {
+  Invocation inv;
+  const Command* fallback = nullptr;
+  bool named = false;
+  for (const auto& c : program.commands) {
+    if (c.name.empty()) fallback = &c;
+    else named = true;
+  }
+  std::vector<std::string> rest = args;
+  std::string word;
+  try {
+    if (named) rest = read_globals(program, args, inv, word);
+  } catch (const po::error& e) {
+    throw UsageError(usage_message(program, "", e.what()));
+  }
+  if (!inv.command) inv.command = fallback;
+  if (!inv.command) {
+    inv.command_word = word;
+    return inv;
+  }
+  const Command& command = *inv.command;
+  po::options_description own = describe(command.options);
+  if (!named)
+    for (const auto& o : program.global) add(own, o, false);
+  po::positional_options_description positional;
+  if (command.operands) {
+    own.add_options()(kOperands, po::value<std::vector<std::string>>());
+    positional.add(kOperands, -1);
+  }
+  try {
+    po::store(po::command_line_parser(rest).options(own).positional(positional).style(kStyle).run(), inv.values);
+    po::notify(inv.values);
+  } catch (const po::error& e) {
+    throw UsageError(usage_message(program, command.name, e.what()));
+  }
+  inv.operands = inv.texts(kOperands);
+  return inv;
+}
+
+std::string help_text(const Program& program, const Command& command) {
+  std::string text = command.help;
+  auto at = text.find("{options}");
+  if (at == std::string::npos) return text;
+  po::options_description shown("Options");
+  for (const auto* list : {&program.global, &command.options})
+    for (const auto& o : *list)
+      if (!o.help.empty()) add(shown, o, true);
+  std::ostringstream table;
+  table << shown;
+  return text.replace(at, 9, table.str());
+}
+
+std::string Invocation::text(const std::string& name, const std::string& fallback) const {
+  return has(name) ? values[name].as<std::string>() : fallback;
+}
+
+std::vector<std::string> Invocation::texts(const std::string& name) const {
+  return has(name) ? values[name].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+long Invocation::integer(const std::string& name, long fallback) const { return has(name) ? values[name].as<long>() : fallback; }
+
+std::size_t Invocation::count(const std::string& name, std::size_t fallback) const {
+  return has(name) ? values[name].as<std::size_t>() : fallback;
+}
+
+double Invocation::number(const std::string& name, double fallback) const {
+  return has(name) ? values[name].as<double>() : fallback;
+}
+
+}  // namespace dkm::cli
