@@ -5,6 +5,10 @@
 #include <dkm/core/process.hpp>
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/boot/boot.hpp>
+#include <dkm/core/strings.hpp>
+
+#include "boot/systemd.hpp"
+#include "boot/sysv.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

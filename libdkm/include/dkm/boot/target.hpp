@@ -1,6 +1,7 @@
 #pragma once
 // What a boot service starts: one install directory, as one account, under one
 // service name. Both the systemd unit and the SysV script are rendered from it.
+// Implementation: libdkm/src/boot/target.cpp.
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
@@ -44,36 +45,14 @@ inline constexpr std::string_view kHomeMarker = "# dkumonitor-home: ";
 
 /// The install a unit or script written by install-boot starts (its home marker);
 /// empty when the text has none.
-inline fs::path marked_home(const std::string& text) {
-  size_t pos = text.find(std::string("\n") + std::string(kHomeMarker));
-  if (pos == std::string::npos) {
-    if (text.rfind(kHomeMarker, 0) != 0) return {};
-    pos = 0;
-  } else {
-    ++pos;
-  }
-  pos += kHomeMarker.size();
-  return text.substr(pos, text.find('\n', pos) - pos);
-}
+fs::path marked_home(const std::string& text);
 
 /// Throws UsageError when `path` holds a character that a unit file or an init script
 /// cannot carry safely (control characters, double quote, backslash).
-inline void check_bootable_path(const fs::path& path, const std::string& what) {
-  for (char c : path.string()) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '"' || c == '\\')
-      throw UsageError(what + " '" + path.string() +
-                       "': holds a control character, '\"' or '\\', which a boot service cannot carry; "
-                       "use a directory without them");
-  }
-}
+void check_bootable_path(const fs::path& path, const std::string& what);
 
 /// Renders a mustache template whose values are already quoted for their target
 /// language (so nothing is HTML-escaped).
-inline std::string render_boot_template(const std::string& text, const kainjow::mustache::data& values) {
-  kainjow::mustache::mustache tmpl(text);
-  if (!tmpl.is_valid()) throw Error("boot template: " + tmpl.error_message());
-  tmpl.set_custom_escape([](const std::string& s) { return s; });
-  return tmpl.render(values);
-}
+std::string render_boot_template(const std::string& text, const kainjow::mustache::data& values);
 
 }  // namespace dkm::boot
