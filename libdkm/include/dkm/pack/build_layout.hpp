@@ -24,34 +24,14 @@
 //   B/NAME/install/            the installed files (DESTDIR, bin/OUTPUT, the npm output);
 //                              complete only when stamps/install exists (installed())
 //   B/NAME/source.json         name, version, license, resolved source (see source_record.hpp)
+// Implementation: libdkm/src/pack/build_layout.cpp.
 
 #include <dkm/core/files.hpp>
+#include <dkm/pack/step.hpp>
 
-#include <array>
-#include <optional>
 #include <string>
-#include <string_view>
 
 namespace dkm::pack {
-
-/// The steps of every component, in the order they run.
-enum class Step { fetch, patch, configure, build, install };
-
-/// Every step, in order.
-inline constexpr std::array<Step, 5> kSteps = {Step::fetch, Step::patch, Step::configure, Step::build, Step::install};
-
-/// "fetch", "patch", "configure", "build" or "install".
-inline std::string_view to_string(Step step) {
-  constexpr std::array<std::string_view, 5> names = {"fetch", "patch", "configure", "build", "install"};
-  return names[static_cast<size_t>(step)];
-}
-
-/// The step called `name`; nullopt when there is none.
-inline std::optional<Step> parse_step(std::string_view name) {
-  for (Step s : kSteps)
-    if (to_string(s) == name) return s;
-  return std::nullopt;
-}
 
 /// The paths of one dkmpack build directory.
 class BuildLayout {
@@ -132,11 +112,7 @@ class BuildLayout {
   }
 
   /// True when the component's install step has succeeded and its files are there.
-  bool installed(const std::string& name) const {
-    std::error_code ec;
-    return fs::is_regular_file(stamp(name, Step::install), ec) && fs::is_directory(install_dir(name), ec) &&
-           fs::is_regular_file(source_record(name), ec);
-  }
+  bool installed(const std::string& name) const;
 
  private:
   fs::path root_;
