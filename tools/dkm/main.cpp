@@ -1,5 +1,5 @@
 // dkm: runs an install's services with supervisorctl's command line (engine: libdkm/include/dkm/supervise).
-#include "../cli/command_line.hpp"
+#include "cli/command_line.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/install_layout.hpp>
@@ -51,100 +51,100 @@ const char* const kUsage =
     "Running as root is refused unless DKM_ALLOW_ROOT=1. Files: DIR/run/dkm.sock, dkm.pid,\n"
     "dkm.log, NAME.log, NAME.pid.\n";
 /// dkm's commands: supervisorctl's, with their options and help.
-const cli::Program kProgram{
-      "dkm",
-      {{"directory,d", Value::kText, "DIR"}, {"help,h"}, {"version"}},
-      {
-      {"start",
-       "usage: dkm start [NAME...|all] [-t SECONDS]\n"
-       "Starts the supervisor if needed, then the named services (no name or `all`: every\n"
-       "service), and waits until each is RUNNING: its `ready` probe answers, or it stayed up\n"
-       "`startsecs`. Services go by `priority`, lowest first, each priority once the lower\n"
-       "ones are RUNNING or have given up (`status` says `queued` meanwhile). Exit 0 when all\n"
-       "are RUNNING; 7 naming each one that is not, with the last lines of its log (FATAL, or\n"
-       "still STARTING after the timeout); 1 for an unknown name; 2 for a bad services file\n"
-       "(nothing is started).\n"
-       "  -t, --timeout SECONDS  how long to wait (default 90; 0: do not wait)\n",
-       {{"timeout,t", Value::kNumber, "SECONDS"}},
-       true},
-      {"restart",
-       "usage: dkm restart [NAME...|all] [-t SECONDS]\n"
-       "Stops the named services (no name or `all`: every service) and starts them again,\n"
-       "waiting as `dkm start` does. Exit codes as `dkm start`.\n"
-       "  -t, --timeout SECONDS  how long to wait for RUNNING (default 90; 0: do not wait)\n",
-       {{"timeout,t", Value::kNumber, "SECONDS"}},
-       true},
-      {"stop",
-       "usage: dkm stop [NAME...|all]\n"
-       "Stops the named services (stopsignal to the process group, SIGKILL after\n"
-       "stopwaitsecs), highest `priority` first, and returns when they are stopped. With no\n"
-       "name, stops every service and ends the supervisor: when it returns, no process of the\n"
-       "install is left (also those a killed supervisor left behind). `stop all` stops every\n"
-       "service and keeps the supervisor.\n"
-       "Exit 0; 1 for an unknown name.\n",
-       {},
-       true},
-      {"shutdown",
-       "usage: dkm shutdown\nStops every service and ends the supervisor, as `dkm stop` with no name.\n",
-       {},
-       true},
-      {"status",
-       "usage: dkm status [NAME...|all]\n"
-       "One line per service, as supervisorctl prints them:\n"
-       "  NAME   STATE   pid N, uptime H:MM:SS   (or why it is not running)\n"
-       "Exit 0 when every service asked for is RUNNING, 3 when one is not (or no supervisor\n"
-       "runs), 4 for an unknown name. Never starts the supervisor.\n",
-       {},
-       true},
-      {"tail",
-       "usage: dkm tail [-f] [-n N] NAME [stdout|stderr]\n"
-       "Prints the last lines of a service's log (DIR/run/NAME.log unless the services file\n"
-       "says otherwise); -f keeps printing what is appended, across rotations.\n"
-       "  -f, --follow   follow the log\n"
-       "  -n, --lines N  lines to print first (default 10)\n",
-       {{"follow,f"}, {"lines,n", Value::kUnsigned, "N"}},
-       true},
-      {"pid",
-       "usage: dkm pid [NAME...|all]\n"
-       "Prints the supervisor's pid, or each named service's pid (0 when it has none).\n"
-       "Exit 7 when the supervisor or a named service is not running, 1 for an unknown name.\n",
-       {},
-       true},
-      {"reload",
-       "usage: dkm reload\n"
-       "Re-reads DIR/bin/env and the services file and applies only what changed: added\n"
-       "services are added (and started when autostart), removed ones stopped and dropped,\n"
-       "changed ones restarted with their new definition; others are not touched. A bad file\n"
-       "changes nothing (exit 2).\n",
-       {},
-       true},
-      {"update",
-       "usage: dkm update\nThe same as `dkm reload`.\n",
-       {},
-       true},
-      {"reopenlogs",
-       "usage: dkm reopenlogs\nReopens every log file the supervisor writes (its own and the services').\n",
-       {},
-       true},
-      {"run",
-       "usage: dkm run NAME\n"
-       "Runs one service in the foreground, without the supervisor: its command, directory\n"
-       "and environment, output on this terminal. Refused while the supervisor runs it.\n",
-       {},
-       true},
-      {"supervise",
-       "usage: dkm supervise\n"
-       "Runs the supervisor in the foreground (services with autostart=true start), logging to\n"
-       "stderr and DIR/run/dkm.log. SIGTERM or SIGINT stop every service and end it; SIGHUP\n"
-       "reloads; SIGUSR2 reopens the logs. Other commands start it detached when needed.\n",
-       {{"daemon"}, {"notify-fd", Value::kInteger, "FD"}},
-       true},
-      {"help",
-       "usage: dkm help [COMMAND]\n",
-       {},
-       true},
-      },
-      " (see dkm --help)"};
+const cli::Command kStartCommand{"start",
+    "usage: dkm start [NAME...|all] [-t SECONDS]\n"
+    "Starts the supervisor if needed, then the named services (no name or `all`: every\n"
+    "service), and waits until each is RUNNING: its `ready` probe answers, or it stayed up\n"
+    "`startsecs`. Services go by `priority`, lowest first, each priority once the lower\n"
+    "ones are RUNNING or have given up (`status` says `queued` meanwhile). Exit 0 when all\n"
+    "are RUNNING; 7 naming each one that is not, with the last lines of its log (FATAL, or\n"
+    "still STARTING after the timeout); 1 for an unknown name; 2 for a bad services file\n"
+    "(nothing is started).\n"
+    "  -t, --timeout SECONDS  how long to wait (default 90; 0: do not wait)\n",
+    {{"timeout,t", Value::kNumber, "SECONDS"}},
+    true};
+const cli::Command kRestartCommand{"restart",
+    "usage: dkm restart [NAME...|all] [-t SECONDS]\n"
+    "Stops the named services (no name or `all`: every service) and starts them again,\n"
+    "waiting as `dkm start` does. Exit codes as `dkm start`.\n"
+    "  -t, --timeout SECONDS  how long to wait for RUNNING (default 90; 0: do not wait)\n",
+    {{"timeout,t", Value::kNumber, "SECONDS"}},
+    true};
+const cli::Command kStopCommand{"stop",
+    "usage: dkm stop [NAME...|all]\n"
+    "Stops the named services (stopsignal to the process group, SIGKILL after\n"
+    "stopwaitsecs), highest `priority` first, and returns when they are stopped. With no\n"
+    "name, stops every service and ends the supervisor: when it returns, no process of the\n"
+    "install is left (also those a killed supervisor left behind). `stop all` stops every\n"
+    "service and keeps the supervisor.\n"
+    "Exit 0; 1 for an unknown name.\n",
+    {},
+    true};
+const cli::Command kShutdownCommand{"shutdown",
+    "usage: dkm shutdown\nStops every service and ends the supervisor, as `dkm stop` with no name.\n",
+    {},
+    true};
+const cli::Command kStatusCommand{"status",
+    "usage: dkm status [NAME...|all]\n"
+    "One line per service, as supervisorctl prints them:\n"
+    "  NAME   STATE   pid N, uptime H:MM:SS   (or why it is not running)\n"
+    "Exit 0 when every service asked for is RUNNING, 3 when one is not (or no supervisor\n"
+    "runs), 4 for an unknown name. Never starts the supervisor.\n",
+    {},
+    true};
+const cli::Command kTailCommand{"tail",
+    "usage: dkm tail [-f] [-n N] NAME [stdout|stderr]\n"
+    "Prints the last lines of a service's log (DIR/run/NAME.log unless the services file\n"
+    "says otherwise); -f keeps printing what is appended, across rotations.\n"
+    "  -f, --follow   follow the log\n"
+    "  -n, --lines N  lines to print first (default 10)\n",
+    {{"follow,f"}, {"lines,n", Value::kUnsigned, "N"}},
+    true};
+const cli::Command kPidCommand{"pid",
+    "usage: dkm pid [NAME...|all]\n"
+    "Prints the supervisor's pid, or each named service's pid (0 when it has none).\n"
+    "Exit 7 when the supervisor or a named service is not running, 1 for an unknown name.\n",
+    {},
+    true};
+const cli::Command kReloadCommand{"reload",
+    "usage: dkm reload\n"
+    "Re-reads DIR/bin/env and the services file and applies only what changed: added\n"
+    "services are added (and started when autostart), removed ones stopped and dropped,\n"
+    "changed ones restarted with their new definition; others are not touched. A bad file\n"
+    "changes nothing (exit 2).\n",
+    {},
+    true};
+const cli::Command kUpdateCommand{"update",
+    "usage: dkm update\nThe same as `dkm reload`.\n",
+    {},
+    true};
+const cli::Command kReopenlogsCommand{"reopenlogs",
+    "usage: dkm reopenlogs\nReopens every log file the supervisor writes (its own and the services').\n",
+    {},
+    true};
+const cli::Command kRunCommand{"run",
+    "usage: dkm run NAME\n"
+    "Runs one service in the foreground, without the supervisor: its command, directory\n"
+    "and environment, output on this terminal. Refused while the supervisor runs it.\n",
+    {},
+    true};
+const cli::Command kSuperviseCommand{"supervise",
+    "usage: dkm supervise\n"
+    "Runs the supervisor in the foreground (services with autostart=true start), logging to\n"
+    "stderr and DIR/run/dkm.log. SIGTERM or SIGINT stop every service and end it; SIGHUP\n"
+    "reloads; SIGUSR2 reopens the logs. Other commands start it detached when needed.\n",
+    {{"daemon"}, {"notify-fd", Value::kInteger, "FD"}},
+    true};
+const cli::Command kHelpCommand{"help",
+    "usage: dkm help [COMMAND]\n",
+    {},
+    true};
+
+/// dkm: its global options and its commands.
+const cli::Program kProgram{"dkm",
+                            {{"directory,d", Value::kText, "DIR"}, {"help,h"}, {"version"}},
+                            {kStartCommand, kRestartCommand, kStopCommand, kShutdownCommand, kStatusCommand, kTailCommand, kPidCommand, kReloadCommand, kUpdateCommand, kReopenlogsCommand, kRunCommand, kSuperviseCommand, kHelpCommand},
+                            " (see dkm --help)"};
 
 /// A usage error for `message` (exit 2).
 [[noreturn]] void usage(const std::string& message) { throw UsageError(cli::usage_message(kProgram, "", message)); }

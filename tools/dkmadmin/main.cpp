@@ -1,6 +1,6 @@
 // dkmadmin: starts an install at boot (systemd unit or SysV init script) and takes it
 // away again (engine: libdkm/include/dkm/boot/boot.hpp).
-#include "../cli/command_line.hpp"
+#include "cli/command_line.hpp"
 
 #include <dkm/boot/boot.hpp>
 #include <dkm/core/error.hpp>

@@ -1,5 +1,5 @@
 // dkmpack: builds the dkumonitor bundle's components from recipes/ (engine: libdkm/include/dkm/pack).
-#include "../cli/command_line.hpp"
+#include "cli/command_line.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/pack/archive.hpp>

@@ -3,7 +3,7 @@
 // flags ask for, checked by libdkm (install::check_install_flags).
 // Implementation: tools/installer/installer_command_line.cpp.
 
-#include "../cli/command_line.hpp"
+#include "cli/command_line.hpp"
 
 #include <dkm/install/options.hpp>
 
