@@ -12,6 +12,8 @@
 // child whose command line reads like DSS's, which is all that collectd's processes
 // plugin looks at.
 
+#include "background_process.hpp"
+
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
@@ -233,28 +235,14 @@ class CarbonRecorder {
 class DssProcessStandIn {
  public:
   /// Starts the stand-in with `command_line` as its argv[0].
-  explicit DssProcessStandIn(const std::string& command_line) {
-    pid_ = ::fork();
-    if (pid_ < 0) throw Error("fork: " + errno_text());
-    if (pid_ == 0) {
-      std::string arg0 = command_line, seconds = "600";
-      char* argv[] = {arg0.data(), seconds.data(), nullptr};
-      ::execv("/bin/sleep", argv);
-      ::_exit(127);
-    }
-  }
-  DssProcessStandIn(const DssProcessStandIn&) = delete;
-  DssProcessStandIn& operator=(const DssProcessStandIn&) = delete;
-  ~DssProcessStandIn() {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
+  explicit DssProcessStandIn(const std::string& command_line)
+      : process_({command_line, "600"}, {{}, "/bin/sleep", {}, {}, false, SIGKILL}) {}
 
   /// The child's pid.
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return process_.pid(); }
 
  private:
-  pid_t pid_ = -1;
+  BackgroundProcess process_;
 };
 
 }  // namespace dkm::test

@@ -54,7 +54,7 @@ inline void set_collectd_interval(const dkm::InstallLayout& layout, int seconds)
 }
 
 /// The live processes of an install: its supervisor (run/dkm.pid) and every process
-/// carrying the install's service marker in its environment (see runtime/leftovers.hpp).
+/// carrying the install's service marker in its environment (see libdkm/src/supervise/leftovers.hpp).
 inline std::vector<pid_t> install_processes(const dkm::InstallLayout& layout) {
   std::vector<pid_t> out;
   std::string marker = dkm::supervise::service_marker(layout);

@@ -42,11 +42,12 @@
 #include <vector>
 
 #include "carbon_recorder.hpp"
+#include "background_process.hpp"
 #include "test_support.hpp"
 
 namespace dkm::test {
 
-/// The collectd plugins the bundle ships (recipe of issue 4) and the rendered config loads.
+/// The collectd plugins the bundle ships (recipes/collectd.toml) and the rendered config loads.
 inline const std::vector<std::string>& bundle_collectd_plugins() {
   static const std::vector<std::string> plugins{"cpu",       "df",    "disk", "interface", "load",           "memory",
                                                 "processes", "swap",  "uptime", "logfile", "write_graphite", "syslog"};
@@ -198,49 +199,6 @@ inline std::vector<std::string> service_argv(const dkm::InstallLayout& layout, c
     if (!word.empty()) argv.push_back(word);
   return argv;
 }
-
-/// A background process owned by the test, in its own process group (so no grandchild
-/// outlives the test), output to `log` or /dev/null; killed at the end.
-class Background {
- public:
-  explicit Background(std::vector<std::string> argv, const fs::path& log = "/dev/null") {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      int in = ::open("/dev/null", O_RDONLY);
-      ::dup2(in, 0);
-      ::dup2(out, 1);
-      ::dup2(out, 2);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-    ::setpgid(pid_, pid_);
-  }
-  ~Background() { stop(SIGKILL); }
-  Background(const Background&) = delete;
-  Background& operator=(const Background&) = delete;
-
-  /// The process id.
-  pid_t pid() const { return pid_; }
-
-  /// Sends `signal` to the process group and waits for the process; returns its wait status.
-  int stop(int signal = SIGTERM) {
-    if (pid_ <= 0) return status_;
-    ::kill(-pid_, signal);
-    ::waitpid(pid_, &status_, 0);
-    ::kill(-pid_, SIGKILL);  // whatever of the group is left
-    pid_ = -1;
-    return status_;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int status_ = 0;
-};
 
 /// SHA-256 of a directory tree: every entry's relative path, type, mode, size,
 /// modification time, and content (files) or target (links), in sorted order. Any

@@ -1,4 +1,4 @@
-// Issue 9: the installer's topology flags, through the real installer: bad values exit
+// The installer's topology flags, through the real installer: bad values exit
 // with status 2, name the flag and write nothing; a query front installs carbonapi with
 // Grafana, and its update needs a bundle with carbonapi.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// Issue 8, test 1: every query of every shipped dashboard, its variables resolved the
+// Every query of every shipped dashboard, its variables resolved the
 // way Grafana does (find queries), matches at least one metric that Debian's real
 // collectd 5.12 sends with the installer's rendered config, or that DSS sends.
 //
@@ -48,7 +48,7 @@ TEST_CASE("every dashboard query matches what collectd and DSS send", "[dashboar
   DssProcessStandIns dss_processes;
   CarbonRecorder carbon(port + 1);  // test double for go-carbon's plaintext receiver
   fs::path agent_log = tmp.path() / "collectd.log";
-  Background agent(service_argv(layout, "collectd"), agent_log);  // services.ini's command
+  BackgroundProcess agent(service_argv(layout, "collectd"), {agent_log});  // services.ini's command
 
   dkm::test::Dashboard system = shipped_dashboard("dkumonitor-system");
   dkm::test::Dashboard dss_host = shipped_dashboard("dkumonitor-dss-host");

@@ -1,4 +1,4 @@
-// Test 2 of issue 8: every shipped dashboard is provisionable as is: a uid, a title,
+// Every shipped dashboard is provisionable as is: a uid, a title,
 // a schema version, and every datasource reference is the provisioned Graphite uid.
 #include "dashboard_checks.hpp"
 

@@ -1,4 +1,4 @@
-// Issue 8, test 2 (the installed half): Grafana's provisioning, as the installer renders
+// Grafana's provisioning (the installed half of the dashboards' checks), as the installer renders
 // it, declares the datasource uid every shipped dashboard uses, pointing at carbonapi,
 // and its dashboards provider reads the shipped dashboards.
 #include "dashboard_checks.hpp"

@@ -1,4 +1,4 @@
-// Issue 8, tests 3 and 4: a whole install run by dkm, end to end.
+// A whole install run by dkm, end to end.
 //
 // Test 3 (CI): `installer -t all --system-collectd`, `dkm start`, collectd's metrics reach
 // carbon's port PORT+1 within one collectd interval (the installed 60 s, unchanged), and

@@ -51,7 +51,8 @@ TEST_CASE("supervise runs the supervisor in the foreground and SIGTERM stops eve
   DkmInstall inst("[program:auto]\ncommand = " + fixture_program("forks_grandchild") +
                   " %(ENV_DKM_HOME)s/grandchild.pid\nstartsecs = 0\n\n[program:manual]\ncommand = " +
                   fixture_program("sleeper") + "\nautostart = false\n");
-  BackgroundProcess supervisor({tool("dkm").string(), "-d", inst.root(), "supervise"}, inst.scratch("supervise.out"));
+  BackgroundProcess supervisor =
+      background_dkm({tool("dkm").string(), "-d", inst.root(), "supervise"}, inst.scratch("supervise.out"));
   REQUIRE(inst.wait_for_state("auto", "RUNNING").pid > 0);
   CHECK(inst.status()["manual"].state == "STOPPED");
   CHECK(inst.supervisor_pid() == supervisor.pid());

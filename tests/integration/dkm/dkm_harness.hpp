@@ -3,6 +3,7 @@
 // conf/services.ini, the real `dkm` run against it, the real fixture programs
 // (tests/fixtures/programs) as services, and /proc to see what really runs.
 
+#include "background_process.hpp"
 #include "test_support.hpp"
 
 #include <dkm/core/strings.hpp>
@@ -168,54 +169,11 @@ class DkmInstall {
   dkm::InstallLayout layout_;
 };
 
-/// A program running in the background with its output going to a file.
-class BackgroundProcess {
- public:
-  /// Starts argv with stdout and stderr appended to `output`.
-  BackgroundProcess(const std::vector<std::string>& argv, const fs::path& output) : output_(output) {
-    std::vector<std::string> args = argv;
-    std::vector<char*> argp;
-    for (auto& a : args) argp.push_back(a.data());
-    argp.push_back(nullptr);
-    int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::setenv("DKM_ALLOW_ROOT", "1", 1);
-      ::unsetenv("DKM_HOME");
-      ::execv(argp[0], argp.data());
-      ::_exit(127);
-    }
-    ::close(fd);
-  }
-  BackgroundProcess(const BackgroundProcess&) = delete;
-  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
-  ~BackgroundProcess() { stop(); }
-
-  /// Its pid.
-  pid_t pid() const { return pid_; }
-  /// Ends it (SIGTERM) and reaps it.
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  /// Waits for it to end on its own; its wait status.
-  int wait() {
-    int status = 0;
-    if (pid_ > 0) ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-  /// What it wrote so far.
-  std::string output() const { return read_file(output_); }
-
- private:
-  fs::path output_;
-  pid_t pid_ = -1;
-};
+/// A dkm command run in the background as the tests run dkm (DKM_ALLOW_ROOT=1, no
+/// DKM_HOME), output to `output`; SIGTERM ends it (a foreground supervisor stops its
+/// services then).
+inline BackgroundProcess background_dkm(const std::vector<std::string>& argv, const fs::path& output) {
+  return BackgroundProcess(argv, {output, {}, {{"DKM_ALLOW_ROOT", "1"}}, {"DKM_HOME"}, false, SIGTERM});
+}
 
 }  // namespace dkm::test

@@ -1,4 +1,4 @@
-// Issue 5, test 2: Debian's real collectd 5.12 accepts the rendered config, with the
+// Debian's real collectd 5.12 accepts the rendered config, with the
 // bundle's plugin set (Debian's plugins standing in for the bundle's, same version) and
 // with --system-collectd.
 //
@@ -41,6 +41,50 @@ std::string value_of(const std::vector<std::string>& lines, const std::string& n
     if (words.size() == 3 && words[0] == name) return words[1];
   }
   return {};
+}
+
+/// Runs `command` as dkm runs it (services.ini's command, in the foreground) and checks
+/// the metrics `carbon` receives from it: the first read happens at start; SIGTERM flushes
+/// write_graphite's buffer to carbon.
+void check_collectd_runs(const std::vector<std::string>& command, CarbonRecorder& carbon, const fs::path& log) {
+  // Only its lines count from here (-T's may have lost some in its quick shutdown).
+  size_t before = carbon.lines().size();
+  BackgroundProcess daemon(command, {log});
+  const std::string host = "collectd.com_example_web1.";
+  // Its first reads are done when write_graphite's first full buffers have arrived; a
+  // moment more for the slower plugins (processes reads /proc), then stop it.
+  wait_until([&] { return carbon.lines().size() > before + 20; }, std::chrono::seconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  int status = daemon.stop(SIGTERM);
+  INFO("collectd -f:\n" << read_file(log));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK_THAT(read_file(log), !Catch::Contains("[error]"));
+  const std::vector<std::string> expected{
+      "processes.dss_backend.ps_count.processes", "processes.dss_jek.ps_count.processes",
+      "processes.dss_fek.ps_count.processes", "load.load.relative.shortterm", "memory.memory.used",
+      "memory.percent.used", "uptime.uptime"};
+  auto daemon_lines = [&] {
+    std::vector<std::string> all = carbon.lines();
+    return std::vector<std::string>(all.begin() + static_cast<long>(std::min(before, all.size())), all.end());
+  };
+  bool complete = wait_until([&] {
+    auto lines = daemon_lines();
+    return std::all_of(expected.begin(), expected.end(), [&](const auto& m) { return !value_of(lines, host + m).empty(); });
+  }, std::chrono::seconds(5));
+  std::vector<std::string> lines = daemon_lines();
+  INFO(lines.size() << " lines from collectd -f");
+  for (const auto& m : expected) CHECK_FALSE(value_of(lines, host + m).empty());
+  REQUIRE(complete);
+  // Every line is a Graphite plaintext line under the reversed host name.
+  std::regex plaintext(R"(collectd\.com_example_web1\.[A-Za-z0-9_.-]+ (-?[0-9.e+-]+|nan) [0-9]+)");
+  std::vector<std::string> malformed;
+  for (const auto& l : lines)
+    if (!std::regex_match(l, plaintext)) malformed.push_back(l);
+  CHECK(malformed == std::vector<std::string>{});
+  // At least ours (a real DSS, or another test's stand-ins, on this machine would add to it).
+  CHECK(std::stoi(value_of(lines, host + "processes.dss_backend.ps_count.processes")) >= 1);
+  CHECK(std::stoi(value_of(lines, host + "processes.dss_jek.ps_count.processes")) >= 1);
 }
 
 /// Installs an agent, runs its collectd in test mode against a recording carbon, checks.
@@ -87,47 +131,7 @@ void check_collectd_accepts(bool system_collectd) {
   }
   CHECK_THAT(T.output, !Catch::Contains("[error]"));
 
-  // Then as dkm runs it (services.ini's command, in the foreground): the first read
-  // happens at start; SIGTERM flushes write_graphite's buffer to carbon.
-  // Only its lines count from here (-T's may have lost some in its quick shutdown).
-  fs::path log = tmp.path() / "collectd.log";
-  size_t before = carbon.lines().size();
-  Background daemon(command, log);
-  const std::string host = "collectd.com_example_web1.";
-  // Its first reads are done when write_graphite's first full buffers have arrived; a
-  // moment more for the slower plugins (processes reads /proc), then stop it.
-  wait_until([&] { return carbon.lines().size() > before + 20; }, std::chrono::seconds(10));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  int status = daemon.stop(SIGTERM);
-  INFO("collectd -f:\n" << read_file(log));
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  CHECK_THAT(read_file(log), !Catch::Contains("[error]"));
-  const std::vector<std::string> expected{
-      "processes.dss_backend.ps_count.processes", "processes.dss_jek.ps_count.processes",
-      "processes.dss_fek.ps_count.processes", "load.load.relative.shortterm", "memory.memory.used",
-      "memory.percent.used", "uptime.uptime"};
-  auto daemon_lines = [&] {
-    std::vector<std::string> all = carbon.lines();
-    return std::vector<std::string>(all.begin() + static_cast<long>(std::min(before, all.size())), all.end());
-  };
-  bool complete = wait_until([&] {
-    auto lines = daemon_lines();
-    return std::all_of(expected.begin(), expected.end(), [&](const auto& m) { return !value_of(lines, host + m).empty(); });
-  }, std::chrono::seconds(5));
-  std::vector<std::string> lines = daemon_lines();
-  INFO(lines.size() << " lines from collectd -f");
-  for (const auto& m : expected) CHECK_FALSE(value_of(lines, host + m).empty());
-  REQUIRE(complete);
-  // Every line is a Graphite plaintext line under the reversed host name.
-  std::regex plaintext(R"(collectd\.com_example_web1\.[A-Za-z0-9_.-]+ (-?[0-9.e+-]+|nan) [0-9]+)");
-  std::vector<std::string> malformed;
-  for (const auto& l : lines)
-    if (!std::regex_match(l, plaintext)) malformed.push_back(l);
-  CHECK(malformed == std::vector<std::string>{});
-  // At least ours (a real DSS, or another test's stand-ins, on this machine would add to it).
-  CHECK(std::stoi(value_of(lines, host + "processes.dss_backend.ps_count.processes")) >= 1);
-  CHECK(std::stoi(value_of(lines, host + "processes.dss_jek.ps_count.processes")) >= 1);
+  check_collectd_runs(command, carbon, tmp.path() / "collectd.log");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Issue 9 (optional item): the relay install type. `-t relay --carbon-backends ...` installs
+// The relay install type. `-t relay --carbon-backends ...` installs
 // carbon-c-relay only; its rendered config is checked by Debian's real carbon-c-relay
 // (the bundle's stand-in, kDebianRelay) in its test mode, which prints the configuration it
 // parsed and where it routes a metric. Bad values of the new flag exit 2, name it, write nothing.

@@ -1,4 +1,4 @@
-// Issue 5, test 5: every install gets its own Grafana admin password and secret key,
+// Every install gets its own Grafana admin password and secret key,
 // kept only in conf/ files of mode 0600; the password is printed once, at the end.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// Issue 5, test 3: update mode points the links and the environment file at the new
+// Update mode points the links and the environment file at the new
 // bundle and leaves conf/ and storage/ exactly as they were (same digest: same entries,
 // bytes, modes and modification times).
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// runtime/boot*: instance names, init detection, unit and script text, records, and
+// boot: instance names, init detection, unit and script text, records, and
 // install/uninstall on a temporary root.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// runtime/layout: install paths, the environment file, finding DIR.
+// core/install_layout: install paths, the environment file, finding DIR.
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>

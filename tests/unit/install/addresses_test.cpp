@@ -1,4 +1,4 @@
-// runtime/ports, runtime/addresses, runtime/hostnames: the port plan, IP addresses and
+// install/addresses: IP addresses, host:port and HOST[:PORT] endpoints.
 // endpoints from flags, host names for collectd.
 #include <catch2/catch.hpp>
 
@@ -8,28 +8,6 @@
 
 using namespace dkm;
 using namespace dkm::install;
-
-TEST_CASE("the port plan puts every service on its offset of the ten ports", "[ports]") {
-  PortPlan p = parse_port_plan("27600");
-  CHECK(p.grafana() == 27600);
-  CHECK(p.carbon() == 27601);
-  CHECK(p.carbonapi() == 27602);
-  CHECK(p.carbonserver() == 27603);
-  std::vector<int> internal{p.pickle(), p.carbonlink(), p.carbon_grpc(), p.carbonserver_grpc(), p.pprof(), p.grafana_grpc()};
-  CHECK(internal == std::vector<int>{27604, 27605, 27606, 27607, 27608, 27609});
-  CHECK(p.last() == 27609);
-}
-
-TEST_CASE("a base port whose ten ports pass 65535 is refused, naming the flag", "[ports]") {
-  CHECK(parse_port_plan("65526").last() == 65535);
-  REQUIRE_THROWS_AS(parse_port_plan("65527"), UsageError);
-  REQUIRE_THROWS_WITH(parse_port_plan("65530"), Catch::Contains("-p/--port") && Catch::Contains("65539"));
-  REQUIRE_THROWS_WITH(parse_port_plan("abc"), Catch::Contains("-p/--port") && Catch::Contains("'abc' is not a port"));
-  REQUIRE_THROWS_WITH(parse_port_plan("27600x"), Catch::Contains("not a port"));
-  REQUIRE_THROWS_WITH(parse_port_plan(""), Catch::Contains("not a port"));
-  REQUIRE_THROWS_WITH(parse_port_plan("0"), Catch::Contains("outside 1-65535"));
-  REQUIRE_THROWS_WITH(parse_port_plan("-5"), Catch::Contains("-5"));
-}
 
 TEST_CASE("IP addresses are recognised in both families and written canonically", "[addresses]") {
   CHECK(parse_ip("10.1.2.3", "--x").text == "10.1.2.3");
@@ -65,28 +43,4 @@ TEST_CASE("HOST[:PORT] endpoints take names, IPv4 and bracketed IPv6", "[address
                       Catch::Contains("--carbon-server") && Catch::Contains("bad_host"));
   REQUIRE_THROWS_WITH(parse_endpoint("[10.0.0.1]:80", 1, "--x"), Catch::Contains("not an IPv6"));
   REQUIRE_THROWS_WITH(parse_endpoint("[fd00::5:80", 1, "--x"), Catch::Contains("never") || Catch::Contains("without closing"));
-}
-
-TEST_CASE("collectd's host name is the FQDN reversed", "[hostnames]") {
-  CHECK(reverse_hostname("host.example.domain") == "domain.example.host");
-  CHECK(reverse_hostname("single") == "single");
-  CHECK(reverse_hostname("a.b") == "b.a");
-}
-
-TEST_CASE("host names follow RFC 1123, and the error says what is wrong", "[hostnames]") {
-  for (const char* good : {"host", "host.example.com", "a-b.c-d", "x1.y2", "123.example"})
-    CHECK(hostname_problem(good).empty());
-  CHECK_THAT(hostname_problem(""), Catch::Contains("empty"));
-  CHECK_THAT(hostname_problem("a..b"), Catch::Contains("empty label"));
-  CHECK_THAT(hostname_problem(".a"), Catch::Contains("empty label"));
-  CHECK_THAT(hostname_problem("under_score.com"), Catch::Contains("'_'"));
-  CHECK_THAT(hostname_problem("-lead.com"), Catch::Contains("starts or ends"));
-  CHECK_THAT(hostname_problem(std::string(64, 'a') + ".com"), Catch::Contains("63"));
-  CHECK_THAT(hostname_problem("with space"), Catch::Contains("' '"));
-  REQUIRE_THROWS_WITH(check_hostname("a b", "--hostname"), Catch::Contains("--hostname") && Catch::Contains("'a b'"));
-}
-
-TEST_CASE("this host's name is found and usable", "[hostnames]") {
-  std::string fqdn = local_fqdn();
-  CHECK_FALSE(fqdn.empty());
 }

@@ -1,4 +1,4 @@
-// The installer's cluster topology (issue 9): agents sending to a remote backend,
+// The installer's cluster topology: agents sending to a remote backend,
 // backends exposing their carbonserver, a query front whose carbonapi reads them all,
 // and Grafana reading the right carbonapi. Flags, plan, rendered configs, summary.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// runtime/secrets: generated passwords and keys.
+// install/secrets: generated passwords and keys.
 #include <catch2/catch.hpp>
 
 #include <dkm/install/secrets.hpp>

@@ -1,4 +1,4 @@
-// runtime/templates: selecting templates by service and rendering them with mustache.
+// install/templates: selecting templates by service and rendering them with mustache.
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>

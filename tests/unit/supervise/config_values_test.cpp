@@ -1,4 +1,4 @@
-// runtime/config_values: the value syntaxes of supervisord's keys.
+// supervise/config_values: the value syntaxes of supervisord's keys.
 #include <catch2/catch.hpp>
 
 #include "supervise/config_values.hpp"

@@ -1,4 +1,4 @@
-// runtime/control_protocol: requests are checked field by field, responses round-trip.
+// supervise/control_protocol: requests are checked field by field, responses round-trip.
 #include <catch2/catch.hpp>
 
 #include <dkm/supervise/control_protocol.hpp>
@@ -59,28 +59,17 @@ TEST_CASE("a service status survives JSON, even with bytes that are not UTF-8", 
   CHECK(back.log_tail.find("here") != std::string::npos);
 }
 
-TEST_CASE("status lines look like supervisorctl's", "[status_format]") {
-  CHECK(format_uptime(0) == "0:00:00");
-  CHECK(format_uptime(3723.9) == "1:02:03");
-  CHECK(format_uptime(86400 + 61) == "1 day, 0:01:01");
-  CHECK(format_uptime(3 * 86400) == "3 days, 0:00:00");
-  ServiceStatus run;
-  run.name = "carbon";
-  run.state = ServiceState::kRunning;
-  run.pid = 4242;
-  run.uptime = 65;
-  ServiceStatus fatal;
-  fatal.name = "a-very-long-service-name-beyond-thirty";
-  fatal.state = ServiceState::kFatal;
-  fatal.detail = "Exited too quickly (process log may have details)";
-  ServiceStatus fresh;
-  fresh.name = "idle";
-  fresh.state = ServiceState::kStopped;
-  std::string text = format_status_lines({run, fatal, fresh});
-  auto nl = text.find('\n');
-  CHECK(text.substr(0, nl) == "carbon" + std::string(41 - 6, ' ') + "RUNNING   pid 4242, uptime 0:01:05");
-  CHECK(text.find("a-very-long-service-name-beyond-thirty   FATAL     Exited too quickly") != std::string::npos);
-  CHECK(text.find("STOPPED   Not started\n") != std::string::npos);
-  ServiceStatus starting{"web", ServiceState::kStarting, 7, 1, 0, "waiting for tcp:127.0.0.1:80", "", "", ""};
-  CHECK(describe_status(starting) == "pid 7, waiting for tcp:127.0.0.1:80");
+TEST_CASE("a start-up report is a protocol line and round-trips", "[control_protocol]") {
+  using Kind = StartupReport::Kind;
+  for (const StartupReport& report : {StartupReport{Kind::kPid, 42, 0, ""}, StartupReport{Kind::kWarning, 0, 0, "f:3: ignored"},
+                                      StartupReport{Kind::kReady, 42, 0, ""}, StartupReport{Kind::kBusy, 0, 0, ""},
+                                      StartupReport{Kind::kError, 0, 2, "conf/services.ini:7: bad"}}) {
+    std::string line = render_startup_report(report);
+    CHECK(line.back() == '\n');
+    CHECK(line.find('\n') == line.size() - 1);
+    CHECK(parse_startup_report(line) == report);
+  }
+  CHECK(render_startup_report({Kind::kReady, 7, 0, ""}) == "{\"pid\":7,\"report\":\"ready\"}\n");
+  REQUIRE_THROWS_AS(parse_startup_report("ready 7"), ProtocolError);
+  REQUIRE_THROWS_AS(parse_startup_report("{\"report\":\"done\"}"), ProtocolError);
 }

@@ -1,4 +1,4 @@
-// runtime/log_tail: the last lines of a log.
+// supervise/log_tail: the last lines of a log.
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>

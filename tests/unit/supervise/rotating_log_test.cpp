@@ -1,4 +1,4 @@
-// runtime/rotating_log: size-based rotation that never lets a file pass max_bytes.
+// supervise/rotating_log: size-based rotation that never lets a file pass max_bytes.
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>

@@ -1,4 +1,4 @@
-// runtime/services_file: supervisord's INI syntax, checked key by key, errors with file and line.
+// supervise/services_file: supervisord's INI syntax, checked key by key, errors with file and line.
 #include <catch2/catch.hpp>
 
 #include <dkm/supervise/services_file.hpp>
@@ -147,4 +147,18 @@ TEST_CASE("reload compares programs by everything a process would notice", "[ser
   auto other = parse("[program:a]\ncommand=x --flag\n").programs.at("a");
   CHECK(a == moved);
   CHECK_FALSE(a == other);
+}
+
+TEST_CASE("read_sections gives every section with its keys as written, for readers of an edited file", "[services_file]") {
+  auto sections = read_sections("[program:a]\ncommand = %(ENV_X)s/bin/a ; note\nAutostart = false\n\n[supervisord]\n[program:b]\n",
+                                "/i/conf/services.ini");
+  REQUIRE(sections.size() == 3);
+  CHECK(sections[0].name == "program:a");
+  CHECK(sections[0].line == 1);
+  CHECK(sections[0].values.at("command") == "%(ENV_X)s/bin/a");
+  CHECK(sections[0].keys == std::vector<std::pair<std::string, long>>{{"command", 2}, {"autostart", 3}});
+  CHECK(sections[1].name == "supervisord");
+  CHECK(sections[2].name == "program:b");
+  CHECK(sections[2].values.empty());
+  REQUIRE_THROWS_WITH(read_sections("x = 1\n", "/i/conf/services.ini"), Catch::Contains("services.ini:1: 'x' is outside any section"));
 }

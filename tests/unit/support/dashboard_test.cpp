@@ -1,4 +1,4 @@
-// runtime/graphite_expression and runtime/dashboard: the series a dashboard reads.
+// tests/support/graphite_expression and dashboard (the dashboard checker): the series a dashboard reads.
 #include <catch2/catch.hpp>
 
 #include "dashboard.hpp"

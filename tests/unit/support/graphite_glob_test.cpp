@@ -1,4 +1,4 @@
-// runtime/graphite_glob: Graphite's per-node glob rules, brace expansion, find.
+// tests/support/graphite_glob: Graphite's per-node glob rules, brace expansion, find.
 #include <catch2/catch.hpp>
 
 #include "graphite_glob.hpp"
