@@ -5,6 +5,7 @@
 //   STARTING --exits--> BACKOFF --delay--> STARTING ... --startretries failures--> FATAL
 //   RUNNING --exits--> EXITED (--autorestart--> STARTING)
 //   STARTING/RUNNING --stop--> STOPPING --group gone--> STOPPED
+// Implementation: libdkm/src/supervise/service_state.cpp.
 
 #include <optional>
 #include <string>
@@ -16,27 +17,10 @@ namespace dkm::supervise {
 enum class ServiceState { kStopped, kStarting, kRunning, kBackoff, kStopping, kExited, kFatal, kUnknown };
 
 /// "RUNNING", "STOPPED", ...
-inline const char* state_name(ServiceState state) {
-  switch (state) {
-    case ServiceState::kStopped: return "STOPPED";
-    case ServiceState::kStarting: return "STARTING";
-    case ServiceState::kRunning: return "RUNNING";
-    case ServiceState::kBackoff: return "BACKOFF";
-    case ServiceState::kStopping: return "STOPPING";
-    case ServiceState::kExited: return "EXITED";
-    case ServiceState::kFatal: return "FATAL";
-    case ServiceState::kUnknown: break;
-  }
-  return "UNKNOWN";
-}
+const char* state_name(ServiceState state);
 
 /// The state named `name`; UNKNOWN for anything else.
-inline ServiceState state_from_name(std::string_view name) {
-  for (auto s : {ServiceState::kStopped, ServiceState::kStarting, ServiceState::kRunning, ServiceState::kBackoff,
-                 ServiceState::kStopping, ServiceState::kExited, ServiceState::kFatal})
-    if (name == state_name(s)) return s;
-  return ServiceState::kUnknown;
-}
+ServiceState state_from_name(std::string_view name);
 
 /// True for the states in which the service has no process (supervisord's STOPPED_STATES).
 inline bool is_stopped_state(ServiceState state) {
