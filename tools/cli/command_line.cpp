@@ -4,6 +4,8 @@
 #include <dkm/core/error.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <iostream>
 #include <sstream>
 
 namespace dkm::cli {
@@ -123,6 +125,22 @@ Invocation parse(const Program& program, const std::vector<std::string>& args) {
   }
   inv.operands = inv.texts(kOperands);
   return inv;
+}
+
+int run_front_end(const std::string& program, const std::function<int()>& work) {
+  try {
+    return work();
+  } catch (const Error& e) {
+    std::cout.flush();
+    std::fflush(stdout);
+    std::cerr << program << ": " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::cout.flush();
+    std::fflush(stdout);
+    std::cerr << program << ": " << e.what() << "\n";
+    return kExitFailure;
+  }
 }
 
 std::string help_text(const Program& program, const Command& command) {

@@ -9,6 +9,7 @@
 #include <boost/program_options.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <utility>
 #include <string>
 #include <vector>
@@ -85,6 +86,10 @@ Invocation parse(const Program& program, const std::vector<std::string>& args);
 
 /// The usage error for `message`, with the program's see_help for `command` ("" for none).
 std::string usage_message(const Program& program, const std::string& command, const std::string& message);
+
+/// Runs a front end's `work`: an Error prints "PROGRAM: message" on stderr (after what
+/// was printed on stdout) and gives its exit code; any other exception exit status 1.
+int run_front_end(const std::string& program, const std::function<int()>& work);
 
 /// `command`'s help, its "{options}" replaced by the table of the options that have help:
 /// the program's global ones, then the command's.

@@ -225,15 +225,5 @@ int dkm_main(const std::vector<std::string>& args, const char* argv0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return dkm_main({argv + 1, argv + argc}, argv[0]);
-  } catch (const Error& e) {
-    std::fflush(stdout);
-    std::cerr << "dkm: " << e.what() << "\n";
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    std::cerr << "dkm: " << e.what() << "\n";
-    return kExitFailure;
-  }
+  return cli::run_front_end("dkm", [&] { return dkm_main({argv + 1, argv + argc}, argv[0]); });
 }

@@ -152,13 +152,5 @@ int run(const std::vector<std::string>& args, const char* argv0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run({argv + 1, argv + argc}, argv[0]);
-  } catch (const Error& e) {
-    std::cerr << "dkmadmin: " << e.what() << "\n";
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    std::cerr << "dkmadmin: " << e.what() << "\n";
-    return kExitFailure;
-  }
+  return cli::run_front_end("dkmadmin", [&] { return run({argv + 1, argv + argc}, argv[0]); });
 }

@@ -184,17 +184,8 @@ int pack_main(const cli::Invocation& inv, const char* argv0) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
+  return cli::run_front_end("dkmpack", [&] {
     cli::Invocation inv = cli::parse(kProgram, {argv + 1, argv + argc});
-    if (inv.command->name == "step") return step_main(inv);
-    return pack_main(inv, argv[0]);
-  } catch (const Error& e) {
-    std::cout.flush();
-    std::cerr << "dkmpack: " << e.what() << "\n";
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    std::cout.flush();
-    std::cerr << "dkmpack: " << e.what() << "\n";
-    return kExitFailure;
-  }
+    return inv.command->name == "step" ? step_main(inv) : pack_main(inv, argv[0]);
+  });
 }

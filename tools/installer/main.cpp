@@ -15,35 +15,36 @@
 #include <string>
 #include <vector>
 
-int main(int argc, char** argv) {
+namespace {
+
+/// Installs, or updates, as the command line asks.
+int installer_main(const std::vector<std::string>& args) {
   using namespace dkm;
   using namespace dkm::install;
-  try {
-    installer::InstallerRequest request = installer::parse_installer_command_line({argv + 1, argv + argc});
-    if (request.help) {
-      std::cout << installer::installer_usage();
-      return kExitOk;
-    }
-    if (request.version) {
-      std::cout << "installer " DKM_VERSION "\n";
-      return kExitOk;
-    }
-    const InstallOptions& opt = request.options;
-    Bundle bundle = Bundle::of_running_program();
-    if (opt.update) {
-      std::cout << update_summary(update(opt.directory, bundle, DKM_VERSION));
-    } else {
-      std::cout << install_summary(install_bundle(opt, bundle, DKM_VERSION));
-      if (::geteuid() == 0)
-        std::cerr << "installer: warning: installed as root; dkm does not run as root: give "
-                  << opt.directory.string() << " to the account that will run it (chown -R)\n";
-    }
+  installer::InstallerRequest request = installer::parse_installer_command_line(args);
+  if (request.help) {
+    std::cout << installer::installer_usage();
     return kExitOk;
-  } catch (const Error& e) {
-    std::cerr << "installer: " << e.what() << "\n";
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    std::cerr << "installer: " << e.what() << "\n";
-    return kExitFailure;
   }
+  if (request.version) {
+    std::cout << "installer " DKM_VERSION "\n";
+    return kExitOk;
+  }
+  const InstallOptions& opt = request.options;
+  Bundle bundle = Bundle::of_running_program();
+  if (opt.update) {
+    std::cout << update_summary(update(opt.directory, bundle, DKM_VERSION));
+    return kExitOk;
+  }
+  std::cout << install_summary(install_bundle(opt, bundle, DKM_VERSION));
+  if (::geteuid() == 0)
+    std::cerr << "installer: warning: installed as root; dkm does not run as root: give " << opt.directory.string()
+              << " to the account that will run it (chown -R)\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return dkm::cli::run_front_end("installer", [&] { return installer_main({argv + 1, argv + argc}); });
 }

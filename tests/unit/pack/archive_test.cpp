@@ -1,6 +1,8 @@
 // pack/archive: the reproducible archive.
 #include <catch2/catch.hpp>
 
+#include "pack_samples.hpp"
+
 #include <dkm/core/process.hpp>
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/pack/archive.hpp>
@@ -18,21 +20,9 @@
 
 using namespace dkm;
 using namespace dkm::pack;
+using namespace dkm::test;
 
 namespace {
-
-/// A small tree: nested directories, an executable, a symbolic link.
-fs::path make_tree(const fs::path& root) {
-  fs::create_directories(root / "bin");
-  fs::create_directories(root / "conf" / "sub");
-  fs::create_directories(root / "empty");
-  write_file_atomic(root / "bin" / "tool", "#!/bin/sh\necho tool\n", 0750);
-  write_file_atomic(root / "conf" / "a.ini", "a = 1\n", 0600);
-  write_file_atomic(root / "conf" / "sub" / "z.txt", std::string(100000, 'z'));
-  write_file_atomic(root / "VERSION", "1.2.3\n");
-  fs::create_symlink("bin/tool", root / "tool-link");
-  return root;
-}
 
 /// One entry as read back from an archive.
 struct Entry {
@@ -64,7 +54,7 @@ std::vector<Entry> list_archive(const fs::path& file) {
 
 TEST_CASE("the archive is sorted, stamped with one time, owned by 0 without names", "[pack][archive]") {
   TempDir dir;
-  fs::path tree = make_tree(dir.path() / "stage");
+  fs::path tree = make_sample_tree(dir.path() / "stage");
   fs::path out = dir.path() / "dist" / "b-1.2.3.tar.gz";
   std::string hash = write_reproducible_archive({tree, "b-1.2.3", out, 1700000000, {}});
   CHECK(hash == sha256_file(out));
@@ -99,7 +89,7 @@ TEST_CASE("the archive is sorted, stamped with one time, owned by 0 without name
 
 TEST_CASE("same tree and time give the same bytes, a changed file or time changes them", "[pack][archive]") {
   TempDir dir;
-  fs::path tree = make_tree(dir.path() / "stage");
+  fs::path tree = make_sample_tree(dir.path() / "stage");
   std::string first = write_reproducible_archive({tree, "b", dir.path() / "one.tar.gz", 1700000000, {}});
   // Touch everything and change modes the archive normalises: nothing changes.
   ::chmod((tree / "conf" / "a.ini").c_str(), 0640);
@@ -115,7 +105,7 @@ TEST_CASE("same tree and time give the same bytes, a changed file or time change
 
 TEST_CASE("a failed archive leaves nothing under the final name and stale temporaries go", "[pack][archive]") {
   TempDir dir;
-  fs::path tree = make_tree(dir.path() / "stage");
+  fs::path tree = make_sample_tree(dir.path() / "stage");
   REQUIRE(::mkfifo((tree / "conf" / "fifo").c_str(), 0644) == 0);
   fs::path out = dir.path() / "dist" / "b.tar.gz";
   fs::create_directories(out.parent_path());

@@ -1,6 +1,8 @@
 // pack/elf: what the loader needs of an ELF file, read from real files built by gcc.
 #include <catch2/catch.hpp>
 
+#include "pack_samples.hpp"
+
 #include <dkm/core/process.hpp>
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/pack/elf.hpp>
@@ -10,23 +12,10 @@
 
 using namespace dkm;
 using namespace dkm::pack;
+using namespace dkm::test;
 
 namespace {
 
-/// Compiles a C source with gcc; fails the test with gcc's output when it does not compile.
-void compile_c(const fs::path& source_dir, const std::string& code, const fs::path& output,
-               const std::vector<std::string>& flags) {
-  fs::path src = source_dir / (output.filename().string() + ".c");
-  write_file_atomic(src, code);
-  std::vector<std::string> argv = {"gcc", "-o", output.string(), src.string()};
-  argv.insert(argv.end(), flags.begin(), flags.end());
-  auto r = run_process(argv);
-  INFO(r.output);
-  REQUIRE(r.ok());
-}
-
-const char* kUsesZlib = "#include <zlib.h>\n#include <stdio.h>\nint main(void){puts(zlibVersion());return 0;}\n";
-const char* kHello = "#include <stdio.h>\nint main(void){puts(\"hello\");return 0;}\n";
 
 bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 

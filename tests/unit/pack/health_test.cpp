@@ -1,6 +1,8 @@
 // pack/health: the bundle's health check on real ELF files built by gcc.
 #include <catch2/catch.hpp>
 
+#include "pack_samples.hpp"
+
 #include <dkm/core/process.hpp>
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/pack/elf.hpp>
@@ -10,26 +12,7 @@
 
 using namespace dkm;
 using namespace dkm::pack;
-
-namespace {
-
-/// Compiles a C source with gcc; fails the test with gcc's output when it does not compile.
-void compile_c(const fs::path& source_dir, const std::string& code, const fs::path& output,
-               const std::vector<std::string>& flags) {
-  fs::path src = source_dir / (output.filename().string() + ".c");
-  write_file_atomic(src, code);
-  std::vector<std::string> argv = {"gcc", "-o", output.string(), src.string()};
-  argv.insert(argv.end(), flags.begin(), flags.end());
-  auto r = run_process(argv);
-  INFO(r.output);
-  REQUIRE(r.ok());
-}
-
-const char* kUsesZlib = "#include <zlib.h>\n#include <stdio.h>\nint main(void){puts(zlibVersion());return 0;}\n";
-const char* kHello = "#include <stdio.h>\nint main(void){puts(\"hello\");return 0;}\n";
-
-
-}  // namespace
+using namespace dkm::test;
 
 TEST_CASE("libc's family is accepted, other libraries are not", "[pack][health]") {
   for (const char* lib : {"libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libresolv.so.2",

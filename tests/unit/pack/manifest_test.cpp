@@ -1,6 +1,8 @@
 // pack/manifest: every file of a tree with its digests.
 #include <catch2/catch.hpp>
 
+#include "pack_samples.hpp"
+
 #include <dkm/core/process.hpp>
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/pack/archive.hpp>
@@ -18,27 +20,11 @@
 
 using namespace dkm;
 using namespace dkm::pack;
-
-namespace {
-
-/// A small tree: nested directories, an executable, a symbolic link.
-fs::path make_tree(const fs::path& root) {
-  fs::create_directories(root / "bin");
-  fs::create_directories(root / "conf" / "sub");
-  fs::create_directories(root / "empty");
-  write_file_atomic(root / "bin" / "tool", "#!/bin/sh\necho tool\n", 0750);
-  write_file_atomic(root / "conf" / "a.ini", "a = 1\n", 0600);
-  write_file_atomic(root / "conf" / "sub" / "z.txt", std::string(100000, 'z'));
-  write_file_atomic(root / "VERSION", "1.2.3\n");
-  fs::create_symlink("bin/tool", root / "tool-link");
-  return root;
-}
-
-}  // namespace
+using namespace dkm::test;
 
 TEST_CASE("describe_tree lists every file with its digests", "[pack][manifest]") {
   TempDir dir;
-  fs::path tree = make_tree(dir.path() / "stage");
+  fs::path tree = make_sample_tree(dir.path() / "stage");
   auto files = describe_tree(tree, {"VERSION"});
   std::vector<std::string> paths;
   for (const auto& f : files) paths.push_back(f.path);

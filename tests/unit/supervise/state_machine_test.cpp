@@ -11,6 +11,19 @@ using namespace dkm::test;
 using namespace std::chrono_literals;
 using Signal = FakeProcesses::Signal;
 
+namespace {
+
+/// Adds `cfg`, starts it and lets it run five seconds (RUNNING since four); its pid.
+pid_t run_for_a_while(SupervisorWorld& w, const ProgramConfig& cfg) {
+  w.add({cfg});
+  w.start({cfg.name});
+  w.advance(5s);
+  REQUIRE(w.state(cfg.name) == ServiceState::kRunning);
+  return w.pid(cfg.name);
+}
+
+}  // namespace
+
 TEST_CASE("a service without a probe is STARTING until it stayed up startsecs, then RUNNING", "[state_machine]") {
   SupervisorWorld w;
   auto web = program("web");
@@ -209,10 +222,7 @@ TEST_CASE("stop sends stopsignal and SIGCONT to the group, and the exit makes it
   SupervisorWorld w;
   auto web = program("web");
   web.stopsignal = SIGINT;
-  w.add({web});
-  w.start();
-  w.advance(5s);
-  pid_t pid = w.pid("web");
+  pid_t pid = run_for_a_while(w, web);
   w.stop({"web"});
   CHECK(w.state("web") == ServiceState::kStopping);
   CHECK(w.processes.signals == std::vector<Signal>{{pid, SIGINT, true}, {pid, SIGCONT, true}});
@@ -230,10 +240,7 @@ TEST_CASE("stopsignal KILL is sent alone, without SIGCONT", "[state_machine]") {
   SupervisorWorld w;
   auto web = program("web");
   web.stopsignal = SIGKILL;
-  w.add({web});
-  w.start();
-  w.advance(5s);
-  pid_t pid = w.pid("web");
+  pid_t pid = run_for_a_while(w, web);
   w.stop({"web"});
   CHECK(w.processes.signals == std::vector<Signal>{{pid, SIGKILL, true}});
 }
@@ -242,10 +249,7 @@ TEST_CASE("stop escalates to SIGKILL after stopwaitsecs, then every second until
   SupervisorWorld w;
   auto web = program("web");
   web.stopwaitsecs = 10;
-  w.add({web});
-  w.start();
-  w.advance(5s);
-  pid_t pid = w.pid("web");
+  pid_t pid = run_for_a_while(w, web);
   w.stop({"web"});
   w.advance(9999ms);
   CHECK(w.processes.signals.size() == 2);  // stopsignal and SIGCONT
@@ -271,10 +275,7 @@ TEST_CASE("a group left after the stop's exit is waited for until the deadline, 
   SupervisorWorld w;
   auto web = program("web");
   web.stopwaitsecs = 3;
-  w.add({web});
-  w.start();
-  w.advance(5s);
-  pid_t pgid = w.pid("web");
+  pid_t pgid = run_for_a_while(w, web);
   w.stop({"web"});
   w.exit("web", exited_with(0), /*group_stays=*/true);
   CHECK(w.state("web") == ServiceState::kStopping);
