@@ -269,6 +269,14 @@ std::vector<BuildSpec> parse_builds(TableReader& top, const std::string& file, c
   return builds;
 }
 
+/// `file` made absolute; a missing one is a usage error, "PATH: no such WHAT file".
+fs::path existing_input(const fs::path& file, const std::string& what) {
+  fs::path absolute = fs::absolute(file).lexically_normal();
+  std::error_code ec;
+  if (!fs::is_regular_file(absolute, ec)) throw UsageError(absolute.string() + ": no such " + what + " file");
+  return absolute;
+}
+
 }  // namespace
 
 Recipe parse_recipe(std::string_view text, const fs::path& file_path) {
@@ -351,9 +359,7 @@ Recipe parse_recipe(std::string_view text, const fs::path& file_path) {
 }
 
 Recipe load_recipe(const fs::path& file) {
-  fs::path absolute = fs::absolute(file).lexically_normal();
-  std::error_code ec;
-  if (!fs::is_regular_file(absolute, ec)) throw UsageError(absolute.string() + ": no such recipe file");
+  fs::path absolute = existing_input(file, "recipe");
   return parse_recipe(read_file(absolute), absolute);
 }
 
@@ -383,9 +389,7 @@ BundleDescription parse_bundle(std::string_view text, const fs::path& file_path)
 }
 
 BundleDescription load_bundle(const fs::path& file) {
-  fs::path absolute = fs::absolute(file).lexically_normal();
-  std::error_code ec;
-  if (!fs::is_regular_file(absolute, ec)) throw UsageError(absolute.string() + ": no such bundle file");
+  fs::path absolute = existing_input(file, "bundle");
   return parse_bundle(read_file(absolute), absolute);
 }
 
