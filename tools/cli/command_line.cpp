@@ -14,8 +14,12 @@ namespace po = boost::program_options;
 
 namespace {
 
-/// Long options are never guessed from a prefix: an exact name or an error.
-constexpr int kStyle = po::command_line_style::unix_style ^ po::command_line_style::allow_guessing;
+/// Boost.Program_options's style for `program`: unix_style, without guessing long options
+/// from a prefix when the program wants exact names.
+int style(const Program& program) {
+  return program.abbreviations ? po::command_line_style::unix_style
+                               : po::command_line_style::unix_style ^ po::command_line_style::allow_guessing;
+}
 /// Where a command's words go.
 constexpr const char* kOperands = "cli.operands";
 
@@ -62,21 +66,62 @@ po::options_description describe(const std::vector<Option>& options) {
   return desc;
 }
 
+/// The command `word` names, or nullptr.
+const Command* named_command(const Program& program, const std::string& word) {
+  for (const auto& c : program.commands)
+    if (!c.name.empty() && c.name == word) return &c;
+  return nullptr;
+}
+
+/// The global option `word` is, by its exact name ("--directory", "--directory=X", "-d"), or nullptr.
+const Option* exact_global(const Program& program, const std::string& word) {
+  for (const auto& o : program.global) {
+    auto comma = o.names.find(',');
+    std::string long_name = "--" + o.names.substr(0, comma);
+    if (word == long_name || (comma != std::string::npos && word == "-" + o.names.substr(comma + 1))) return &o;
+    if (o.value != Value::kNone && word.rfind(long_name + "=", 0) == 0) return &o;
+  }
+  return nullptr;
+}
+
+/// Pass 1 of a globals_first program: the global options before the command, by their exact
+/// names. Returns them with the words after the command, for the command's pass; with no
+/// command, reads them into `inv` and returns nothing.
+std::vector<std::string> read_leading_globals(const Program& program, const std::vector<std::string>& args,
+                                              Invocation& inv, std::string& word) {
+  std::vector<std::string> leading;
+  std::size_t i = 0;
+  for (; i < args.size() && !args[i].empty() && args[i][0] == '-'; ++i) {
+    const Option* global = exact_global(program, args[i]);
+    if (!global) throw UsageError(usage_message(program, "", "unknown option '" + args[i] + "' before the command"));
+    inv.leading.push_back(global->names.substr(0, global->names.find(',')));
+    leading.push_back(args[i]);
+    if (global->value != Value::kNone && args[i].find('=') == std::string::npos && i + 1 < args.size())
+      leading.push_back(args[++i]);
+  }
+  if (i < args.size()) word = args[i];
+  inv.command = named_command(program, word);
+  if (!inv.command) {
+    po::store(po::command_line_parser(leading).options(describe(program.global)).style(style(program)).run(), inv.values);
+    return {};
+  }
+  leading.insert(leading.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+  return leading;
+}
+
 /// Pass 1 of a program with named commands: the global options, wherever they are; the
 /// first other word is the command. Returns the words left for the command.
 std::vector<std::string> read_globals(const Program& program, const std::vector<std::string>& args, Invocation& inv,
                                       std::string& word) {
+  if (program.globals_first) return read_leading_globals(program, args, inv, word);
   po::options_description globals = describe(program.global);
-  po::parsed_options parsed = po::command_line_parser(args).options(globals).style(kStyle).allow_unregistered().run();
+  po::parsed_options parsed = po::command_line_parser(args).options(globals).style(style(program)).allow_unregistered().run();
   po::store(parsed, inv.values);
   std::vector<std::string> rest = po::collect_unrecognized(parsed.options, po::include_positional);
   auto first = std::find_if(rest.begin(), rest.end(), [](const std::string& w) { return w.empty() || w[0] != '-'; });
   if (first != rest.end()) word = *first;
-  const Command* named = nullptr;
-  for (const auto& c : program.commands)
-    if (!c.name.empty() && c.name == word) named = &c;
-  if (named) rest.erase(first);
-  inv.command = named;
+  inv.command = named_command(program, word);
+  if (inv.command) rest.erase(first);
   return rest;
 }
 
@@ -110,7 +155,7 @@ Invocation parse(const Program& program, const std::vector<std::string>& args) {
   }
   const Command& command = *inv.command;
   po::options_description own = describe(command.options);
-  if (!named)
+  if (!named || program.globals_first)
     for (const auto& o : program.global) add(own, o, false);
   po::positional_options_description positional;
   if (command.operands) {
@@ -118,7 +163,7 @@ Invocation parse(const Program& program, const std::vector<std::string>& args) {
     positional.add(kOperands, -1);
   }
   try {
-    po::store(po::command_line_parser(rest).options(own).positional(positional).style(kStyle).run(), inv.values);
+    po::store(po::command_line_parser(rest).options(own).positional(positional).style(style(program)).run(), inv.values);
     po::notify(inv.values);
   } catch (const po::error& e) {
     throw UsageError(usage_message(program, command.name, e.what()));
@@ -154,6 +199,10 @@ std::string help_text(const Program& program, const Command& command) {
   std::ostringstream table;
   table << shown;
   return text.replace(at, 9, table.str());
+}
+
+bool Invocation::before_command(const std::string& name) const {
+  return std::find(leading.begin(), leading.end(), name) != leading.end();
 }
 
 std::string Invocation::text(const std::string& name, const std::string& fallback) const {

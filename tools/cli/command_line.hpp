@@ -1,9 +1,8 @@
 #pragma once
 // The one argument-parsing pattern of the four front ends: each describes itself as a
 // table (a Program: its global options and its commands, each with its options and its
-// help) and parse() reads a command line against it with Boost.Program_options. Long
-// options are never guessed from a prefix; an option given twice is an error unless it
-// is repeatable. A front end with one command names it "".
+// help) and parse() reads a command line against it with Boost.Program_options. An option
+// given twice is an error unless it is repeatable. A front end with one command names it "".
 // Implementation: tools/cli/command_line.cpp.
 
 #include <boost/program_options.hpp>
@@ -57,6 +56,13 @@ struct Program {
   std::vector<Option> global;    ///< options taken before or after the command
   std::vector<Command> commands; ///< a command line whose first word names none takes the "" one
   std::string see_help;          ///< appended to usage errors; "{command} " is the command's name and a space
+  /// A long option may be written as an unambiguous prefix of its name (--dir for
+  /// --directory), Boost.Program_options's default; false: exact names only.
+  bool abbreviations = true;
+  /// The global options are read only before the command, by their exact names; another
+  /// option there is "unknown option 'X' before the command". After the command they are
+  /// among the command's options. False: global options anywhere.
+  bool globals_first = false;
 };
 
 /// What a command line asked for.
@@ -65,9 +71,12 @@ struct Invocation {
   std::string command_word;              ///< the first word when it names no command (an unknown command)
   boost::program_options::variables_map values;
   std::vector<std::string> operands;     ///< the command's words besides options
+  std::vector<std::string> leading;      ///< with globals_first: the global options given before the command
 
   /// True when the option was given (or has a default).
   bool has(const std::string& name) const { return values.count(name) > 0; }
+  /// True when the global option `name` was given before the command (globals_first).
+  bool before_command(const std::string& name) const;
   /// A text option's value, or `fallback`.
   std::string text(const std::string& name, const std::string& fallback = "") const;
   /// A repeatable text option's values.

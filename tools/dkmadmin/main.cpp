@@ -79,7 +79,9 @@ const cli::Program kProgram{
      {"uninstall-boot", std::string(kUninstallHelp) + "\n{options}",
       {kNameAndRoot[0], kNameAndRoot[1], {"force", Value::kNone, "", "remove a service that starts another install"}}},
      {"status-boot", std::string(kStatusHelp) + "\n{options}", kNameAndRoot}},
-    " (see dkmadmin {command} --help)"};
+    " (see dkmadmin {command} --help)",
+    /*abbreviations=*/true,
+    /*globals_first=*/true};
 
 /// The install this command is about; `required` makes not finding one an error.
 std::optional<InstallLayout> locate_install(const cli::Invocation& inv, const char* argv0, bool required) {
@@ -126,7 +128,7 @@ int run(const std::vector<std::string>& args, const char* argv0) {
   }
   if (!inv.command && !inv.command_word.empty())
     throw UsageError(cli::usage_message(kProgram, "", "unknown command '" + inv.command_word + "'"));
-  if (!inv.command) {
+  if (!inv.command || inv.before_command("help")) {
     (inv.has("help") ? std::cout : std::cerr) << kUsage;
     return inv.has("help") ? kExitOk : kExitUsage;
   }

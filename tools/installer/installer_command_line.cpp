@@ -78,7 +78,8 @@ std::string usage_template() {
 }  // namespace
 
 const cli::Program& installer_program() {
-  static const cli::Program program{"installer", {}, {{"", usage_template(), installer_flags(), true}}, " (see --help)"};
+  static const cli::Program program{"installer", {}, {{"", usage_template(), installer_flags(), true}}, " (see --help)",
+                                    /*abbreviations=*/false};
   return program;
 }
 

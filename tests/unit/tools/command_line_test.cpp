@@ -27,7 +27,16 @@ const cli::Program kSingle{"single",
                              {{"port,p", Value::kText, "PORT", "the port"},
                               {"only", Value::kText, "NAME", "repeatable", true},
                               {"jobs,j", Value::kInteger, "N", "jobs", false, "0"}}}},
-                           " (see --help)"};
+                           " (see --help)",
+                           /*abbreviations=*/false};
+
+/// A front end like dkmadmin: global options before the command, by their exact names.
+const cli::Program kGlobalsFirst{"admin",
+                                 {{"directory,d", Value::kText, "DIR"}, {"help,h"}},
+                                 {{"install", "usage: admin install", {{"force"}, {"name", Value::kText, "NAME"}}}},
+                                 " (see admin {command} --help)",
+                                 /*abbreviations=*/true,
+                                 /*globals_first=*/true};
 
 }  // namespace
 
@@ -65,9 +74,32 @@ TEST_CASE("bad options are usage errors naming the command and pointing at its h
   REQUIRE_THROWS_WITH(cli::parse(kTool, {"start", "-t", "soon"}), Catch::StartsWith("start: ") && Catch::Contains("'soon'"));
   REQUIRE_THROWS_WITH(cli::parse(kTool, {"plain", "word"}), Catch::StartsWith("plain: ") && Catch::EndsWith("(see tool plain --help)"));
   REQUIRE_THROWS_WITH(cli::parse(kTool, {"-d"}), Catch::EndsWith("(see tool --help)"));
-  // Long options are never guessed from a prefix, and one given twice is refused.
+  // Without abbreviations a long option is never guessed from a prefix; one given twice is refused.
   REQUIRE_THROWS_WITH(cli::parse(kSingle, {"--po", "1"}), Catch::Contains("--po") && Catch::EndsWith("(see --help)"));
   REQUIRE_THROWS_WITH(cli::parse(kSingle, {"-p", "1", "-p", "2"}), Catch::Contains("port"));
+}
+
+TEST_CASE("with abbreviations a long option may be an unambiguous prefix of its name", "[cli]") {
+  cli::Invocation inv = cli::parse(kTool, {"--dir", "/srv/m", "tail", "--fol", "web"});
+  CHECK(inv.text("directory") == "/srv/m");
+  CHECK(inv.has("follow"));
+}
+
+TEST_CASE("globals first: global options by exact name before the command, with the command's after it", "[cli]") {
+  cli::Invocation inv = cli::parse(kGlobalsFirst, {"-d", "/srv/m", "install", "--for", "--name", "x"});
+  REQUIRE(inv.command);
+  CHECK(inv.text("directory") == "/srv/m");
+  CHECK(inv.has("force"));
+  CHECK(inv.before_command("directory"));
+  inv = cli::parse(kGlobalsFirst, {"install", "-d", "/srv/m", "--help"});
+  CHECK(inv.text("directory") == "/srv/m");
+  CHECK(inv.has("help"));
+  CHECK_FALSE(inv.before_command("help"));
+  CHECK(cli::parse(kGlobalsFirst, {"--directory=/srv/m", "-h"}).before_command("help"));
+  REQUIRE_THROWS_WITH(cli::parse(kGlobalsFirst, {"--dir", "/srv/m", "install"}),
+                      "unknown option '--dir' before the command (see admin --help)");
+  REQUIRE_THROWS_WITH(cli::parse(kGlobalsFirst, {"--force", "install"}),
+                      "unknown option '--force' before the command (see admin --help)");
 }
 
 TEST_CASE("a command's help gets the table of the options that have help", "[cli]") {
