@@ -3,7 +3,7 @@
 // the commands services.ini runs, background processes, a digest of a directory tree,
 // and a reader for collectd's config syntax. The carbon test double (CarbonRecorder),
 // free_port_block() and DssProcessStandIn come from the dashboards group's
-// carbon_recorder.hpp, shared rather than written twice. BadInputSetup and
+// carbon_recorder.hpp and dss_processes.hpp, shared rather than written twice. BadInputSetup and
 // expect_refused serve every group's bad-input tests (installer, cluster).
 //
 // The test bundle holds the real installer, dkm and dkmadmin just built, the templates
@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "../dashboards/carbon_recorder.hpp"
+#include "../dashboards/dss_processes.hpp"
 #include "test_support.hpp"
 
 namespace dkm::test {
