@@ -251,6 +251,7 @@ void check_install_type(const std::string& type, const std::vector<std::string>&
     std::map<std::string, std::string> matches;
     for (const auto* m : pr.all("Plugin")[0]->all("ProcessMatch")) matches[m->values.at(0)] = m->values.at(1);
     CHECK(matches == std::map<std::string, std::string>{{"dss_backend", "java.* -Ddku\\.backend( |$)"},
+                                                         {"dss_cak", "java.* -Ddku\\.cak( |$)"},
                                                          {"dss_fek", "java.* -Ddku\\.fek( |$)"},
                                                          {"dss_jek", "java.* -Ddku\\.jek( |$)"}});
     // telegraf is shipped, not enabled: no [program:telegraf].

@@ -7,6 +7,7 @@
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/runtime/addresses.hpp>
+#include <dkm/runtime/dss_homes.hpp>
 #include <dkm/runtime/hostnames.hpp>
 #include <dkm/runtime/ports.hpp>
 
@@ -91,6 +92,7 @@ struct InstallOptions {
   std::optional<Endpoint> carbon_server; ///< --carbon-server: remote server (port 0 = the plan's)
   std::vector<Endpoint> backends;        ///< --backends: carbonserver endpoints carbonapi reads (default: local)
   std::vector<Endpoint> carbon_backends; ///< --carbon-backends: go-carbon carbon endpoints a relay shards over
+  std::vector<DssHome> dss_homes;        ///< --dss-home: DSS data directories whose processes collectd tells apart
 };
 
 /// Characters a path may hold to be written unquoted into every config format the
@@ -145,6 +147,10 @@ inline boost::program_options::options_description installer_flags() {
        "Host name collectd reports, reversed (host.example.domain gives domain.example.host). "
        "Default: this host's fully qualified name, as `hostname -f` prints it.")
       ("system-collectd", "Run the collectd found in PATH with the system's plugins instead of the bundle's.")
+      ("dss-home", po::value<std::vector<std::string>>()->value_name("DIR"),
+       "A DSS data directory on this host (DIP_HOME, absolute; repeatable): collectd reports its backend, JEK, FEK "
+       "and CAK processes apart, as dss_KIND-LABEL (LABEL: DIR with '/' written '_'), matching `java -Ddku.KIND "
+       "... -cp DIR/bin:` as DSS's own collectd does. Without it: dss_KIND, every DSS process of the host together.")
       ("help,h", "Print this help and exit.")
       ("version", "Print the version and exit.");
   return desc;
@@ -266,6 +272,7 @@ inline InstallOptions parse_install_options(const std::vector<std::string>& args
   require_service("backends", "carbonapi", "lists the backends carbonapi reads");
   require_service("hostname", "collectd", "names the host in collectd's metrics");
   require_service("system-collectd", "collectd", "chooses the collectd to run");
+  require_service("dss-home", "collectd", "names DSS data directories whose processes collectd watches");
   if (vm.count("carbon-server") && type.name != "agent" && type.name != "frontend")
     throw UsageError("--carbon-server points an agent or frontend install at a remote server; a " + type.name +
                      " install uses its own (use -t agent or -t frontend)");
@@ -327,6 +334,7 @@ inline InstallOptions parse_install_options(const std::vector<std::string>& args
     opt.hostname = text("hostname");
   }
   opt.system_collectd = vm.count("system-collectd") > 0;
+  if (vm.count("dss-home")) opt.dss_homes = parse_dss_homes(vm["dss-home"].as<std::vector<std::string>>(), path_problem);
   if (vm.count("carbon-server")) opt.carbon_server = parse_destination(text("carbon-server"), -1, "--carbon-server");
   return opt;
 }

@@ -59,6 +59,7 @@ struct InstallPlan {
   std::string fqdn;                   ///< this host's name, for the summary
   std::string collectd_hostname;      ///< the reversed host name collectd reports
   fs::path system_collectd;           ///< empty: the bundle's collectd
+  std::vector<DssHome> dss_homes;     ///< DSS data directories collectd watches apart
   std::string admin_password;         ///< Grafana's initial admin password (Grafana installs only)
   std::string secret_key;             ///< Grafana's secret key (Grafana installs only)
 
@@ -108,6 +109,7 @@ inline InstallPlan make_plan(const InstallOptions& opt, const HostFacts& facts, 
     plan.collectd_hostname = reverse_hostname(name);
   }
   if (opt.system_collectd) plan.system_collectd = facts.system_collectd;
+  plan.dss_homes = opt.dss_homes;
   if (plan.has("grafana")) {
     plan.admin_password = admin_password;
     plan.secret_key = secret_key;
@@ -150,6 +152,7 @@ inline nlohmann::json template_values(const InstallPlan& plan) {
   v["collectd_program"] = plan.system_collectd.empty() ? std::string("bundle") : plan.system_collectd.string();
   v["collectd_command"] =
       plan.system_collectd.empty() ? std::string("%(ENV_DKM_BUNDLE)s/bin/collectd") : plan.system_collectd.string();
+  v["dss_process_sets"] = dss_process_sets_template_values(plan.dss_homes);
   v["grafana_admin_password"] = plan.admin_password;
   v["grafana_secret_key"] = plan.secret_key;
   // Readiness probes: where a local client reaches each listener.
