@@ -155,6 +155,8 @@ class DssLab {
 
   /// The metric names carbon would hold.
   std::set<std::string> names() const { return carbon_->metric_names(); }
+  /// Every plaintext line carbon received, in arrival order.
+  std::vector<std::string> lines() const { return carbon_->lines(); }
   /// The last value received for `path` ("" when none).
   std::string last_value(const std::string& path) const {
     std::string value;

@@ -7,6 +7,7 @@
 #include "carbonapi_client.hpp"
 #include "dashboard_checks.hpp"
 #include "dashboards_fixture.hpp"
+#include "real_backend.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -23,27 +24,6 @@ namespace {
 
 const std::string kNode = "collectd." + kCollectdHostNode;
 const std::string kDssPrefix = "dss.com.example.corp.dss9.10000";
-
-/// A backend-agent install with the real go-carbon and carbonapi of `real`, its shipped
-/// go-carbon.conf passed through `edit`, and collectd reading every second (not started).
-struct RealBackend {
-  TempDir tmp{"dkm-new-series-"};
-  TestBundle bundle = make_dashboards_bundle(tmp.path() / "dkumonitor-1.0.0");
-  runtime::InstallLayout layout{tmp.path() / "inst"};
-  int port = free_port_block();
-
-  RealBackend(const fs::path& real, const std::function<std::string(std::string)>& edit) {
-    take_real_components(bundle, real);
-    RunResult installed = run_installer(bundle, {"-d", layout.root().string(), "-p", std::to_string(port), "-t",
-                                                 "backend-agent", "--hostname", kCollectdHostname, "--carbon-listen",
-                                                 "127.0.0.1", "--carbonapi-listen", "127.0.0.1"});
-    if (!installed.ok()) throw Error("installer: " + installed.output);
-    set_collectd_interval(layout, 1);
-    fs::path conf = layout.conf() / "go-carbon.conf";
-    write_file_atomic(conf, edit(read_file(conf)));
-  }
-  int carbonapi() const { return port + 2; }
-};
 
 /// What the dashboards ask when they open, and whether the new host and DSS node are in
 /// the answers: the System overview's and DSS host's host lists, the DSS instance list,
@@ -81,7 +61,7 @@ double seconds_to_seen(const RealBackend& b, std::chrono::seconds patience) {
     if (ask_like_grafana(b.carbonapi()).any_listed()) throw Error("listed before its first metric");
   auto t0 = Clock::now();
   Background collectd(service_argv(b.layout, "collectd"), b.tmp.path() / "collectd.log");  // services.ini's command
-  send_plaintext(b.port + 1, dss_backend_lines(kDssPrefix));
+  send_plaintext(b.carbon(), dss_backend_lines(kDssPrefix));
   bool seen = wait_until([&] { return ask_like_grafana(b.carbonapi()).all(); }, patience,
                          std::chrono::milliseconds(50));
   return seen ? std::chrono::duration<double>(Clock::now() - t0).count() : -1;
@@ -93,7 +73,7 @@ TEST_CASE("real go-carbon: a new host and DSS node are listed and rendered withi
           "though asked for before",
           "[dashboards][real]") {
   fs::path real = require_env_or_skip("DKM_REAL_BUNDLE", "it needs a bundle with the real go-carbon and carbonapi");
-  RealBackend b(fs::absolute(real), [](std::string conf) { return conf; });  // as shipped
+  RealBackend b(fs::absolute(real));  // go-carbon.conf as shipped
   StopAtEnd stop_at_end{b.layout};
   const double interval = 1;
   double seconds = seconds_to_seen(b, std::chrono::seconds(30));
