@@ -153,8 +153,7 @@ TEST_CASE("alert rules: no contact point by default; the thresholds in one block
 
 TEST_CASE("alert rules: every query reads series that DSS and dkumonitor's agent send", "[dashboards][alerts][dss]") {
   RenderedAlerting alerting;
-  std::vector<std::unique_ptr<DssLab>> labs;
-  for (const auto& setup : dss_setups()) labs.push_back(std::make_unique<DssLab>(setup));
+  std::vector<std::unique_ptr<DssLab>> labs = start_every_dss_setup();
   std::set<std::string> names;
   for (const auto& lab : labs) {
     INFO(lab->setup().name << ":\n" << lab->logs());

@@ -26,25 +26,28 @@ inline std::string url_encode(const std::string& text) {
   return out;
 }
 
+/// carbonapi's JSON answer to GET `path`; a discarded document unless it answers 200.
+inline nlohmann::json carbonapi_get(int port, const std::string& path) {
+  int status = 0;
+  std::string body = http_get(port, path, &status);
+  if (status != 200) return nlohmann::json::value_t::discarded;
+  return nlohmann::json::parse(body, nullptr, false);
+}
+
 /// carbonapi's /metrics/find: the "text" of each answer (empty on no match, whatever the status).
 inline std::vector<std::string> carbonapi_find(int port, const std::string& pattern) {
-  int status = 0;
-  std::string body = http_get(port, "/metrics/find?format=json&query=" + url_encode(pattern), &status);
+  nlohmann::json doc = carbonapi_get(port, "/metrics/find?format=json&query=" + url_encode(pattern));
   std::vector<std::string> out;
-  auto doc = nlohmann::json::parse(body, nullptr, false);
-  if (status != 200 || !doc.is_array()) return out;
-  for (const auto& node : doc)
+  for (const auto& node : doc.is_array() ? doc : nlohmann::json::array())
     if (node.is_object() && node.contains("text")) out.push_back(node["text"].get<std::string>());
   return out;
 }
 
 /// carbonapi's /metrics/expand: the "results" (empty on no match, whatever the status).
 inline std::vector<std::string> carbonapi_expand(int port, const std::string& pattern) {
-  int status = 0;
-  std::string body = http_get(port, "/metrics/expand?query=" + url_encode(pattern), &status);
+  nlohmann::json doc = carbonapi_get(port, "/metrics/expand?query=" + url_encode(pattern));
   std::vector<std::string> out;
-  auto doc = nlohmann::json::parse(body, nullptr, false);
-  if (status != 200 || !doc.is_object() || !doc.contains("results") || !doc["results"].is_array()) return out;
+  if (!doc.is_object() || !doc.contains("results") || !doc["results"].is_array()) return out;
   for (const auto& path : doc["results"])
     if (path.is_string()) out.push_back(path.get<std::string>());
   return out;
@@ -58,10 +61,7 @@ inline GraphiteMetricsApi carbonapi_metrics_api(int port) {
 
 /// carbonapi's /render in JSON over the last `from` (a Graphite time); a discarded document on failure.
 inline nlohmann::json carbonapi_render(int port, const std::string& target, const std::string& from = "-10min") {
-  int status = 0;
-  std::string body = http_get(port, "/render?format=json&from=" + from + "&target=" + url_encode(target), &status);
-  if (status != 200) return nlohmann::json::value_t::discarded;
-  return nlohmann::json::parse(body, nullptr, false);
+  return carbonapi_get(port, "/render?format=json&from=" + from + "&target=" + url_encode(target));
 }
 
 /// The number of non-null points in a /render answer.

@@ -216,4 +216,11 @@ class DssLab {
   std::vector<fs::path> logs_;
 };
 
+/// Every setup of dss_setups() started side by side (each waits for its own collectd).
+inline std::vector<std::unique_ptr<DssLab>> start_every_dss_setup() {
+  std::vector<std::unique_ptr<DssLab>> labs;
+  for (const auto& setup : dss_setups()) labs.push_back(std::make_unique<DssLab>(setup));
+  return labs;
+}
+
 }  // namespace dkm::test

@@ -53,8 +53,7 @@ TEST_CASE("real go-carbon and carbonapi: every DSS setup's nodes are listed and 
   INFO(started.output);
   REQUIRE(started.ok());
 
-  std::vector<std::unique_ptr<DssLab>> labs;
-  for (const auto& setup : dss_setups()) labs.push_back(std::make_unique<DssLab>(setup));
+  std::vector<std::unique_ptr<DssLab>> labs = start_every_dss_setup();
   std::set<std::string> sent;
   for (const auto& lab : labs) {
     INFO(lab->setup().name << ":\n" << lab->logs());
