@@ -140,7 +140,7 @@ TEST_CASE("variables resolve in order through expand and find, then the targets 
   CHECK(runtime::GraphiteGlob(series[0].path).find(names).size() == 2);
 }
 
-TEST_CASE("find answers node names once each; a variable with no option names itself", "[grafana]") {
+TEST_CASE("find answers node names once each and a variable with no option names itself", "[grafana]") {
   std::set<std::string> names{"a.x.m", "b.x.m", "b.y.m"};
   CHECK(metrics_api_over(names).find("*.*") == std::vector<std::string>{"x", "y"});
   CHECK(metrics_api_over(names).expand("*.x") == std::vector<std::string>{"a.x", "b.x"});

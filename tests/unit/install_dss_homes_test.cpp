@@ -67,7 +67,7 @@ TEST_CASE("bad --dss-home values are refused, naming the flag", "[dss-home]") {
   CHECK(parse({a, (tmp.path() / "a_b").string()}).size() == 2);
 }
 
-TEST_CASE("--dss-home goes with collectd, and repeats", "[dss-home]") {
+TEST_CASE("the --dss-home flag goes with collectd and repeats", "[dss-home]") {
   TempDir tmp{"dkm-dss-home-"};
   fs::create_directories(tmp.path() / "one");
   fs::create_directories(tmp.path() / "two");

@@ -127,7 +127,7 @@ TEST_CASE("alert rules: every file parses and has what Grafana's provisioning ne
   CHECK(rules == 5);
 }
 
-TEST_CASE("alert rules: no contact point by default; the thresholds in one block the rules read",
+TEST_CASE("alert rules: no contact point by default and the thresholds in one block the rules read",
           "[dashboards][alerts]") {
   RenderedAlerting alerting;
   for (const auto& file : alerting.files) {

@@ -50,7 +50,7 @@ class RenderedMatches {
 
 }  // namespace
 
-TEST_CASE("--dss-home: one set of matches per data directory, each taking its own processes only",
+TEST_CASE("installer --dss-home: one set of matches per data directory, each taking its own processes only",
           "[installer][collectd][dss-home]") {
   TempDir tmp{"dkm-dss-home-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "b");
@@ -106,4 +106,12 @@ TEST_CASE("bad --dss-home values: exit 2, the flag named, nothing written", "[in
   expect_refused(s, {"-d", s.dir.string(), "-p", "27600", "-t", "server", "--dss-home", home.string()},
                  {"--dss-home", "runs no collectd"});
   CHECK_FALSE(fs::exists(s.dir));
+}
+
+TEST_CASE("the installer's --help documents --dss-home", "[installer][dss-home]") {
+  BadInputSetup s;
+  RunResult r = run_installer(s.bundle, {"--help"});
+  CHECK(r.ok());
+  for (const char* text : {"--dss-home DIR", "repeatable", "dss_KIND-LABEL", "-cp DIR/bin:"})
+    CHECK_THAT(r.output, Catch::Contains(text));
 }
