@@ -265,4 +265,23 @@ inline void write_original_install(const fs::path& dir, const fs::path& bundle, 
   fs::create_symlink(bundle / "bin/dkmadmin", dir / "bin/dkmadmin");
 }
 
+/// The systemd unit the original's `dkmadmin install-boot` wrote (as root) into
+/// /usr/lib/systemd/system/dkumonitor[.NAME].service, then enabled with systemctl.
+inline std::string original_systemd_unit(const fs::path& dir, const std::string& user) {
+  return "[Unit]\nDescription=Dku monitor process control\nAfter=network.target\n\n[Service]\nType=forking\nUser=" + user +
+         "\nExecStart=" + dir.string() + "/bin/dkm start\nTimeoutStartSec=60\nExecStop=" + dir.string() +
+         "/bin/dkm stop\nTimeoutStopSec=60\nExecReload=" + dir.string() + "/bin/dkm restart\nKillMode=control-group\n"
+         "Restart=on-failure\nRestartSec=50s\n\n[Install]\nWantedBy=multi-user.target";
+}
+
+/// The SysV script the original's `dkmadmin install-boot` wrote into /etc/init.d (mode 0755, not enabled).
+inline std::string original_init_script(const fs::path& dir, const std::string& user) {
+  return "#! /bin/sh\n### BEGIN INIT INFO\n# Provides:          dkumonitor\n# Required-Start:    $network\n"
+         "# Required-Stop:     $remote_fs\n# Default-Start:     2 3 4 5\n# Default-Stop:      0 1 6\n"
+         "### END INIT INFO\n\nset -e\n\nDKU_MONITOR_HOME=" + dir.string() + "\nDKU_MONITOR_USER=" + user +
+         "\n\nstart() {\n        su - \"$DKU_MONITOR_USER\" -c \"$DKU_MONITOR_HOME/bin/dkm start\"\n}\n\nstop() {\n"
+         "        su - \"$DKU_MONITOR_USER\" -c \"$DKU_MONITOR_HOME/bin/dkm stop\"\n}\n\ncase \"$1\" in\n"
+         "        start) start ;;\n        stop) stop ;;\n        restart) stop || true; start ;;\nesac\n\nexit 0\n";
+}
+
 }  // namespace dkm::test
