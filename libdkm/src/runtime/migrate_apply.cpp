@@ -75,12 +75,15 @@ RunningOriginal find_running_original(const OriginalInstall& o) {
 void check_original_stopped(const OriginalInstall& o) {
   RunningOriginal running = find_running_original(o);
   if (running.pids.empty() && !running.socket_answers) return;
-  std::vector<std::string> shown, pids;
+  std::vector<std::string> shown, pids, supervisors;
   for (pid_t pid : running.pids) {
     auto stat = read_proc_stat(pid);
-    shown.push_back((stat ? stat->comm : std::string("?")) + " (pid " + std::to_string(pid) + ")");
+    std::string name = stat ? stat->comm : std::string("?");
+    shown.push_back(name + " (pid " + std::to_string(pid) + ")");
     pids.push_back(std::to_string(pid));
+    if (name.rfind("supervisord", 0) == 0) supervisors.push_back(std::to_string(pid));
   }
+  if (!supervisors.empty()) pids = supervisors;  // supervisord stops what it runs
   std::string what = shown.empty() ? std::string() : ": " + join(shown, ", ");
   if (running.socket_answers) what += std::string(shown.empty() ? ": " : "; ") + (o.dir / "run/svd.sock").string() + " answers";
   throw UsageError("the original dkumonitor still runs in " + o.dir.string() + what +

@@ -225,7 +225,9 @@ void carry_storage_and_dashboards(const OriginalInstall& o, MigrationPlan& out) 
   if (out.plan.has("go-carbon")) {
     if (o.storage_schemas) {
       conf_entry(out, "conf/storage-schemas.conf").content = *o.storage_schemas;
-      out.carried.push_back({"conf/storage-schemas.conf", "the original's retentions, from " + o.schemas_file.string() +
+      std::string from = o.schemas_file == o.dir / "conf/storage-schemas.conf" ? "its conf/storage-schemas.conf"
+                                                                                : o.schemas_file.string();
+      out.carried.push_back({"conf/storage-schemas.conf", "the original's retentions, from " + from +
                                                               " (new whisper files get them too)"});
     } else {
       out.not_carried.push_back({o.schemas_file.string(), "missing: the bundle's retentions apply to new whisper files"});

@@ -261,6 +261,13 @@ MigrationPlan plan_migration(const OriginalInstall& o, const MigrationOptions& o
   out.plan.interval = o.collectd_interval.value_or(kCollectInterval);
   if (out.plan.interval < 1 || out.plan.interval > 86400)
     throw UsageError(conf_path(o, "collectd.conf") + ": Interval " + std::to_string(out.plan.interval) + " is not 1 to 86400 s");
+  if (out.plan.has("collectd"))
+    out.converted.push_back({"collectd interval", std::to_string(out.plan.interval) + " s, as collectd.conf said (new "
+                                                  "installs: " + std::to_string(kCollectInterval) + " s)"});
+  if (out.plan.has("grafana"))
+    out.notes.push_back({"Grafana's datasource", "the original's DkuCarbonAPI stays in Grafana's database (dashboards "
+                                                 "that name it still work); the bundle's \"dkumonitor\" (" +
+                                                 out.plan.carbonapi_url + ") is provisioned as the default"});
   out.plan.dotted_host_names = out.plan.has("collectd") && !options.new_metric_names;
   out.plan.whisper_dir = o.whisper_dir;
   out.plan.grafana_data_dir = o.grafana_data_dir;

@@ -4,6 +4,7 @@
 // storage/ byte for byte, conf.orig-VERSION kept, the type, ports and host name carried,
 // collectd's metric names continued (the names Debian's collectd sends with the migrated
 // config are the ones it sent with the original's), then `dkm start` and `dkm stop`.
+#include "../dashboards/dashboard_checks.hpp"
 #include "migrate_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -94,6 +95,26 @@ std::set<std::string> start_and_stop(const OriginalWorld& w, const std::vector<s
   return received;
 }
 
+/// A dashboard as the original shipped them (dashboards/collectd_system.json: a hidden
+/// constant `prefix`, the reversed domain, and `host`, one node below it), abridged to
+/// panels whose series collectd sends on its first read.
+runtime::Dashboard original_style_dashboard(const std::string& prefix) {
+  nlohmann::json d = {
+      {"title", "System (the original's style)"},
+      {"templating",
+       {{"list",
+         {{{"name", "prefix"}, {"type", "constant"}, {"query", prefix}, {"hide", 2}},
+          {{"name", "host"}, {"type", "query"}, {"query", "$prefix.*"}, {"multi", true}, {"includeAll", true}}}}}},
+      {"panels",
+       {{{"title", "RAM Usage (%)"},
+         {"targets", {{{"refId", "A"}, {"target", "aliasByNode(sumSeriesWithWildcards($prefix.$host.memory.percent.used, 6), 3)"}}}}},
+        {{"title", "Disk usage"},
+         {"targets", {{{"refId", "A"}, {"target", "aliasByNode($prefix.$host.df.*.percent_bytes.used, 3, 5)"}}}}},
+        {{"title", "Load"},
+         {"targets", {{{"refId", "A"}, {"target", "aliasByNode($prefix.$host.load.load.relative.shortterm, 3)"}}}}}}}};
+  return runtime::parse_dashboard(d.dump(), "original-style.json");
+}
+
 }  // namespace
 
 TEST_CASE("migrating an original all install keeps storage, type, ports, host name and Grafana's database",
@@ -129,6 +150,13 @@ TEST_CASE("migrating an original all install keeps storage, type, ports, host na
   for (const char* suffix : {"load.load.relative.midterm", "memory.memory.used", "memory.percent.used"})
     CHECK(received.count(w.metric(suffix)));
   CHECK(tree_digest(L.storage() / "grafana.db") == tree_digest(w.dir / "storage/grafana.db"));
+  // The original's dashboards (kept in Grafana's database) still list the host and find its series.
+  runtime::Dashboard old_style = original_style_dashboard("collectd.domain.example");
+  for (const auto& m : missing_series(old_style, received)) FAIL_CHECK("the original's dashboard finds nothing for " << m);
+  std::set<std::string> one_node;  // what --new-metric-names would send: the check has teeth
+  for (const auto& name : received)
+    one_node.insert(replace_every(name, original_collectd_hostname(w.spec), "domain_example_host"));
+  CHECK_FALSE(missing_series(old_style, one_node).empty());
   std::cout << "migration of an all install (" << w.stored.size() << " whisper files): " << seconds << " s; "
             << received.size() << " metric names sent after it, " << continued << " of them among the "
             << w.sent_names.size() << " the original's collectd sent\n";
