@@ -5,6 +5,8 @@
 
 #include <dkm/runtime/migrate_original.hpp>
 
+#include "original_supervisord.hpp"
+
 #include <map>
 #include <set>
 #include <string>
@@ -39,23 +41,6 @@ class FakeOriginal : public runtime::OriginalFiles {
   }
 };
 
-/// The original's supervisord.conf [program:...] sections for an install type.
-inline std::string fake_programs(const std::string& type) {
-  std::string out = "[unix_http_server]\nfile = %(ENV_DKUMONITOR_HOME)s/run/svd.sock\n";
-  auto program = [](const char* name, const char* command) {
-    return std::string("[program:") + name + "]\ncommand = " + command + "\n";
-  };
-  if (type == "all" || type == "server" || type == "backend") {
-    out += program("go-carbon", "%(ENV_DKUMONITOR_HOME)s/bin/dkumonitor run %(program_name)s");
-    out += program("carbonapi", "%(ENV_DKUMONITOR_HOME)s/bin/dkumonitor run %(program_name)s");
-  }
-  if (type == "all" || type == "server" || type == "frontend")
-    out += program("grafana-server", "%(ENV_DKUMONITOR_HOME)s/bin/dkumonitor run %(program_name)s");
-  if (type == "all" || type == "agent" || type == "backend-agent")
-    out += program("collectd", "%(ENV_DKUMONITOR_ROOT)s/bin/collectd -f -C conf/collectd.conf");
-  return out;
-}
-
 /// An original install of `type` in /srv/dkm, PORT 27600, sending to `server`.
 inline FakeOriginal fake_original(const std::string& type, const std::string& server = "127.0.0.1") {
   FakeOriginal f;
@@ -65,7 +50,7 @@ inline FakeOriginal fake_original(const std::string& type, const std::string& se
   for (const char* link : {"bin/dkm", "bin/dkumonitor", "bin/dkmadmin"}) f.links[link] = "/opt/dkumonitor-0.0.4/bin/dkm";
   f.links["static"] = "/opt/dkumonitor-0.0.4/static";
   f.links["lib"] = "/opt/dkumonitor-0.0.4/lib";
-  f.files["conf/supervisord.conf"] = fake_programs(type);
+  f.files["conf/supervisord.conf"] = original_supervisord_conf(type);
   f.files["conf/grafana.ini"] = "[paths]\ndata = storage\nplugins = storage/plugins\n\n[server]\nhttp_addr =\n"
                                 "http_port = 27600\n\n[security]\nadmin_user = admin\nadmin_password = admin\n"
                                 "secret_key = SW2YcwTIb9zpOOhoPsMm\n\n[session]\nprovider = file\n\n[analytics]\n"

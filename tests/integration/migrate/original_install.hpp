@@ -9,9 +9,8 @@
 //   bin/dkm, bin/dkumonitor, bin/dkmadmin into the bundle, static and lib links,
 //   pyenv/, run/install.log, dashboards/ (an empty directory: the installer's copy of
 //   the dashboards was commented out), storage/;
-//   conf/: supervisord.conf (socket run/svd.sock, user and password "dkumonitor";
-//   programs by install type, where a backend-agent gets collectd only: the template
-//   tests 'backend_agent' for go-carbon and carbonapi), go-carbon.conf (TOML; whisper in
+//   conf/: supervisord.conf (tests/support/original_supervisord.hpp: socket run/svd.sock,
+//   programs by install type, a backend-agent's collectd only), go-carbon.conf (TOML; whisper in
 //   storage/whisper, hash-filenames = true; carbon on PORT+1, carbonserver on
 //   127.0.0.1:PORT+3), carbonapi.yml (PORT+2, upstreams.backends), grafana.ini
 //   ([paths] data = storage, plugins = storage/plugins, fixed secret key), collectd.conf
@@ -25,6 +24,7 @@
 // original's ran Python 2.7's; the programs it supervises are sleeping stand-ins.
 
 #include "../installer/installer_fixture.hpp"
+#include "original_supervisord.hpp"
 
 #include <dkm/runtime/hostnames.hpp>
 
@@ -95,43 +95,6 @@ esac
 }
 
 namespace detail {
-
-/// supervisord.conf: the programs of `type`, as the original's template chose them.
-inline std::string original_supervisord_conf(const std::string& type) {
-  std::string out = R"([supervisord]
-directory = %(ENV_DKUMONITOR_HOME)s/run
-pidfile = %(ENV_DKUMONITOR_HOME)s/run/svd.pid
-logfile = %(ENV_DKUMONITOR_HOME)s/run/svd.log
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[unix_http_server]
-file = %(ENV_DKUMONITOR_HOME)s/run/svd.sock
-username = dkumonitor
-password = dkumonitor
-
-[supervisorctl]
-serverurl = unix://%(ENV_DKUMONITOR_HOME)s/run/svd.sock
-username = dkumonitor
-password = dkumonitor
-)";
-  auto program = [](const std::string& name, const std::string& command) {
-    return "\n[program:" + name + "]\ndirectory = %(ENV_DKUMONITOR_HOME)s\ncommand = " + command +
-           "\nstdout_logfile = %(ENV_DKUMONITOR_HOME)s/run/%(program_name)s-out.log\nredirect_stderr = true\n"
-           "autorestart = true\nstartsecs = 10\nstopasgroup = true\n";
-  };
-  // The template runs go-carbon and carbonapi for 'backend_agent', which no -t gives.
-  if (type == "all" || type == "server" || type == "backend") {
-    out += program("go-carbon", "%(ENV_DKUMONITOR_HOME)s/bin/dkumonitor run %(program_name)s");
-    out += program("carbonapi", "%(ENV_DKUMONITOR_HOME)s/bin/dkumonitor run %(program_name)s");
-  }
-  if (type == "all" || type == "server" || type == "frontend")
-    out += program("grafana-server", "%(ENV_DKUMONITOR_HOME)s/bin/dkumonitor run %(program_name)s");
-  if (type == "all" || type == "agent" || type == "backend-agent")
-    out += program("collectd", "%(ENV_DKUMONITOR_ROOT)s/bin/collectd -f -C conf/collectd.conf");
-  return out;
-}
 
 inline std::string original_go_carbon_conf(const OriginalSpec& s) {
   auto port = [&](int offset) { return std::to_string(s.port + offset); };
@@ -240,7 +203,7 @@ inline void write_original_install(const fs::path& dir, const fs::path& bundle, 
   write_file_atomic(conf / "defaults.ini", "# STAND-IN for Grafana 5's conf/defaults.ini, abridged\n"
                                            "[security]\nadmin_user = admin\nadmin_password = admin\n"
                                            "secret_key = SW2YcwTIb9zpOOhoPsMm\n");
-  write_file_atomic(conf / "supervisord.conf", detail::original_supervisord_conf(s.type));
+  write_file_atomic(conf / "supervisord.conf", original_supervisord_conf(s.type));
   write_file_atomic(conf / "go-carbon.conf", detail::original_go_carbon_conf(s));
   write_file_atomic(conf / "carbonapi.yml", "listen: \"" + s.carbonapi_listen + ":" + std::to_string(s.port + 2) +
                                                 "\"\nconcurency: 20\ncache:\n   # Type of caching\n   type: \"null\"\n"
