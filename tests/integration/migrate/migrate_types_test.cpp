@@ -193,6 +193,19 @@ TEST_CASE("migrating an original backend-agent install (collectd only in its sup
   std::string load = w.metric("load.load.relative.shortterm");
   std::set<std::string> received = start_and_stop(w, {"go-carbon", "carbonapi", "collectd"}, load);
   CHECK(received.count(load));
+
+  // Migrated, it is an install of this toolkit: -u updates it, --dry-run says how, nothing else changes.
+  std::string before = tree_digest(w.dir / "conf");
+  RunResult preview = w.migrate({"--dry-run"});
+  INFO(preview.output);
+  CHECK(preview.ok());
+  CHECK_THAT(preview.output, Catch::Contains("dry run, nothing changed: installer -u would point"));
+  CHECK(w.migrate({"--new-metric-names"}).exit_code == 2);
+  RunResult again = w.migrate();
+  INFO(again.output);
+  CHECK(again.ok());
+  CHECK_THAT(again.output, Catch::Contains("updated"));
+  CHECK(tree_digest(w.dir / "conf") == before);
 }
 
 TEST_CASE("migrating with --new-metric-names writes the host as one node and warns that history stays under the old names",
