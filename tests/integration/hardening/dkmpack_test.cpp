@@ -53,10 +53,10 @@ std::string command_recipe(const std::string& name, const std::string& source) {
 
 }  // namespace
 
-// Today: libarchive restores every mode bit (ARCHIVE_EXTRACT_PERM, and the entries' owner is
-// root, like dkmpack's): setuid-tool stays 04755, open.txt 0666, shared/ 0777.
+// libarchive alone restores every mode bit (ARCHIVE_EXTRACT_PERM, and the entries' owner is
+// root, like dkmpack's): setuid-tool stayed 04755, open.txt 0666, shared/ 0777.
 TEST_CASE("dkmpack run by root unpacks an archive without setuid, setgid, or write for group and others",
-          "[hardening][dkmpack][!mayfail][hardening-todo]") {
+          "[hardening][dkmpack]") {
   REQUIRE(::geteuid() == 0);
   PackDirs d;
   const std::map<std::string, mode_t> files{{"bin/setuid-tool", 04755}, {"bin/setgid-tool", 02755},
