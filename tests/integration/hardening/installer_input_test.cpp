@@ -11,7 +11,7 @@ using namespace dkm::test;
 
 // Today: "127.1", "0" and the others are not inet_pton forms, so they are taken for host
 // names, which the checks pass; the relay would send to itself, carbonapi to 0.0.0.0.
-TEST_CASE("--carbon-backends and --backends see 127.1, 0 and other short forms for the addresses they are",
+TEST_CASE("127.1, 0 and other short address forms are what they are to --carbon-backends and --backends",
           "[hardening][installer][addresses][!mayfail][hardening-todo]") {
   BadInputSetup s;
   auto refused = [&](std::vector<std::string> extra, const std::string& culprit) {
