@@ -6,7 +6,9 @@
 // Before comparing, each side's observations are normalized: its root directory reads
 // $ROOT; pids ("pid N" anywhere, a number alone on a line of a command's output) read
 // <P1>, <P2>... in the order the side first showed them (so "the same process" and "a
-// new process" stay visible); uptimes read U, dates <DATE>; runs of blanks are one space.
+// new process" stay visible), except on a STARTING line, where supervisord shows none:
+// there it reads <starting> and takes no number; uptimes read U, dates <DATE>; runs of
+// blanks are one space.
 
 #include "runner.hpp"
 
@@ -64,10 +66,12 @@ inline void normalize(SideRecord& rec) {
     auto [it, added] = tokens.emplace(pid, "<P" + std::to_string(tokens.size() + 1) + ">");
     return it->second;
   };
+  static const std::regex starting(R"(\bSTARTING\b)");
   auto replace_pids = [&](const std::string& line, const std::regex& re, const std::string& prefix) {
     std::smatch m;
     if (!std::regex_search(line, m, re)) return line;
-    return m.prefix().str() + prefix + token(m[1].str()) + m.suffix().str();
+    std::string pid = std::regex_search(line, starting) ? "<starting>" : token(m[1].str());
+    return m.prefix().str() + prefix + pid + m.suffix().str();
   };
   for (auto& o : rec.observations) {
     o.detail = test::replace_every(o.detail, rec.root.string(), "$ROOT");

@@ -43,11 +43,13 @@ TEST_CASE("harness: a scenario file gives files, edits, environment and keyed st
 
 TEST_CASE("harness: observations are normalized: root, pids in order of appearance, uptimes, dates",
           "[supervisord_compat][harness]") {
-  SideRecord r = record("sv", {command("s", {"exit 0", "a   RUNNING   pid 4321, uptime 0:00:07", "b EXITED Nov 30 05:27 AM"}),
+  SideRecord r = record("sv", {command("s", {"exit 0", "c STARTING pid 99", "a   RUNNING   pid 4321, uptime 0:00:07",
+                                              "b EXITED Nov 30 05:27 AM"}),
                                command("p", {"1234", "4321", "0"}),
                                Observation{"f", {"0644", "/tmp/root-sv/run/x.log"}, "", false}});
   normalize(r);
-  CHECK(r.observations[0].lines == std::vector<std::string>{"exit 0", "a RUNNING pid <P1>, uptime U", "b EXITED <DATE>"});
+  CHECK(r.observations[0].lines ==
+        std::vector<std::string>{"exit 0", "c STARTING pid <starting>", "a RUNNING pid <P1>, uptime U", "b EXITED <DATE>"});
   CHECK(r.observations[1].lines == std::vector<std::string>{"<P2>", "<P1>", "0"});
   // A number alone is a pid only in a command's output.
   CHECK(r.observations[2].lines == std::vector<std::string>{"0644", "$ROOT/run/x.log"});

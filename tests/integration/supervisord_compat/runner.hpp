@@ -6,6 +6,7 @@
 //                            observes its exit code and output (stdout and stderr together)
 //   ctl-for MS ARGS...       the same, interrupted with SIGINT after MS (Ctrl-C: tail -f, fg)
 //   wait NAME STATE SECONDS  polls `ctl status NAME` until NAME is in STATE; observes whether it was
+//                            (at once "not" when the side's supervisor refused to start)
 //   sleep MS                 waits (observes nothing)
 //   edit TAG                 writes the scenario's files marked @TAG (observes nothing)
 //   kill SIG NAME            sends SIG to NAME's pid (from `ctl pid NAME`), as a crash would
@@ -17,6 +18,8 @@
 //   file PATH                a file's lines (PATH relative to the root), or that it is absent
 //   mode PATH                its permission bits
 //   ls DIR                   the names in a directory, sorted
+// `sorted STEP` observes STEP with its lines (after the exit code) sorted: supervisord
+// reports `stop all`, `start GROUP:*`... in the order the programs got there, a race.
 
 #include "sides.hpp"
 
@@ -169,6 +172,13 @@ inline int signal_number(const std::string& name) {
 
 /// Runs `step` on `side`; nullopt for steps that observe nothing.
 inline std::optional<Observation> run_step(Side& side, const Step& step, const std::string& where) {
+  if (step.words[0] == "sorted" && step.words.size() > 1) {
+    Step inner = step;
+    inner.words.erase(inner.words.begin());
+    auto o = run_step(side, inner, where);
+    if (o && o->lines.size() > 2) std::sort(o->lines.begin() + (o->command_output ? 1 : 0), o->lines.end());
+    return o;
+  }
   const auto& w = step.words;
   const std::string& verb = w[0];
   static const std::map<std::string, size_t> arity{
@@ -191,7 +201,8 @@ inline std::optional<Observation> run_step(Side& side, const Step& step, const s
   } else if (verb == "wait") {
     std::string last;
     auto limit = std::chrono::milliseconds(static_cast<long>(std::atof(w[3].c_str()) * 1000));
-    bool reached = test::wait_until([&] { return (last = detail::state_of(side, w[1])) == w[2]; }, limit, 100ms);
+    bool reached = !side.refused_to_start() &&
+                   test::wait_until([&] { return (last = detail::state_of(side, w[1])) == w[2]; }, limit, 100ms);
     o.lines = {reached ? w[1] + " " + w[2] : w[1] + " not " + w[2] + " within " + w[3] + " s"};
     o.detail = "last seen: " + last;
   } else if (verb == "sleep") {

@@ -68,6 +68,12 @@ class Side {
   /// Stops the supervisor and ends every process this side started.
   virtual void cleanup() = 0;
 
+  /// True when the last boot() failed and no supervisor answers since: waiting for a
+  /// state is pointless then.
+  bool refused_to_start() {
+    return boot_failed_ && ctl({"pid"}, "", std::nullopt).exit_code != 0;
+  }
+
   /// The pid `ctl pid NAME` reports, 0 when none.
   pid_t pid_of(const std::string& name) {
     RunResult r = ctl({"pid", name}, "", std::nullopt);
@@ -116,6 +122,7 @@ class Side {
   fs::path root_;
   std::map<std::string, std::string> env_;
   std::vector<std::string> unset_;
+  bool boot_failed_ = false;
 };
 
 /// Debian's supervisord and supervisorctl.
@@ -134,6 +141,7 @@ class SupervisordSide : public Side {
       r.exit_code = -2;
       r.output += "(the harness: supervisord did not answer within 20 s)\n";
     }
+    boot_failed_ = r.exit_code != 0;
     return r;
   }
 
@@ -206,6 +214,7 @@ class DkmSide : public Side {
       r.exit_code = up ? 0 : -2;
     }
     r.output = read_file(root_.parent_path() / "dkm-supervise.out");
+    boot_failed_ = r.exit_code != 0;
     return r;
   }
 
