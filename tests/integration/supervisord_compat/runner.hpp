@@ -20,6 +20,8 @@
 //   ls DIR                   the names in a directory, sorted
 // `sorted STEP` observes STEP with its lines (after the exit code) sorted: supervisord
 // reports `stop all`, `start GROUP:*`... in the order the programs got there, a race.
+// `first N STEP` keeps the exit code and the first N lines: what follows is noise (a
+// Python traceback when Ctrl-C ends supervisorctl's `fg`, whose reader thread hangs).
 
 #include "sides.hpp"
 
@@ -177,6 +179,17 @@ inline std::optional<Observation> run_step(Side& side, const Step& step, const s
     inner.words.erase(inner.words.begin());
     auto o = run_step(side, inner, where);
     if (o && o->lines.size() > 2) std::sort(o->lines.begin() + (o->command_output ? 1 : 0), o->lines.end());
+    return o;
+  }
+  if (step.words[0] == "first" && step.words.size() > 2) {
+    Step inner = step;
+    size_t keep = std::stoul(step.words[1]) + 1;
+    inner.words.erase(inner.words.begin(), inner.words.begin() + 2);
+    auto o = run_step(side, inner, where);
+    if (o && o->lines.size() > keep) {
+      for (size_t i = keep; i < o->lines.size(); ++i) o->detail += o->lines[i] + "\n";
+      o->lines.resize(keep);
+    }
     return o;
   }
   const auto& w = step.words;
