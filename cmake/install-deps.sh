@@ -28,7 +28,8 @@ packages="g++ cmake ninja-build pkg-config git ca-certificates
 # Packaging: CPack's .rpm generator (the .deb one needs dpkg only); patch for recipes' patches.
 packages="$packages rpm dpkg-dev file binutils patch"
 # Tests: the fixture toolchains (Go, npm, autotools), Debian's real collectd,
-# supervisor (benchmark baseline), systemd-analyze, iproute2 (network namespaces),
+# supervisor (benchmark baseline, and the reference in tests/integration/supervisord_compat),
+# systemd-analyze, iproute2 (network namespaces),
 # strace (dkmpack's no-op benchmark counts the processes it starts), zlib1g-dev (the
 # bundle tests link a program against zlib to trip the health check), yaml-cpp (the
 # installer tests parse the rendered YAML configs), python3-whisper and python3 (the
