@@ -1,5 +1,5 @@
 #pragma once
-// Test doubles for the dashboards group.
+// The carbon test double of the dashboards group (and of the installer and cluster groups).
 //
 // CarbonRecorder stands in for go-carbon's plaintext listener (go-carbon needs Go 1.24,
 // which CI lacks): it accepts TCP connections on 127.0.0.1:PORT and records every
@@ -7,20 +7,14 @@
 // DSS would have stored. Like go-carbon, it stores no point for a NaN value: collectd
 // sends "nan" for a rate's first sample and for 0/0 percentages (swap on a host
 // without swap), and go-carbon creates no whisper file for those.
-//
-// DssProcessStandIn stands in for a DSS java process (no DSS or Java here): a sleeping
-// child whose command line reads like DSS's, which is all that collectd's processes
-// plugin looks at.
-
-#include "background_process.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -228,21 +222,6 @@ class CarbonRecorder {
   std::vector<std::string> lines_;
   std::set<std::string> names_;
   int connections_ = 0;
-};
-
-/// Stand-in for a DSS java process: `sleep` run with an argv[0] such as
-/// "java -Ddku.backend ...", so /proc/PID/cmdline reads like DSS's. Killed on destruction.
-class DssProcessStandIn {
- public:
-  /// Starts the stand-in with `command_line` as its argv[0].
-  explicit DssProcessStandIn(const std::string& command_line)
-      : process_({command_line, "600"}, {{}, "/bin/sleep", {}, {}, false, SIGKILL}) {}
-
-  /// The child's pid.
-  pid_t pid() const { return process_.pid(); }
-
- private:
-  BackgroundProcess process_;
 };
 
 }  // namespace dkm::test

@@ -24,7 +24,15 @@ std::vector<cli::Option> installer_flags() {
        "Install type: all (default), agent, server, backend, frontend, backend-agent or relay (see below)."},
       {"update,u", Value::kNone, "",
        "Update mode: relink DIR/bin, DIR/static, DIR/lib and DIR/dashboards to this bundle and "
-       "refresh DIR/bin/env. Takes only -d; conf/ and storage/ are left untouched."},
+       "refresh DIR/bin/env. Takes only -d (and --dry-run); conf/ and storage/ are left untouched. On an install "
+       "made by the original dkumonitor, migrates it in place (see below)."},
+      {"dry-run", Value::kNone, "",
+       "With -u: print what the update or migration would do (kept, converted, carried, not carried, "
+       "removed) and change nothing; exit status 2 when it would be refused."},
+      {"new-metric-names", Value::kNone, "",
+       "With -u, migrating an original install: collectd writes the host name as one node "
+       "(collectd.domain_example_host...), as new installs do, instead of the original's dotted names "
+       "(collectd.domain.example.host...); the host's history stays under the old names."},
       {"carbon-listen", Value::kText, "IP",
        "IP address go-carbon's plaintext receiver (TCP and UDP) listens on (a relay install's carbon-c-relay, "
        "too). Default 0.0.0.0."},
@@ -48,6 +56,11 @@ std::vector<cli::Option> installer_flags() {
        "Host name collectd reports, reversed (host.example.domain gives domain.example.host). "
        "Default: this host's fully qualified name, as `hostname -f` prints it."},
       {"system-collectd", Value::kNone, "", "Run the collectd found in PATH with the system's plugins instead of the bundle's."},
+      {"dss-home", Value::kText, "DIR",
+       "A DSS data directory on this host (DIP_HOME, absolute; repeatable): collectd reports its backend, JEK, FEK "
+       "and CAK processes apart, as dss_KIND-LABEL (LABEL: DIR with '/' written '_'), matching `java -Ddku.KIND "
+       "... -cp DIR/bin:` as DSS's own collectd does. Without it: dss_KIND, every DSS process of the host together.",
+       /*repeatable=*/true},
       {"help,h", Value::kNone, "", "Print this help and exit."},
       {"version", Value::kNone, "", "Print the version and exit."},
   };
@@ -57,7 +70,7 @@ std::vector<cli::Option> installer_flags() {
 std::string usage_template() {
   std::ostringstream out;
   out << "Usage: installer -d DIR -p PORT [-t TYPE] [options]\n"
-         "       installer -u -d DIR\n\n"
+         "       installer -u -d DIR [--dry-run] [--new-metric-names]\n\n"
          "Installs the dkumonitor bundle this installer belongs to into DIR, for one install\n"
          "type, or (-u) points an existing install at this bundle. Writing is all-or-nothing:\n"
          "on any error DIR is left as it was. Bad input exits with status 2.\n\n"
@@ -68,7 +81,12 @@ std::string usage_template() {
     out << "  " << name << type.summary << "\n                 services: " << join(type.services, ", ")
         << (type.name == "frontend" ? " (and carbonapi with --backends)" : "") << "\n";
   }
-  out << "\nResult in DIR: conf/ (rendered configs, yours to edit, never touched by -u), bin/ (dkm,\n"
+  out << "\nMigrating an install of the original dkumonitor (0.0.x: bin/env-default, conf/supervisord.conf,\n"
+         "pyenv/): installer -u -d DIR [--dry-run] [--new-metric-names]. Stop it first (DIR/bin/dkm stop).\n"
+         "Its type, ports, listen addresses, servers and collectd host name are read from its configs;\n"
+         "storage/ is kept byte for byte; conf/ becomes conf.orig-VERSION/; the settings that map are\n"
+         "carried, and the summary says what was and what was not.\n"
+         "\nResult in DIR: conf/ (rendered configs, yours to edit, never touched by -u), bin/ (dkm,\n"
          "dkmadmin, env), storage/ (whisper files, Grafana's database), run/ (pids, sockets, logs),\n"
          "static, lib and dashboards (links into the bundle). Start with DIR/bin/dkm start.\n"
          "Grafana's admin password is generated, printed once, and kept in DIR/conf/grafana.ini (0600).\n";
@@ -96,7 +114,11 @@ InstallerRequest parse_installer_command_line(const std::vector<std::string>& ar
   install::GivenFlags given;
   for (const auto& flag : installer_flags()) {
     std::string name = flag.names.substr(0, flag.names.find(','));
-    if (inv.has(name)) given[name] = flag.value == Value::kNone ? "" : inv.text(name);
+    if (!inv.has(name)) continue;
+    if (flag.value == Value::kNone) given.emplace(name, "");
+    else if (!flag.repeatable) given.emplace(name, inv.text(name));
+    else
+      for (const auto& text : inv.texts(name)) given.emplace(name, text);
   }
   request.options = install::check_install_flags(given);
   return request;

@@ -5,6 +5,7 @@
 #include <dkm/core/bundle_layout.hpp>
 #include <dkm/core/error.hpp>
 #include <dkm/install/install.hpp>
+#include <dkm/install/migrate_apply.hpp>
 #include <dkm/install/summary.hpp>
 #include <dkm/install/update.hpp>
 
@@ -32,8 +33,18 @@ int installer_main(const std::vector<std::string>& args) {
   }
   const InstallOptions& opt = request.options;
   Bundle bundle = Bundle::of_running_program();
+  if (opt.update && holds_original_install(opt.directory)) {
+    MigrationOutcome migrated =
+        migrate_original_install(opt.directory, {opt.new_metric_names}, opt.dry_run, bundle, DKM_VERSION);
+    std::cout << migrated.text;
+    return migrated.exit_code;
+  }
+  if (opt.update && opt.new_metric_names)
+    throw UsageError("--new-metric-names: " + opt.directory.string() +
+                     " holds no install of the original dkumonitor; the flag is for migrating one");
   if (opt.update) {
-    std::cout << update_summary(update(opt.directory, bundle, DKM_VERSION));
+    std::cout << (opt.dry_run ? update_preview(opt.directory, bundle, DKM_VERSION)
+                              : update_summary(update(opt.directory, bundle, DKM_VERSION)));
     return kExitOk;
   }
   std::cout << install_summary(install_bundle(opt, bundle, DKM_VERSION));

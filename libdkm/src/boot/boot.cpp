@@ -14,6 +14,7 @@
 #include "sysv.hpp"
 #include <dkm/boot/target.hpp>
 #include <dkm/core/install_layout.hpp>
+#include <dkm/boot/original_boot.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -81,17 +82,6 @@ void merge_dirs(std::vector<fs::path>& list, const std::vector<fs::path>& more) 
   list.assign(all.begin(), all.end());
 }
 
-void run_checked(BootCommands& commands, std::vector<std::string> argv, std::ostream& out) {
-  fs::path program = commands.locate(argv[0]);
-  if (program.empty()) throw Error(argv[0] + ": not found on this machine");
-  std::string shown = join(argv, " ");
-  argv[0] = program.string();
-  RunResult result = commands.run(argv);
-  if (!result.ok())
-    throw Error(shown + " failed (" + result.describe() + ")" +
-                (result.output.empty() ? "" : ":\n" + std::string(trim(result.output))));
-  out << "dkmadmin: ran " << shown << "\n";
-}
 
 fs::path service_file(InitSystem init, const std::string& service) {
   return init == InitSystem::systemd ? systemd_unit_path(service) : sysv_script_path(service);
@@ -113,6 +103,18 @@ std::vector<fs::path> present_runlevel_links(const fs::path& root, const std::st
 }
 
 }  // namespace
+
+void run_checked(BootCommands& commands, std::vector<std::string> argv, std::ostream& out) {
+  fs::path program = commands.locate(argv[0]);
+  if (program.empty()) throw Error(argv[0] + ": not found on this machine");
+  std::string shown = join(argv, " ");
+  argv[0] = program.string();
+  RunResult result = commands.run(argv);
+  if (!result.ok())
+    throw Error(shown + " failed (" + result.describe() + ")" +
+                (result.output.empty() ? "" : ":\n" + std::string(trim(result.output))));
+  out << "dkmadmin: ran " << shown << "\n";
+}
 
 BootTarget plan_boot_target(const InstallLayout& layout, const BootOptions& options) {
   validate_instance_name(options.instance);
@@ -239,14 +241,15 @@ namespace {
 
 /// Refuses (UsageError, nothing written) a service name another install uses, unless --force.
 void check_name_free(const std::optional<BootRecord>& previous, const BootTarget& target, const fs::path& host_file,
-                     const BootOptions& options) {
+                     const BootOptions& options, const OriginalBootTakeover& originals) {
   const std::string service = target.service();
   const std::string replace_hint = "; pass --force to replace it, or choose another --name";
   std::error_code ec;
   if (previous && previous->home != target.home && !options.force)
     throw UsageError(service + " is already installed for " + previous->home.string() + " (" +
                      under_root(options.root, boot_record_path(service)).string() + ")" + replace_hint);
-  if (!previous && fs::exists(fs::symlink_status(host_file, ec)) && !options.force) {
+  if (!previous && fs::exists(fs::symlink_status(host_file, ec)) && !options.force &&
+      !originals.replaces(options.root, host_file)) {
     fs::path home = fs::is_regular_file(host_file, ec) ? marked_home(read_file(host_file)) : fs::path();
     if (home != target.home)
       throw UsageError(host_file.string() + " already exists and " +
@@ -352,7 +355,9 @@ BootRecord install_boot(const InstallLayout& layout, const BootOptions& options,
   InitSystem init = options.init ? *options.init : detect_init_system(options.root);
   const std::string service = target.service();
   std::optional<BootRecord> previous = read_boot_record(options.root, service);
-  check_name_free(previous, target, under_root(options.root, service_file(init, service)), options);
+  // An install migrated from the original dkumonitor may still have the original's service.
+  OriginalBootTakeover originals(find_original_boot_services(options.root, target.home), service, options.force);
+  check_name_free(previous, target, under_root(options.root, service_file(init, service)), options, originals);
   EnableMethod method = choose_enable_method(init, options, commands);
   // Written for another init system or enabled another way: take the old one away first.
   if (previous && (previous->init != init || previous->enabled_by != method)) {
@@ -365,6 +370,7 @@ BootRecord install_boot(const InstallLayout& layout, const BootOptions& options,
   BootRecord record = plan_record(target, init, method, options, links);
   if (previous) merge_dirs(record.created_dirs, previous->created_dirs);
   try {
+    originals.take_away(options, commands, out);
     write_boot_service(record, target, links, options, out);
     enable_boot_service(record, commands, out);
   } catch (const Error&) {
@@ -379,8 +385,10 @@ BootRecord install_boot(const InstallLayout& layout, const BootOptions& options,
       } catch (const Error&) {
       }
     }
+    originals.restore(options, commands);
     throw;
   }
+  originals.finish(options, out);
   if (!options.offline)
     out << "dkmadmin: " << service << " starts at boot; start it now with: "
         << (init == InitSystem::systemd ? "systemctl start " + service : sysv_script_path(service).string() + " start")
@@ -434,6 +442,12 @@ int status_boot(const std::optional<InstallLayout>& layout, const BootOptions& o
     if (by_name ? record.instance == options.instance : record.home == *home) shown.push_back(record);
   }
   if (shown.empty()) {
+    // The original dkumonitor's service of a migrated install: told apart (it has no record).
+    std::string originals = home ? describe_original_boot_services(find_original_boot_services(options.root, *home),
+                                                                   options.root, options.instance, by_name)
+                                 : "";
+    out << originals;
+    if (!originals.empty()) return kBootBroken;
     out << (by_name ? "no boot service " + boot_service_name(options.instance) + " is installed"
                     : "no boot service is installed for " + home->string())
         << "\n";

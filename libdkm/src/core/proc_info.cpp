@@ -73,6 +73,16 @@ void wait_for_exit(pid_t pid, std::chrono::milliseconds limit) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
+std::set<pid_t> self_and_ancestors() {
+  std::set<pid_t> out;
+  for (pid_t pid = ::getpid(); pid > 1 && out.insert(pid).second;) {
+    auto st = read_proc_stat(pid);
+    if (!st) break;
+    pid = st->ppid;
+  }
+  return out;
+}
+
 std::vector<pid_t> list_pids() {
   std::vector<pid_t> pids;
   DIR* dir = ::opendir("/proc");

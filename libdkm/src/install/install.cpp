@@ -74,22 +74,6 @@ mode_t current_umask() {
   return mask;
 }
 
-/// Creates one tree entry under `root`.
-void materialize(const fs::path& root, const TreeEntry& entry) {
-  fs::path path = root / entry.path;
-  std::error_code ec;
-  switch (entry.kind) {
-    case TreeEntry::kDirectory:
-      fs::create_directories(path, ec);
-      if (ec) throw Error(path.string() + ": cannot create directory: " + ec.message());
-      break;
-    case TreeEntry::kFile: write_file_atomic(path, entry.content, entry.mode); break;
-    case TreeEntry::kSymlink:
-      fs::create_symlink(entry.target, path, ec);
-      if (ec) throw Error(path.string() + ": cannot create link to " + entry.target.string() + ": " + ec.message());
-      break;
-  }
-}
 
 /// Removes a directory tree, ignoring errors (cleanup after a failure).
 void remove_quietly(const fs::path& path) {
@@ -153,6 +137,23 @@ void put_in_place(const std::vector<TreeEntry>& tree, const fs::path& dir) {
 }
 
 }  // namespace
+
+/// Creates one tree entry under `root`.
+void materialize(const fs::path& root, const TreeEntry& entry) {
+  fs::path path = root / entry.path;
+  std::error_code ec;
+  switch (entry.kind) {
+    case TreeEntry::kDirectory:
+      fs::create_directories(path, ec);
+      if (ec) throw Error(path.string() + ": cannot create directory: " + ec.message());
+      break;
+    case TreeEntry::kFile: write_file_atomic(path, entry.content, entry.mode); break;
+    case TreeEntry::kSymlink:
+      fs::create_symlink(entry.target, path, ec);
+      if (ec) throw Error(path.string() + ": cannot create link to " + entry.target.string() + ": " + ec.message());
+      break;
+  }
+}
 
 HostFacts find_host_facts(const InstallOptions& opt) {
   HostFacts facts;

@@ -1,8 +1,9 @@
 #pragma once
-// What the install and the update both check of an install directory.
+// What the install, the update and the migration share about an install directory.
 // Implementation: libdkm/src/install/install.cpp.
 
 #include <dkm/core/files.hpp>
+#include <dkm/install/plan.hpp>
 
 #include <string>
 #include <vector>
@@ -14,5 +15,8 @@ void require_writable(const fs::path& dir, const std::string& flag, const fs::pa
 
 /// The top-level names an install owns in DIR.
 const std::vector<std::string>& owned_names();
+
+/// Creates one tree entry under `root` (a staging directory).
+void materialize(const fs::path& root, const TreeEntry& entry);
 
 }  // namespace dkm::install

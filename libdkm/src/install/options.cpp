@@ -6,6 +6,10 @@
 #include <dkm/install/hostnames.hpp>
 
 #include <cctype>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace dkm::install {
 
@@ -66,7 +70,14 @@ std::string path_problem(const std::string& path) {
 namespace {
 
 /// The value of a given flag.
-const std::string& value(const GivenFlags& given, const char* name) { return given.at(name); }
+const std::string& value(const GivenFlags& given, const char* name) { return given.find(name)->second; }
+
+/// Every value of a repeatable flag, in the order given.
+std::vector<std::string> values(const GivenFlags& given, const char* name) {
+  std::vector<std::string> out;
+  for (auto [it, end] = given.equal_range(name); it != end; ++it) out.push_back(it->second);
+  return out;
+}
 
 /// -d: absolute, normalised, not the root, and writable into every config.
 fs::path check_directory(const GivenFlags& given) {
@@ -103,6 +114,7 @@ void check_flags_fit_type(const GivenFlags& given, const InstallOptions& opt, bo
   require_service("backends", "carbonapi", "lists the backends carbonapi reads");
   require_service("hostname", "collectd", "names the host in collectd's metrics");
   require_service("system-collectd", "collectd", "chooses the collectd to run");
+  require_service("dss-home", "collectd", "names DSS data directories whose processes collectd watches");
   if (given.count("carbon-server") && type.name != "agent" && type.name != "frontend")
     throw UsageError("--carbon-server points an agent or frontend install at a remote server; a " + type.name +
                      " install uses its own (use -t agent or -t frontend)");
@@ -173,18 +185,43 @@ std::vector<Endpoint> parse_carbon_backends(const std::string& list, const Insta
 
 }  // namespace
 
+GivenFlags given_flags(const std::vector<std::string>& args) {
+  static const std::map<std::string, std::string> short_names = {{"-d", "directory"}, {"-p", "port"}, {"-t", "type"},
+                                                                 {"-u", "update"}};
+  static const std::set<std::string> switches = {"update", "system-collectd", "dry-run", "new-metric-names"};
+  GivenFlags given;
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto known = short_names.find(args[i]);
+    std::string name = known != short_names.end() ? known->second
+                       : args[i].rfind("--", 0) == 0 ? args[i].substr(2)
+                                                     : throw UsageError("'" + args[i] + "' is no installer flag");
+    if (switches.count(name)) {
+      given.emplace(name, "");
+      continue;
+    }
+    if (i + 1 == args.size()) throw UsageError(flag_name(name) + " needs a value");
+    given.emplace(name, args[++i]);
+  }
+  return given;
+}
+
 InstallOptions check_install_flags(const GivenFlags& given) {
   InstallOptions opt;
   opt.update = given.count("update") > 0;
   opt.directory = check_directory(given);
   if (opt.update) {
     for (const auto& [name, v] : given) {
-      if (name == "update" || name == "directory") continue;
-      throw UsageError("-u/--update takes only -d/--directory: " + flag_name(name) +
+      if (name == "update" || name == "directory" || name == "dry-run" || name == "new-metric-names") continue;
+      throw UsageError("-u/--update takes only -d/--directory (and --dry-run, --new-metric-names): " + flag_name(name) +
                        " is not allowed in update mode (an update never changes conf/)");
     }
+    opt.dry_run = given.count("dry-run") > 0;
+    opt.new_metric_names = given.count("new-metric-names") > 0;
     return opt;
   }
+  for (const char* only_update : {"dry-run", "new-metric-names"})
+    if (given.count(only_update))
+      throw UsageError(flag_name(only_update) + " goes with -u/--update (updating or migrating an install)");
   if (!given.count("port")) throw UsageError("-p/--port is missing: give the first of the ten ports to use (see --help)");
   opt.ports = parse_port_plan(value(given, "port"));
   opt.type = &find_install_type(given.count("type") ? value(given, "type") : "all");
@@ -199,6 +236,7 @@ InstallOptions check_install_flags(const GivenFlags& given) {
     opt.hostname = value(given, "hostname");
   }
   opt.system_collectd = given.count("system-collectd") > 0;
+  if (given.count("dss-home")) opt.dss_homes = parse_dss_homes(values(given, "dss-home"), path_problem);
   if (given.count("carbon-server")) opt.carbon_server = parse_destination(value(given, "carbon-server"), -1, "--carbon-server");
   return opt;
 }

@@ -21,9 +21,9 @@
 
 namespace dkm::install {
 
-std::string collectd_host_node(const std::string& hostname) {
+std::string collectd_host_node(const std::string& hostname, bool dotted) {
   std::string node = hostname;
-  std::replace(node.begin(), node.end(), '.', '_');
+  if (!dotted) std::replace(node.begin(), node.end(), '.', '_');
   return node;
 }
 
@@ -52,6 +52,9 @@ InstallPlan make_plan(const InstallOptions& opt, const HostFacts& facts, const s
   }
 
   plan.fqdn = facts.fqdn;
+  plan.whisper_dir = plan.layout.storage() / "whisper";
+  plan.grafana_data_dir = plan.layout.storage() / "grafana";
+  plan.grafana_plugins_dir = plan.grafana_data_dir / "plugins";
   std::string name = opt.hostname ? *opt.hostname : facts.fqdn;
   if (plan.has("collectd")) {
     if (std::string why = hostname_problem(name); !why.empty())
@@ -72,7 +75,7 @@ nlohmann::json template_values(const InstallPlan& plan) {
   nlohmann::json v;
   v["install_type"] = plan.type().name;
   v["home"] = plan.layout.root().string();
-  v["interval"] = kCollectInterval;
+  v["interval"] = plan.interval;
   v["port"] = p.base();
   v["grafana_port"] = p.grafana();
   v["carbon_port"] = p.carbon();
@@ -96,11 +99,16 @@ nlohmann::json template_values(const InstallPlan& plan) {
   v["carbon_target_port"] = plan.carbon_target.port;
   v["carbonapi_url"] = plan.carbonapi_url;
   v["collectd_hostname"] = plan.collectd_hostname;
-  v["collectd_host_node"] = collectd_host_node(plan.collectd_hostname);
+  v["collectd_host_node"] = collectd_host_node(plan.collectd_hostname, plan.dotted_host_names);
+  v["dotted_host_names"] = plan.dotted_host_names;
+  v["whisper_dir"] = plan.whisper_dir.string();
+  v["grafana_data_dir"] = plan.grafana_data_dir.string();
+  v["grafana_plugins_dir"] = plan.grafana_plugins_dir.string();
   v["bundled_collectd"] = plan.system_collectd.empty();
   v["collectd_program"] = plan.system_collectd.empty() ? std::string("bundle") : plan.system_collectd.string();
   v["collectd_command"] =
       plan.system_collectd.empty() ? std::string("%(ENV_DKM_BUNDLE)s/bin/collectd") : plan.system_collectd.string();
+  v["dss_process_sets"] = dss_process_sets_template_values(plan.options.dss_homes);
   v["grafana_admin_password"] = plan.admin_password;
   v["grafana_secret_key"] = plan.secret_key;
   // Readiness probes: where a local client reaches each listener.

@@ -22,16 +22,6 @@
 
 namespace dkm::supervise {
 
-std::set<pid_t> self_and_ancestors() {
-  std::set<pid_t> out;
-  for (pid_t pid = ::getpid(); pid > 1 && out.insert(pid).second;) {
-    auto st = read_proc_stat(pid);
-    if (!st) break;
-    pid = st->ppid;
-  }
-  return out;
-}
-
 std::map<std::string, fs::path> service_pid_files(const InstallLayout& layout) {
   std::map<std::string, fs::path> files;
   std::error_code ec;

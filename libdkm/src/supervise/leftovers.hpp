@@ -41,9 +41,6 @@ struct Leftover {
   std::string service;  ///< from its pid file or SUPERVISOR_PROCESS_NAME; may be empty
 };
 
-/// This process and its ancestors: never treated as leftovers (a service may run dkm).
-std::set<pid_t> self_and_ancestors();
-
 /// The service pid files of run/ (NAME.pid, not dkm.pid) as name -> path.
 std::map<std::string, fs::path> service_pid_files(const InstallLayout& layout);
 

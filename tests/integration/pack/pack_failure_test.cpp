@@ -65,6 +65,15 @@ void kill_tree(pid_t root) {
   for (pid_t p : stopped) ::kill(p, SIGKILL);
   int status = 0;
   ::waitpid(root, &status, 0);
+  // A killed process holds its files (the build lock among them) until it has exited:
+  // the rerun must not start before every one is gone or a zombie.
+  for (pid_t p : stopped)
+    wait_until([&] {
+      std::ifstream in("/proc/" + std::to_string(p) + "/stat");
+      std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      size_t close = stat.rfind(')');
+      return close == std::string::npos || stat.compare(close + 2, 1, "Z") == 0;
+    }, std::chrono::seconds(10), std::chrono::milliseconds(5));
 }
 
 }  // namespace

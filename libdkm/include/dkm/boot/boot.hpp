@@ -32,6 +32,10 @@ class BootCommands {
   virtual RunResult run(const std::vector<std::string>& argv) = 0;
 };
 
+/// Runs `argv` (argv[0] a program's name, found by commands.locate()) and says so on
+/// `out`; throws Error naming the command and its output when it is missing or fails.
+void run_checked(BootCommands& commands, std::vector<std::string> argv, std::ostream& out);
+
 /// The real programs of this machine, looked up in PATH and the sbin directories.
 class SystemBootCommands : public BootCommands {
  public:

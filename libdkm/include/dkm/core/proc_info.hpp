@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,10 @@ void wait_for_exit(pid_t pid, std::chrono::milliseconds limit);
 
 /// The pids in /proc.
 std::vector<pid_t> list_pids();
+
+/// This process and its ancestors: never taken for leftovers or an old install's
+/// processes (a service may run dkm, an installer may run under an old supervisor).
+std::set<pid_t> self_and_ancestors();
 
 /// True when the initial environment of `pid` holds the entry `key=value` exactly.
 bool environ_contains(pid_t pid, std::string_view entry);

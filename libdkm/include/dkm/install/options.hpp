@@ -7,6 +7,7 @@
 
 #include <dkm/core/files.hpp>
 #include <dkm/install/addresses.hpp>
+#include <dkm/install/dss_homes.hpp>
 #include <dkm/install/ports.hpp>
 
 #include <algorithm>
@@ -45,7 +46,9 @@ std::vector<std::string> install_services(const InstallType& type, bool query_fr
 
 /// Everything the command line asked for, checked.
 struct InstallOptions {
-  bool update = false;                   ///< -u: relink an existing install to this bundle
+  bool update = false;                   ///< -u: relink an existing install to this bundle (or migrate an original one)
+  bool dry_run = false;                  ///< --dry-run (with -u): print what it would do, change nothing
+  bool new_metric_names = false;         ///< --new-metric-names (with -u, migrating): collectd's host as one node
   fs::path directory;                    ///< -d: the install directory (absolute, normalised)
   std::optional<PortPlan> ports;         ///< -p: the port plan (install mode only)
   const InstallType* type = nullptr;     ///< -t: the install type (install mode only)
@@ -59,6 +62,7 @@ struct InstallOptions {
   std::optional<Endpoint> carbon_server; ///< --carbon-server: remote server (port 0 = the plan's)
   std::vector<Endpoint> backends;        ///< --backends: carbonserver endpoints carbonapi reads (default: local)
   std::vector<Endpoint> carbon_backends; ///< --carbon-backends: go-carbon carbon endpoints a relay shards over
+  std::vector<DssHome> dss_homes;        ///< --dss-home: DSS data directories whose processes collectd tells apart
 
   /// True when the install runs `service`.
   bool runs(const std::string& service) const {
@@ -66,8 +70,14 @@ struct InstallOptions {
   }
 };
 
-/// The installer's flags as given, by long name ("port", "carbon-listen"); a switch maps to "".
-using GivenFlags = std::map<std::string, std::string>;
+/// The installer's flags as given, by long name ("port", "carbon-listen"); a switch maps to "";
+/// a repeatable flag (--dss-home) has one entry per value, in the order given.
+using GivenFlags = std::multimap<std::string, std::string>;
+
+/// The flags of a command line written as the installer's arguments ("-d", DIR,
+/// "--system-collectd", ...): how a migration states the install it makes. Throws
+/// UsageError on a word that is no flag or a flag without its value.
+GivenFlags given_flags(const std::vector<std::string>& args);
 
 /// The flag as users type it: "-p/--port" for a flag with a short form, else "--NAME".
 std::string flag_name(const std::string& long_name);

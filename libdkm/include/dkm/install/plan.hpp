@@ -29,8 +29,9 @@ namespace dkm::install {
 inline constexpr int kCollectInterval = 60;
 
 /// The node collectd's write_graphite makes of a host name in metric paths: dots
-/// written '_' (EscapeCharacter "_", PreserveSeparator false), so a host is one node.
-std::string collectd_host_node(const std::string& hostname);
+/// written '_' (EscapeCharacter "_", PreserveSeparator false), so a host is one node;
+/// with `dotted` (PreserveSeparator true, the original dkumonitor's), the name as is.
+std::string collectd_host_node(const std::string& hostname, bool dotted = false);
 
 /// Facts about the host the plan depends on, found by the caller.
 struct HostFacts {
@@ -50,6 +51,13 @@ struct InstallPlan {
   fs::path system_collectd;           ///< empty: the bundle's collectd
   std::string admin_password;         ///< Grafana's initial admin password (Grafana installs only)
   std::string secret_key;             ///< Grafana's secret key (Grafana installs only)
+  // Defaults below for a new install; a migrated original install keeps its own
+  // (see migrate_plan.hpp).
+  int interval = kCollectInterval;    ///< collectd's interval, in seconds
+  bool dotted_host_names = false;     ///< collectd keeps the host name's dots in metric paths (the original's naming)
+  fs::path whisper_dir;               ///< go-carbon's data-dir (DIR/storage/whisper)
+  fs::path grafana_data_dir;          ///< Grafana's [paths] data (DIR/storage/grafana)
+  fs::path grafana_plugins_dir;       ///< Grafana's [paths] plugins (DIR/storage/grafana/plugins)
 
   /// The install type.
   const InstallType& type() const { return *options.type; }
