@@ -113,12 +113,14 @@ void StateMachine::start_autostart() {
 void StateMachine::shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
+  restart_.reset();
   batches_.clear();
   stop_by_priority(names());
 }
 
 void StateMachine::settle() {
   erase_removed();
+  finish_restart();
   advance_batches();
 }
 

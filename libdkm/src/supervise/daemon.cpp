@@ -63,7 +63,7 @@ int supervise_locked(const InstallLayout& layout, const SuperviseOptions& option
   int listen_fd = listen_control_socket(layout.control_socket());
   write_file_atomic(layout.supervisor_pid_file(), std::to_string(::getpid()) + "\n");
   {
-    Supervisor supervisor(layout, log, std::move(services), std::move(startup_env), listen_fd);
+    Supervisor supervisor(layout, log, std::move(services), std::move(startup_env), listen_fd, options.version);
     supervisor.start_autostart();
     notify(report, {StartupReport::Kind::kReady, ::getpid(), 0, ""});
     if (report >= 0) ::close(report);

@@ -1,7 +1,8 @@
 #pragma once
 // The real Processes of the state machine: a service's main process started through
 // core's spawn_process() in a process group of its own, its output read from pipes by the
-// event loop into its rotating logs, its pid in run/NAME.pid.
+// event loop into its rotating logs, its pid in run/NAME.pid. Its standard input is a
+// pipe the supervisor keeps, as supervisord's children's is (`dkm fg` writes to it).
 // Implementation: libdkm/src/supervise/service_processes.cpp.
 
 #include "event_loop.hpp"
@@ -19,6 +20,9 @@
 
 namespace dkm::supervise {
 
+/// Most bytes waiting for a service's standard input (`dkm fg` typing faster than it reads).
+inline constexpr std::size_t kMaxStdinBacklog = 1024 * 1024;
+
 /// Services' processes and their logs.
 class ServiceProcesses : public Processes {
  public:
@@ -30,6 +34,9 @@ class ServiceProcesses : public Processes {
   void forget(const std::string& name) override;
   void signal(pid_t pid, int signal, bool group) override;
   bool group_alive(pid_t pgid) override;
+  std::optional<CommandProblem> command_problem(const ProgramConfig& cfg) override;
+  bool clear_logs(const ProgramConfig& cfg) override;
+  bool write_stdin(const std::string& name, std::string_view data) override;
 
   /// The environment a process of `cfg` gets (a probe command's too).
   std::vector<std::string> environment(const ProgramConfig& cfg) const;
@@ -43,6 +50,8 @@ class ServiceProcesses : public Processes {
  private:
   std::shared_ptr<RotatingLog> log_for(const LogTarget& target);
   void watch_output(int fd, std::shared_ptr<RotatingLog> sink);
+  void close_stdin(const std::string& name);
+  void flush_stdin(const std::string& name);
   fs::path pid_file(const ProgramConfig& cfg) const { return layout_.run() / (cfg.name + ".pid"); }
 
   EventLoop& loop_;
@@ -52,6 +61,13 @@ class ServiceProcesses : public Processes {
   std::map<fs::path, std::shared_ptr<RotatingLog>> logs_;
   /// Each service's stdout and stderr logs, kept open between its runs.
   std::map<std::string, std::pair<std::shared_ptr<RotatingLog>, std::shared_ptr<RotatingLog>>> service_logs_;
+  /// The write end of each live service's standard input, and what waits to be written.
+  struct Stdin {
+    int fd = -1;
+    std::string pending;
+    bool watched = false;  ///< waiting for room in the pipe
+  };
+  std::map<std::string, Stdin> stdin_;
 };
 
 }  // namespace dkm::supervise

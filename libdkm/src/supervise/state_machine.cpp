@@ -2,6 +2,7 @@
 #include "state_machine.hpp"
 
 #include "config_values.hpp"
+#include "namespecs.hpp"
 
 #include <sys/wait.h>
 
@@ -42,7 +43,8 @@ void StateMachine::set_state(Service& s, ServiceState state) {
   s.state = state;
   s.since = timers_.wall_clock();
   if (state == ServiceState::kStopped) s.detail.clear();  // why it last exited no longer applies
-  if (state != ServiceState::kStopping && state != ServiceState::kStarting)
+  // STARTING and RUNNING have their own lines (spawned:, success:), STOPPING its "waiting for".
+  if (state != ServiceState::kStopping && state != ServiceState::kStarting && state != ServiceState::kRunning)
     log_.info("'" + s.cfg.name + "' entered " + state_name(state) + " state");
 }
 
@@ -55,7 +57,7 @@ void StateMachine::spawn(Service& s) {
   try {
     pid = processes_.spawn(s.cfg);
   } catch (const Error& e) {
-    s.detail = std::string("spawn error: ") + e.what();
+    s.detail = e.what();  // supervisord shows its spawn error as it is
     log_.error("spawn error: '" + s.cfg.name + "': " + e.what());
     s.state = ServiceState::kStarting;  // a failed attempt counts as a start that failed
     start_failed(s);
@@ -351,7 +353,8 @@ std::vector<std::string> StateMachine::names() const {
 
 ServiceStatus StateMachine::status(const Service& s) const {
   ServiceStatus st;
-  st.name = s.cfg.name;
+  st.name = process_of(s.cfg);
+  st.group = group_of(s.cfg);
   st.state = s.state;
   st.pid = s.pid;
   if (s.pid) st.uptime = std::chrono::duration<double>(timers_.now() - s.started).count();

@@ -15,7 +15,7 @@
 // of seams.hpp. The event loop (supervisor.cpp) feeds it events (process_exited,
 // probe_finished, timers) and calls settle() after each round of them.
 // Implementation: state_machine.cpp (one service's transitions), batches.cpp (priority
-// order), reload.cpp (reload and removal).
+// order), reload.cpp (supervisorctl's reread, update, add, remove and reload; removal).
 
 #include "seams.hpp"
 
@@ -63,7 +63,7 @@ struct Service {
   std::optional<ProgramConfig> next_config;  ///< reload changed it: the definition after the stop
 };
 
-/// What a reload did.
+/// What a new services file changes, by group (reread), or what an update applied.
 struct ReloadResult {
   std::vector<std::string> added, changed, removed, warnings;
 };
@@ -96,9 +96,24 @@ class StateMachine {
   std::chrono::seconds stop_by_priority(const std::vector<std::string>& names);
   /// Starts every service with autostart=true, by priority.
   void start_autostart();
-  /// Applies a new services file: added services are added (started when autostart),
-  /// removed ones stopped and dropped, changed ones restarted with their new definition.
-  ReloadResult reload(const ServicesFile& file);
+  /// What `file` changes compared with the services in use, by group (supervisord's
+  /// diff_to_active): groups only in the file, groups that differ, groups no longer in it.
+  ReloadResult diff(const ServicesFile& file) const;
+  /// Applies `file` to its groups `groups` (none: every group): removed groups are
+  /// stopped and dropped, changed ones take their new definition (restarted when they
+  /// ran, started when autostart), added ones are added (started when autostart).
+  ReloadResult update(const ServicesFile& file, const std::vector<std::string>& groups = {});
+  /// Adds group `group` of `file` (started when autostart): kSuccess, kAlreadyAdded
+  /// when it is in use, kBadName when the file has no such group.
+  Fault add_group(const ServicesFile& file, const std::string& group);
+  /// Drops group `group`: kSuccess, kStillRunning when one of its services is not
+  /// stopped, kBadName when no such group is in use.
+  Fault remove_group(const std::string& group);
+  /// supervisorctl's reload: stops every service by priority; once all are stopped,
+  /// takes `file` whole and starts by priority its autostart services and those that ran.
+  void restart_all(const ServicesFile& file);
+  /// True from restart_all() until the services start again.
+  bool restarting() const { return restart_.has_value(); }
   /// Stops every service by priority; nothing starts again.
   void shutdown();
 
@@ -126,6 +141,8 @@ class StateMachine {
   bool reload_pending(const std::string& name) const;
   /// True when every service is stopped, groups included.
   bool all_stopped() const;
+  /// True when a service of group `group` is in use (not dropped).
+  bool group_in_use(const std::string& group) const;
   /// True once shutdown() was called.
   bool shutting_down() const { return shutting_down_; }
   /// The names of every service, in name order.
@@ -165,8 +182,9 @@ class StateMachine {
                                                         bool highest_first) const;
   void advance_batches();
 
-  // reload.cpp: removal.
+  // reload.cpp: removal and reload.
   void erase_removed();
+  void finish_restart();
 
   Processes& processes_;
   Timers& timers_;
@@ -176,6 +194,12 @@ class StateMachine {
   std::map<pid_t, Service*> leaders_;  ///< main process pid -> service
   std::list<Batch> batches_;
   bool shutting_down_ = false;
+  /// A reload waiting for every service to stop: the file it takes, the services that ran.
+  struct Restart {
+    ServicesFile file;
+    std::vector<std::string> were_running;
+  };
+  std::optional<Restart> restart_;
 };
 
 }  // namespace dkm::supervise

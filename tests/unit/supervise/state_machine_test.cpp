@@ -154,7 +154,7 @@ TEST_CASE("a service that cannot be spawned backs off like one that exits", "[st
   w.processes.unstartable.insert("web");
   w.start();
   CHECK(w.state("web") == ServiceState::kBackoff);
-  CHECK_THAT(w.machine.status(*w.machine.find("web")).detail, Catch::StartsWith("spawn error: can't find command"));
+  CHECK_THAT(w.machine.status(*w.machine.find("web")).detail, Catch::StartsWith("can't find command"));
   CHECK(w.log.has("ERRO spawn error: 'web': can't find command"));
   w.advance(1s);
   CHECK(w.state("web") == ServiceState::kFatal);
