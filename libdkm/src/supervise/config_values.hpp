@@ -2,7 +2,7 @@
 // The value syntaxes of supervisord's program keys: booleans, counts, byte sizes
 // ("50MB"), signal names, exit code lists, `environment` lists, shell-like commands,
 // umasks and Python's `%(name)s` formatting. Each parser throws a plain message; the caller
-// (services_file.cpp) adds the file and line.
+// (program_reader.cpp, services_file.cpp) adds the file and line.
 // Implementation: libdkm/src/supervise/config_values.cpp.
 
 #include <dkm/core/error.hpp>
