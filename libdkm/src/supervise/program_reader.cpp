@@ -246,7 +246,11 @@ struct ProcessReader {
         log.path = absolute(v);
       }
     }
-    if (cfg.redirect_stderr) cfg.stderr_log = LogTarget{};  // stderr goes into stdout's pipe
+    if (!cfg.redirect_stderr) return;
+    auto stderr_file = values.get("stderr_logfile");
+    if (stderr_file && lower(trim(*stderr_file)) != "auto" && lower(trim(*stderr_file)) != "none")
+      warnings.push_back(values.warning("stderr_logfile", "redirect_stderr = true: stderr_logfile is ignored"));
+    cfg.stderr_log = LogTarget{};  // stderr goes into stdout's pipe, and its log
   }
 
   /// stopasgroup and killasgroup: killasgroup follows stopasgroup (supervisord), and dkm's

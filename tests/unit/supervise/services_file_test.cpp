@@ -137,6 +137,9 @@ TEST_CASE("NONE discards a log, AUTO is run/NAME.log, syslog sends lines there",
   CHECK(n.stdout_log.syslog);
   CHECK(n.stderr_log.path.empty());
   CHECK(n.stderr_log.syslog);
+  auto redirected = parse("[program:r]\ncommand = r\nredirect_stderr = true\nstderr_logfile = /var/log/r.err\n");
+  CHECK(redirected.programs.at("r").stderr_log.path.empty());
+  CHECK(redirected.warnings == std::vector<std::string>{f + ":4: [program:r] redirect_stderr = true: stderr_logfile is ignored"});
 }
 
 TEST_CASE("keys supervisord accepts are accepted at their defaults, user only for dkm's own account", "[services_file]") {
