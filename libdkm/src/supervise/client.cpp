@@ -17,6 +17,7 @@
 #include <dkm/supervise/control_protocol.hpp>
 #include <dkm/supervise/services_file.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -236,6 +237,7 @@ int dkm_run(const InstallLayout& layout, const std::string& name) {
     }
   }
   for (const auto& [k, v] : cfg.environment) env[k] = v;
+  if (cfg.umask) ::umask(*cfg.umask);
   fs::path program = resolve_program(cfg.command[0], env.count("PATH") ? env["PATH"] : "/usr/local/bin:/usr/bin:/bin");
   if (::chdir(cfg.directory.c_str()) != 0) throw Error("cannot enter directory " + cfg.directory.string() + ": " + errno_text());
   err("dkm: running " + name + " in the foreground: " + cfg.command_text);

@@ -60,10 +60,8 @@ void Supervisor::handle_avail(ConnectionId id) {
   std::vector<ConfigInfo> list;
   for (const auto& [name, cfg] : config_.file.programs) {
     std::string group = group_of(cfg);
-    int group_priority = cfg.priority;
-    for (const auto& [other, other_cfg] : config_.file.programs)
-      if (group_of(other_cfg) == group) group_priority = std::min(group_priority, other_cfg.priority);
-    list.push_back(ConfigInfo{process_of(cfg), group, machine_.group_in_use(group), cfg.autostart, group_priority, cfg.priority});
+    list.push_back(ConfigInfo{process_of(cfg), group, machine_.group_in_use(group), cfg.autostart, cfg.group_priority,
+                              cfg.priority});
   }
   // supervisord sorts them by process name.
   std::stable_sort(list.begin(), list.end(), [](const ConfigInfo& a, const ConfigInfo& b) { return a.name < b.name; });

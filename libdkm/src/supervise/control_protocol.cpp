@@ -1,6 +1,8 @@
 // The control protocol between dkm and its supervisor: requests, responses, start-up reports.
 #include <dkm/supervise/control_protocol.hpp>
 
+#include "program_reader.hpp"
+
 #include <dkm/supervise/service_state.hpp>
 
 #include <nlohmann/json.hpp>
@@ -47,7 +49,7 @@ std::vector<std::string> names_field(const nlohmann::json& v) {
   if (v.size() > kMaxRequestNames) throw ProtocolError("too many names");
   std::vector<std::string> names;
   for (const auto& n : v) {
-    if (!n.is_string() || !is_namespec(n.get_ref<const std::string&>()))
+    if (!n.is_string() || !is_service_name(n.get_ref<const std::string&>()))
       throw ProtocolError("\"names\" holds something that is not a service name");
     names.push_back(n.get<std::string>());
   }
@@ -107,18 +109,14 @@ const char* command_name(Command c) {
 }
 
 bool is_service_name(std::string_view name) {
-  if (name.empty() || name.size() > 255 || name.front() == '.') return false;
-  for (char c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') return false;
-  return true;
+  // supervisorctl's names: NAME, GROUP:PROCESS, or GROUP:* (GROUP:) for a whole group.
+  if (name.empty() || name.size() > 255) return false;
+  size_t colon = name.find(':');
+  if (colon == std::string_view::npos) return is_valid_name(name);
+  std::string_view process = name.substr(colon + 1);
+  return is_valid_name(name.substr(0, colon)) && (process.empty() || process == "*" || is_valid_name(process));
 }
 
-bool is_namespec(std::string_view spec) {
-  auto colon = spec.find(':');
-  if (colon == std::string_view::npos) return is_service_name(spec);
-  std::string_view process = spec.substr(colon + 1);
-  return is_service_name(spec.substr(0, colon)) && (process.empty() || process == "*" || is_service_name(process));
-}
 
 Request parse_request(std::string_view line) {
   if (line.size() > kMaxRequestBytes) throw ProtocolError("request too large (limit " + std::to_string(kMaxRequestBytes) + " bytes)");

@@ -33,8 +33,8 @@ std::string group_of(const ProgramConfig& cfg);
 /// The process name of a program within its group.
 std::string process_of(const ProgramConfig& cfg);
 
-/// The programs `specs` name, in order: each name's programs (a group's by priority)
-/// once; an empty list or `all` among them means every program, by priority.
+/// The programs `specs` name, in order: each name's programs (a group's as listed) once;
+/// an empty list or `all` among them means every program, by priority.
 std::vector<Pick> pick(const StateMachine& machine, const std::vector<std::string>& specs);
 
 }  // namespace dkm::supervise

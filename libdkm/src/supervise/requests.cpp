@@ -94,14 +94,7 @@ void Supervisor::handle_status(ConnectionId id, const Request& req) {
     if (p.error != Fault::kSuccess) unknown.push_back(p.outcome(req.command, p.error));
     else names.push_back(p.service);
   }
-  if (req.names.empty()) {
-    // supervisorctl lists every program by group, then name.
-    std::sort(names.begin(), names.end(), [this](const std::string& a, const std::string& b) {
-      const auto& ca = machine_.find(a)->cfg;
-      const auto& cb = machine_.find(b)->cfg;
-      return std::pair(group_of(ca), process_of(ca)) < std::pair(group_of(cb), process_of(cb));
-    });
-  }
+  if (req.names.empty()) names = machine_.listing();  // supervisorctl's order: by group, then process
   server_.reply(id, services_reply(names, unknown));
 }
 

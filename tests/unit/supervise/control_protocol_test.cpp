@@ -27,12 +27,10 @@ TEST_CASE("names are supervisorctl's namespecs; signal and stdin carry their own
   for (Command c : {Command::kClear, Command::kReread, Command::kAvail, Command::kAdd, Command::kRemove,
                     Command::kUpdate, Command::kReload, Command::kVersion})
     CHECK(parse_request(render_request(Request{c, {"g"}})).command == c);
-  CHECK(is_namespec("a"));
-  CHECK(is_namespec("g:*"));
-  CHECK_FALSE(is_namespec(":a"));
-  CHECK_FALSE(is_namespec("g:a:b"));
-  CHECK_FALSE(is_namespec("g:**"));
-  CHECK_FALSE(is_namespec("*"));
+  CHECK(is_service_name("a"));
+  CHECK(is_service_name("g:*"));
+  CHECK_FALSE(is_service_name(":a"));
+  CHECK_FALSE(is_service_name("g:a:b"));
 }
 
 TEST_CASE("an outcome and a program of the configuration round-trip", "[control_protocol]") {
@@ -65,6 +63,9 @@ TEST_CASE("bad requests are refused with a reason", "[control_protocol]") {
   CHECK(reason("{\"command\":\"stop\",\"names\":\"a\"}") == "\"names\" is not an array");
   CHECK(reason("{\"command\":\"stop\",\"names\":[\"a b\"]}").find("not a service name") != std::string::npos);
   CHECK(reason("{\"command\":\"stop\",\"names\":[\"\"]}").find("not a service name") != std::string::npos);
+  CHECK(reason("{\"command\":\"stop\",\"names\":[\"a:b:c\"]}").find("not a service name") != std::string::npos);
+  CHECK(reason("{\"command\":\"stop\",\"names\":[\"a/b\"]}").find("not a service name") != std::string::npos);
+  CHECK(parse_request("{\"command\":\"stop\",\"names\":[\"web:*\",\"web:front\",\"web:\",\"w@x\"]}").names.size() == 4);
   CHECK(reason("{\"command\":\"stop\",\"names\":[{\"a\":1}]}") == "request nested too deeply");
   CHECK(reason("{\"command\":\"start\",\"timeout\":\"soon\"}") == "\"timeout\" is not a number");
   CHECK(reason("{\"command\":\"start\",\"timeout\":1e9}").find("out of range") != std::string::npos);

@@ -79,12 +79,9 @@ struct Request {
   bool operator==(const Request&) const = default;
 };
 
-/// True when `name` could be a program or group name (the services file enforces the same).
+/// True when `name` could name services: NAME, GROUP:PROCESS or GROUP:* (the services
+/// file enforces the same rule on each part).
 bool is_service_name(std::string_view name);
-
-/// True when `spec` names programs the way supervisorctl does: NAME, GROUP:NAME or GROUP:*
-/// (GROUP: is GROUP:*).
-bool is_namespec(std::string_view spec);
 
 /// Parses one request line (the trailing newline optional). Throws ProtocolError.
 Request parse_request(std::string_view line);
