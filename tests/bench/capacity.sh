@@ -113,7 +113,8 @@ for point in $points; do
   [ -n "$(variant_lines "$name")" ] || fail "$point: no variant '$name' (--list)"
 done
 
-cmake --build "$build" --target installer dkm dkmadmin dkm_capacity >/dev/null
+cmake --build "$build" --target installer dkm dkmadmin dkm_capacity dkm_capacity_tests >/dev/null
+"$build/tests/bench/dkm_capacity_tests" >/dev/null || fail "the benchmark's own tests fail ($build/tests/bench/dkm_capacity_tests)"
 capacity=$build/tests/bench/dkm_capacity
 mkdir -p "$work"
 work=$(cd "$work" && pwd)

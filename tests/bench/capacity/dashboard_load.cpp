@@ -138,13 +138,6 @@ DashboardLoad load_dashboard(const DashboardRequests& dashboard, int port, int p
   return load;
 }
 
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
-  return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
-}
-
 DashboardFigures time_dashboard(const DashboardRequests& dashboard, int port, size_t runs) {
   DashboardFigures figures;
   figures.title = dashboard.title;

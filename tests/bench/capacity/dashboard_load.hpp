@@ -9,6 +9,7 @@
 // scrolled to the end (Grafana loads panels below the fold when they come into view).
 
 #include "graphite_client.hpp"
+#include "percentile.hpp"
 
 #include <dkm/core/files.hpp>
 
@@ -71,8 +72,5 @@ struct DashboardFigures {
 /// go-carbon's one-minute render cache, whose key holds the absolute time range, as a
 /// one-minute refresh would not either); p50/p95 of the whole load and of each panel.
 DashboardFigures time_dashboard(const DashboardRequests& dashboard, int port, size_t runs);
-
-/// The p-th percentile (0-100) of `values`, nearest rank; 0 when empty.
-double percentile(std::vector<double> values, double p);
 
 }  // namespace dkm::capacity
