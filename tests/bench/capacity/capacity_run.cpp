@@ -224,6 +224,27 @@ void drain(Point& p) {
                       {"allocated_bytes", usage.allocated_bytes}};
 }
 
+/// Phase 7: go-carbon restarted on the files it holds (no load): seconds until `dkm restart`
+/// returns (its port answers) and until every host renders again (the index is rebuilt).
+void restart(Point& p) {
+  const std::string probe = probe_suffix(p.plain);
+  std::vector<std::string> globs = host_glob_variants();
+  auto r0 = Clock::now();
+  dkm(p.s, {"restart", "go-carbon"});
+  double ready = std::chrono::duration<double>(Clock::now() - r0).count();
+  json rendered = nullptr;
+  for (size_t attempt = 0; rendered.is_null() && attempt < globs.size(); ++attempt) {
+    std::string target = "collectd." + globs[attempt] + "." + probe;
+    if (series_with_points(p.api.render({target}, "-30min")).size() >= p.s.hosts)
+      rendered = std::chrono::duration<double>(Clock::now() - r0).count();
+    else
+      sleep_seconds(2);
+  }
+  p.result["restart"] = {{"ready_seconds", ready}, {"renderable_seconds", rendered}};
+  std::printf("  go-carbon restarted: port ready after %.1f s, every host renders after %s s\n", ready,
+              rendered.is_null() ? "(not within the probes)" : std::to_string(rendered.get<double>()).c_str());
+}
+
 }  // namespace
 
 json run_capacity_point(const RunSettings& s) {
@@ -248,6 +269,7 @@ json run_capacity_point(const RunSettings& s) {
     measure_window(p);
     time_dashboards(p);
     drain(p);
+    restart(p);
   } catch (...) {
     p.load.stop();
     dkm(s, {"stop"});

@@ -8,7 +8,8 @@
 //   4. steady window: points/s sent, received, committed, lost; cache trend; go-carbon's
 //      CPU and resident memory;
 //   5. every shipped dashboard loaded --render-runs times at All, under the same load;
-//   6. the hosts stop; go-carbon drains its cache; totals, the whisper tree, `dkm stop`.
+//   6. the hosts stop; go-carbon drains its cache; totals, the whisper tree;
+//   7. go-carbon restarts: time until every host renders again (index rebuilt); `dkm stop`.
 // The result is one JSON object (appended to --results) and a summary on stdout.
 
 #include "metric_set.hpp"

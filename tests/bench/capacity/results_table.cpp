@@ -41,7 +41,7 @@ std::string ingestion_row(const json& r) {
          num(get(w, "carbon_cpu_pct"), 1) + " | " + num(get(w, "carbon_rss_mib")) + " | " + num(get(r, "created_seconds")) + " | " +
          num(get(r, "renderable_seconds")) + " | " + num(get(w, "load_start"), 1) + "–" + num(get(w, "load_end"), 1) +
          " | " + (r.value("drained", false) ? "yes" : "no") + " | " + num(get(t, "received")) + " / " +
-         num(get(t, "committed")) + " |\n";
+         num(get(t, "committed")) + " | " + num(get(get(r, "restart"), "renderable_seconds"), 1) + " |\n";
   return row;
 }
 
@@ -72,8 +72,8 @@ std::string results_tables(const std::vector<json>& results) {
   std::string out =
       "| variant | hosts | interval s | sent pts/s | received pts/s | committed pts/s | points/update | lost | "
       "cache points (window) | whisper files | apparent GiB | allocated GiB | go-carbon CPU % | go-carbon RSS MiB | "
-      "all files s | all renderable s | load | drained | received / committed (run) |\n"
-      "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+      "all files s | all renderable s | load | drained | received / committed (run) | renderable after restart s |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : results) out += ingestion_row(r);
   out += "\n| variant | hosts | dashboard | first load s | p50 s | p95 s | series | MB | errors | slowest panel (p95) | "
          "load |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
