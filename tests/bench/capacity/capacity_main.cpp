@@ -34,7 +34,8 @@ const char* const kUsage =
     "      [--dashboards DIR] [--render-runs R (20)] [--label NAME] [--results FILE.jsonl]\n"
     "      one point of the benchmark against DIR's go-carbon and carbonapi (started and stopped with DIR/bin/dkm;\n"
     "      go-carbon's metric-endpoint must be tcp://127.0.0.1:P)\n"
-    "  dkm_capacity table FILE.jsonl...   markdown tables of results\n";
+    "  dkm_capacity table FILE.jsonl...   markdown tables of results\n"
+    "  dkm_capacity panels FILE.jsonl LABEL HOSTS [INTERVAL]   each dashboard panel of those results\n";
 
 /// --flag value pairs (and bare flags in `switches`); throws UsageError on anything else.
 std::map<std::string, std::string> parse_flags(int argc, char** argv, const std::set<std::string>& switches) {
@@ -119,20 +120,37 @@ int run(const std::map<std::string, std::string>& flags) {
   return 0;
 }
 
-int table(int argc, char** argv) {
+std::vector<nlohmann::json> read_results(const std::vector<std::string>& files) {
   std::vector<nlohmann::json> results;
-  for (int i = 2; i < argc; ++i) {
-    std::ifstream in(argv[i]);
-    if (!in) throw UsageError(std::string(argv[i]) + ": cannot read");
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    if (!in) throw UsageError(file + ": cannot read");
     std::string line;
     for (long n = 1; std::getline(in, line); ++n) {
       if (trim(line).empty()) continue;
       auto doc = nlohmann::json::parse(line, nullptr, false);
-      if (doc.is_discarded()) throw UsageError(at_line(argv[i], n, "not a JSON result"));
+      if (doc.is_discarded()) throw UsageError(at_line(file, n, "not a JSON result"));
       results.push_back(doc);
     }
   }
-  std::printf("%s", results_tables(results).c_str());
+  return results;
+}
+
+int table(int argc, char** argv) {
+  std::printf("%s", results_tables(read_results(std::vector<std::string>(argv + 2, argv + argc))).c_str());
+  return 0;
+}
+
+int panels(int argc, char** argv) {
+  if (argc < 5) throw UsageError("panels: FILE.jsonl LABEL HOSTS [INTERVAL] expected");
+  double hosts = std::strtod(argv[4], nullptr), interval = argc > 5 ? std::strtod(argv[5], nullptr) : 60;
+  for (const auto& r : read_results({argv[2]})) {
+    if (r.value("label", std::string()) != argv[3] || r.value("hosts", 0.0) != hosts ||
+        r.value("interval", 0.0) != interval)
+      continue;
+    std::printf("%s: %s hosts, every %s s, started %s\n%s\n", argv[3], argv[4], std::to_string(interval).c_str(),
+                std::to_string(r.value("started", 0L)).c_str(), panel_table(r).c_str());
+  }
   return 0;
 }
 
@@ -144,6 +162,7 @@ int main(int argc, char** argv) {
     if (command == "capture") return capture(parse_flags(argc, argv, {"--dss"}));
     if (command == "run") return run(parse_flags(argc, argv, {}));
     if (command == "table") return table(argc, argv);
+    if (command == "panels") return panels(argc, argv);
     if (command == "--help" || command == "-h" || command == "help") {
       std::printf("%s", kUsage);
       return 0;

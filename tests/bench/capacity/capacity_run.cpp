@@ -176,7 +176,8 @@ void time_dashboards(Point& p) {
     DashboardFigures f = time_dashboard(requests, p.s.port + 2, p.s.render_runs);
     json panels = json::array();
     for (const auto& panel : f.panels)
-      panels.push_back({{"title", panel.title}, {"targets", panel.targets}, {"p50", panel.p50}, {"p95", panel.p95}});
+      panels.push_back({{"title", panel.title}, {"targets", panel.targets}, {"series", panel.series},
+                        {"bytes", panel.bytes}, {"p50", panel.p50}, {"p95", panel.p95}});
     all.push_back({{"file", requests.file}, {"title", f.title}, {"skipped", f.skipped}, {"runs", f.runs},
                    {"first", f.first}, {"p50", f.p50}, {"p95", f.p95}, {"max", f.max}, {"series", f.series},
                    {"bytes", f.bytes}, {"errors", f.errors}, {"first_error", f.first_error}, {"load_start", load0},

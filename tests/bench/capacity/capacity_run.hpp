@@ -47,4 +47,7 @@ nlohmann::json run_capacity_point(const RunSettings& settings);
 /// Markdown tables of results (JSONL files): ingestion, then dashboards.
 std::string results_tables(const std::vector<nlohmann::json>& results);
 
+/// A markdown table of one result's dashboard panels: series, bytes, p50/p95.
+std::string panel_table(const nlohmann::json& result);
+
 }  // namespace dkm::capacity

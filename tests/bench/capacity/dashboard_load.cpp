@@ -97,6 +97,8 @@ DashboardRequests dashboard_requests(const fs::path& file, GraphiteClient& clien
 DashboardLoad load_dashboard(const DashboardRequests& dashboard, int port, int parallel) {
   DashboardLoad load;
   load.panel_seconds.assign(dashboard.panels.size(), 0);
+  load.panel_series.assign(dashboard.panels.size(), 0);
+  load.panel_bytes.assign(dashboard.panels.size(), 0);
   std::mutex mutex;
   auto t0 = std::chrono::steady_clock::now();
   auto record = [&](const HttpAnswer& answer) {
@@ -128,6 +130,8 @@ DashboardLoad load_dashboard(const DashboardRequests& dashboard, int port, int p
       size_t series = count_series(answer.body);
       std::lock_guard<std::mutex> lock(mutex);
       load.panel_seconds[i] = answer.seconds;
+      load.panel_series[i] = series;
+      load.panel_bytes[i] = answer.body.size();
       load.series += series;
     }
   };
@@ -145,6 +149,7 @@ DashboardFigures time_dashboard(const DashboardRequests& dashboard, int port, si
   if (!dashboard.skipped.empty()) return figures;
   std::vector<double> totals;
   std::vector<std::vector<double>> per_panel(dashboard.panels.size());
+  DashboardLoad last;
   for (size_t run = 0; run < runs; ++run) {
     // Start at the next whole second: a new absolute time range for go-carbon's render cache.
     auto now = std::chrono::system_clock::now();
@@ -152,6 +157,7 @@ DashboardFigures time_dashboard(const DashboardRequests& dashboard, int port, si
     DashboardLoad load = load_dashboard(dashboard, port);
     totals.push_back(load.seconds);
     for (size_t i = 0; i < per_panel.size(); ++i) per_panel[i].push_back(load.panel_seconds[i]);
+    last = load;
     figures.series = load.series;
     figures.bytes = load.bytes;
     figures.errors += load.errors;
@@ -163,8 +169,8 @@ DashboardFigures time_dashboard(const DashboardRequests& dashboard, int port, si
   figures.p95 = percentile(totals, 95);
   figures.max = percentile(totals, 100);
   for (size_t i = 0; i < per_panel.size(); ++i)
-    figures.panels.push_back({dashboard.panels[i].title, dashboard.panels[i].targets.size(),
-                              percentile(per_panel[i], 50), percentile(per_panel[i], 95)});
+    figures.panels.push_back({dashboard.panels[i].title, dashboard.panels[i].targets.size(), last.panel_series[i],
+                              last.panel_bytes[i], percentile(per_panel[i], 50), percentile(per_panel[i], 95)});
   return figures;
 }
 

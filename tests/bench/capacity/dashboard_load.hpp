@@ -42,6 +42,8 @@ DashboardRequests dashboard_requests(const fs::path& file, GraphiteClient& clien
 struct DashboardLoad {
   double seconds = 0;                  ///< from the first find to the last panel's answer
   std::vector<double> panel_seconds;   ///< per panel, in the order of DashboardRequests::panels
+  std::vector<size_t> panel_series;    ///< series each panel's answer holds
+  std::vector<size_t> panel_bytes;     ///< bytes of each panel's answer
   size_t series = 0;                   ///< series returned, all panels
   size_t bytes = 0;                    ///< bytes of the answers
   int errors = 0;                      ///< requests without a 200 answer
@@ -63,6 +65,7 @@ struct DashboardFigures {
   struct Panel {
     std::string title;
     size_t targets = 0;
+    size_t series = 0, bytes = 0;  ///< of the last load
     double p50 = 0, p95 = 0;
   };
   std::vector<Panel> panels;

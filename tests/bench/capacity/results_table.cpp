@@ -81,4 +81,15 @@ std::string results_tables(const std::vector<json>& results) {
   return out;
 }
 
+std::string panel_table(const json& r) {
+  std::string out = "| dashboard | panel | targets | series | MB | p50 s | p95 s |\n|---|---|---|---|---|---|---|\n";
+  for (const auto& d : r.value("dashboards", json::array()))
+    for (const auto& panel : d.value("panels", json::array()))
+      out += "| " + d.value("title", std::string()) + " | " + panel.value("title", std::string()) + " | " +
+             num(get(panel, "targets")) + " | " + num(get(panel, "series")) + " | " +
+             fmt(1, panel.value("bytes", 0.0) / 1e6) + " | " + num(get(panel, "p50"), 3) + " | " +
+             num(get(panel, "p95"), 3) + " |\n";
+  return out;
+}
+
 }  // namespace dkm::capacity
