@@ -25,7 +25,8 @@
 # installer, dkm, templates and dashboards and the real components; the variant's edits of
 # DIR/conf; `dkm_capacity run` (which starts and stops the install with its dkm, sends the
 # load, measures, and appends one JSON line to WORK/results.jsonl); the install and its
-# whisper files are removed. `build/.../dkm_capacity table WORK/results.jsonl` prints the tables.
+# whisper files are removed (its logs and configs are kept in WORK/logs/TIME-POINT/).
+# `build/.../dkm_capacity table WORK/results.jsonl` prints the tables.
 #
 # The metric set comes from a real collectd: the installer's rendered collectd.conf (an
 # agent install) run for a few seconds at a 1 s interval, sending to dkm_capacity capture;
@@ -79,7 +80,7 @@ api-backendcache carbonapi.yaml backendCache                    |  type: "mem"| 
 # NAME@sparse: the same knob on top of sparse-create, for points whose preallocated files
 # would pass the disk cap (1,000 hosts and more).
 
-usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
 fail() { echo "capacity.sh: $*" >&2; exit 2; }
 
 points=""
@@ -219,6 +220,10 @@ for point in $points; do
     --hosts "$hosts" --interval "$interval" --window "$window" --render-runs "$render_runs" \
     --dashboards "$install/dashboards" --label "$name" --results "$results" || echo "$point: failed"
   "$install/bin/dkm" stop >/dev/null 2>&1 || true
+  # Keep the services' logs and configs (go-carbon logs each render's time and metric count).
+  kept=$work/logs/$(date -u +%Y%m%dT%H%M%S)-$(echo "$point" | tr ':@' '__')
+  mkdir -p "$kept" && cp "$install"/run/*.log "$install"/conf/go-carbon.conf "$install"/conf/carbonapi.yaml "$kept/" 2>/dev/null || true
+  gzip -f "$kept"/*.log 2>/dev/null || true
   rm -rf "$install"
 done
 echo "results: $results ($capacity table $results)"
