@@ -47,8 +47,6 @@ variants='
 today           -               -                               -
 sparse          go-carbon.conf  whisper.sparse-create           true
 creates50       go-carbon.conf  carbonserver.max-creates-per-second  50
-creates50-sparse go-carbon.conf whisper.sparse-create           true
-creates50-sparse go-carbon.conf carbonserver.max-creates-per-second  50
 workers1        go-carbon.conf  whisper.workers                 1
 workers4        go-carbon.conf  whisper.workers                 4
 workers8        go-carbon.conf  whisper.workers                 8
