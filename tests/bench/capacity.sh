@@ -74,6 +74,8 @@ api-conc1000    carbonapi.yaml  concurency                      1000
 api-perserver4  carbonapi.yaml  upstreams.concurrencyLimitPerServer  4
 api-cache       carbonapi.yaml  cache                           |  type: "mem"|  size_mb: 256|  defaultTimeoutSec: 60
 api-backendcache carbonapi.yaml backendCache                    |  type: "mem"|  size_mb: 256|  defaultTimeoutSec: 60
+api-batch0      carbonapi.yaml  maxBatchSize                    0
+api-batch1000   carbonapi.yaml  maxBatchSize                    1000
 '
 # NAME@sparse: the same knob on top of sparse-create, for points whose preallocated files
 # would pass the disk cap (1,000 hosts and more).
