@@ -118,7 +118,7 @@ double report_interval(const GoCarbonSeries& series) {
 
 /// Phase 4: the steady window, after creation.
 void measure_window(Point& p) {
-  double cpu0 = cpu_seconds(p.carbon_pid), load0 = load_average();
+  double cpu0 = cpu_seconds(p.carbon_pid), load0 = load_average(), own0 = cpu_seconds(::getpid());
   uint64_t sent0 = p.load.counters().points;
   int64_t from = epoch_now();
   auto w0 = Clock::now();
@@ -152,6 +152,7 @@ void measure_window(Point& p) {
   w["cache"] = {{"first", cache.first}, {"last", cache.last}, {"max", cache.max}, {"slope_pps", cache.slope_per_second}};
   w["queue_writeout_max_s"] = gauge_summary(series, "cache.queueWriteoutTime", from, to).max;
   w["carbon_cpu_pct"] = 100.0 * cpu / seconds;
+  w["generator_cpu_pct"] = 100.0 * (cpu_seconds(::getpid()) - own0) / seconds;  // competes for the same cores
   w["carbon_rss_mib"] = static_cast<double>(carbon_rss) / 1024.0;
   w["carbonapi_rss_mib"] = static_cast<double>(api_rss) / 1024.0;
   w["sender_max_lag_ms"] = p.load.counters().max_lag_ms.load();
