@@ -48,10 +48,10 @@ std::string ingestion_row(const json& r) {
 std::string dashboard_rows(const json& r) {
   std::string out;
   for (const auto& d : r.value("dashboards", json::array())) {
-    out += "| " + r.value("label", std::string()) + " | " + num(get(r, "hosts")) + " | " + d.value("title", std::string()) +
-           " | ";
+    out += "| " + r.value("label", std::string()) + " | " + num(get(r, "hosts")) + " | " + num(get(r, "interval"), 2) +
+           " | " + d.value("title", std::string()) + " | ";
     if (!d.value("skipped", std::string()).empty()) {
-      out += "skipped: " + d.value("skipped", std::string()) + " | | | | | | |\n";
+      out += "skipped: " + d.value("skipped", std::string()) + " | | | | | | | | |\n";
       continue;
     }
     // The slowest panel by p95: where a dashboard's time goes.
@@ -75,8 +75,8 @@ std::string results_tables(const std::vector<json>& results) {
       "all files s | all renderable s | load | drained | received / committed (run) | renderable after restart s |\n"
       "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : results) out += ingestion_row(r);
-  out += "\n| variant | hosts | dashboard | first load s | p50 s | p95 s | series | MB | errors | slowest panel (p95) | "
-         "load |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+  out += "\n| variant | hosts | interval s | dashboard | first load s | p50 s | p95 s | series | MB | errors | "
+         "slowest panel (p95) | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : results) out += dashboard_rows(r);
   return out;
 }
