@@ -51,7 +51,7 @@ std::string dashboard_rows(const json& r) {
     out += "| " + r.value("label", std::string()) + " | " + num(get(r, "hosts")) + " | " + num(get(r, "interval"), 2) +
            " | " + d.value("title", std::string()) + " | ";
     if (!d.value("skipped", std::string()).empty()) {
-      out += "skipped: " + d.value("skipped", std::string()) + " | | | | | | | | |\n";
+      out += "skipped: " + d.value("skipped", std::string()) + " | | | | | | | |\n";
       continue;
     }
     // The slowest panel by p95: where a dashboard's time goes.
