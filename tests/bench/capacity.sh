@@ -222,8 +222,8 @@ for point in $points; do
   "$install/bin/dkm" stop >/dev/null 2>&1 || true
   # Keep the services' logs and configs (go-carbon logs each render's time and metric count).
   kept=$work/logs/$(date -u +%Y%m%dT%H%M%S)-$(echo "$point" | tr ':@' '__')
-  mkdir -p "$kept" && cp "$install"/run/*.log "$install"/conf/go-carbon.conf "$install"/conf/carbonapi.yaml "$kept/" 2>/dev/null || true
-  gzip -f "$kept"/*.log 2>/dev/null || true
+  mkdir -p "$kept" && cp "$install"/run/*.log* "$install"/conf/go-carbon.conf "$install"/conf/carbonapi.yaml "$kept/" 2>/dev/null || true
+  gzip -f "$kept"/*.log "$kept"/*.log.[0-9]* 2>/dev/null || true
   rm -rf "$install"
 done
 echo "results: $results ($capacity table $results)"
