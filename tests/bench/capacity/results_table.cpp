@@ -51,7 +51,7 @@ std::string dashboard_rows(const json& r) {
     out += "| " + r.value("label", std::string()) + " | " + num(get(r, "hosts")) + " | " + num(get(r, "interval"), 2) +
            " | " + d.value("title", std::string()) + " | ";
     if (!d.value("skipped", std::string()).empty()) {
-      out += "skipped: " + d.value("skipped", std::string()) + " | | | | | | | |\n";
+      out += "skipped: " + d.value("skipped", std::string()) + " | | | | | | | | |\n";
       continue;
     }
     // The slowest panel by p95: where a dashboard's time goes.
@@ -61,6 +61,7 @@ std::string dashboard_rows(const json& r) {
     out += num(get(d, "first"), 3) + " | " + num(get(d, "p50"), 3) + " | " + num(get(d, "p95"), 3) + " | " +
            num(get(d, "series")) + " | " + fmt(1, d.value("bytes", 0.0) / 1e6) + " | " + num(get(d, "errors")) + " | " +
            slowest.value("title", std::string()) + " " + num(get(slowest, "p95"), 3) + " s | " +
+           num(get(d, "carbon_rss_mib")) + " / " + num(get(d, "carbonapi_rss_mib")) + " | " +
            num(get(d, "load_start"), 1) + "–" + num(get(d, "load_end"), 1) + " |\n";
   }
   return out;
@@ -76,7 +77,8 @@ std::string results_tables(const std::vector<json>& results) {
       "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : results) out += ingestion_row(r);
   out += "\n| variant | hosts | interval s | dashboard | first load s | p50 s | p95 s | series | MB | errors | "
-         "slowest panel (p95) | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+         "slowest panel (p95) | peak RSS MiB go-carbon / carbonapi | load |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : results) out += dashboard_rows(r);
   return out;
 }
