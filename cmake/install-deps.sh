@@ -28,13 +28,15 @@ packages="g++ cmake ninja-build pkg-config git ca-certificates
 # Packaging: CPack's .rpm generator (the .deb one needs dpkg only); patch for recipes' patches.
 packages="$packages rpm dpkg-dev file binutils patch"
 # Tests: the fixture toolchains (Go, npm, autotools), Debian's real collectd,
-# supervisor (benchmark baseline), systemd-analyze, iproute2 (network namespaces),
+# supervisor (benchmark baseline, and the reference in tests/integration/supervisord_compat),
+# systemd-analyze, iproute2 (network namespaces),
 # strace (dkmpack's no-op benchmark counts the processes it starts), zlib1g-dev (the
 # bundle tests link a program against zlib to trip the health check), yaml-cpp (the
-# installer tests parse the rendered YAML configs).
+# installer tests parse the rendered YAML configs), python3-whisper and python3 (the
+# migration tests write an original install's whisper files and Grafana database).
 packages="$packages golang-go autoconf automake libtool make
   collectd-core supervisor systemd iproute2 procps psmisc clang strace zlib1g-dev
-  libyaml-cpp-dev"
+  libyaml-cpp-dev python3 python3-whisper"
 # Node and npm: a machine may already have a Node.js of its own with npm inside.
 command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"
 

@@ -91,35 +91,24 @@ TEST_CASE("a dashboard gives its identity, variables, targets and datasource ref
   CHECK(std::count(texts.begin(), texts.end(), "\"Graphite\"") == 1);
 }
 
-TEST_CASE("variables resolve through find, in order, and expand into the targets", "[dashboard]") {
-  Dashboard d = parse_dashboard(kDashboard, "test.json");
-  std::vector<std::string> metrics{"collectd.h1.disk.vda.disk_ops.read", "collectd.h2.disk.sda.disk_ops.read",
-                                   "collectd.h1.uptime.uptime"};
-  std::vector<std::string> patterns;
-  auto find = [&](const std::string& pattern) {
-    patterns.push_back(pattern);
-    return GraphiteGlob(pattern).find(metrics);
-  };
-  auto values = resolve_variables(d, find);
-  CHECK(patterns == std::vector<std::string>{"collectd.*", "collectd.{h1,h2}.disk.*"});
-  CHECK(values["host"] == "{h1,h2}");
-  CHECK(values["disk"] == "{vda,sda}");
-  CHECK(values["state"] == "{user,system}");
+TEST_CASE("a variable in Grafana's object form gives its target, query type and regex", "[dashboard]") {
+  Dashboard d = parse_dashboard(R"json({"templating": {"list": [
+    {"name": "n", "type": "query", "regex": "/^(.+)$/",
+     "query": {"queryType": "Default", "refId": "A", "target": "expand(a.*)"}}]}})json", "o.json");
+  REQUIRE(d.variables.size() == 1);
+  CHECK(d.variables[0].query == "expand(a.*)");
+  CHECK(d.variables[0].query_type == "Default");
+  CHECK(d.variables[0].regex == "/^(.+)$/");
+}
 
-  auto series = expanded_series(d, values);
+TEST_CASE("targets expand with the variables' values", "[dashboard]") {
+  Dashboard d = parse_dashboard(kDashboard, "test.json");
+  auto series = expanded_series(d, {{"host", "{h1,h2}"}, {"state", "{user,system}"}, {"disk", "vda"}});
   REQUIRE(series.size() == 3);
   CHECK(series[0].path == "collectd.{h1,h2}.uptime.uptime");
   CHECK(series[1].path == "collectd.{h1,h2}.cpu.*.percent.{user,system}");
   CHECK(series[1].expression == "aliasByNode(collectd.{h1,h2}.cpu.*.percent.{user,system}, 1)");
-  CHECK(series[2].path == "collectd.{h1,h2}.disk.{vda,sda}.disk_ops.read");
-  CHECK(GraphiteGlob(series[2].path).matches_any(metrics));
-}
-
-TEST_CASE("a variable whose query finds nothing is an error naming it", "[dashboard]") {
-  Dashboard d = parse_dashboard(kDashboard, "test.json");
-  std::vector<std::string> none;
-  REQUIRE_THROWS_WITH(resolve_variables(d, [&](const std::string& p) { return GraphiteGlob(p).find(none); }),
-                      "test.json: variable 'host': query 'collectd.*' finds nothing");
+  CHECK(series[2].path == "collectd.{h1,h2}.disk.vda.disk_ops.read");
 }
 
 TEST_CASE("bad dashboards are errors naming the file and the target", "[dashboard]") {

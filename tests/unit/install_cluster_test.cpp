@@ -176,7 +176,7 @@ TEST_CASE("an update checks the bundle for every service the services file runs"
   CHECK(installed_services(layout, find_install_type("backend")) == std::vector<std::string>{"go-carbon", "carbonapi"});
 }
 
-TEST_CASE("--help documents the topology flags and the query front", "[install_cluster]") {
+TEST_CASE("the installer's --help documents the topology flags and the query front", "[install_cluster]") {
   std::string usage = installer_usage();
   CHECK_THAT(usage, Catch::Contains("--backends") && Catch::Contains("query front") &&
                         Catch::Contains("(and carbonapi with --backends)") && Catch::Contains("--carbonserver-listen"));

@@ -84,6 +84,16 @@ TEST_CASE("an archive unpacks with its top directory stripped, links and modes k
   CHECK((fs::status(out / "configure").permissions() & fs::perms::owner_exec) != fs::perms::none);
 }
 
+TEST_CASE("an unpacked entry keeps no setuid or setgid bit and no write for group or others", "[pack][archive]") {
+  CHECK(unpacked_permissions(04755) == 0755);
+  CHECK(unpacked_permissions(02775) == 0755);
+  CHECK(unpacked_permissions(0777) == 0755);
+  CHECK(unpacked_permissions(0666) == 0644);
+  CHECK(unpacked_permissions(01777) == 01755);  // the sticky bit gives nobody more rights
+  CHECK(unpacked_permissions(0700) == 0700);
+  CHECK(unpacked_permissions(0444) == 0444);
+}
+
 TEST_CASE("an archive entry leading outside the tree is refused", "[pack][archive]") {
   TempDir dir;
   fs::path tgz = dir.path() / "evil.tar.gz";

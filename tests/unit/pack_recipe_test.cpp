@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>
+#include <dkm/pack/build_layout.hpp>
 #include <dkm/pack/recipe.hpp>
 #include <dkm/pack/version.hpp>
 
@@ -154,10 +155,20 @@ TEST_CASE("the name must be valid and equal the file's stem", "[pack][recipe]") 
   CHECK_THAT(parse_error(recipe_text("path = \".\"", "system = \"go\""), "/r/other.toml"),
              Catch::Contains("key 'name': 'hello' must equal the file's name ('other')"));
   std::string cache = "name = \"cache\"\nversion = \"1\"\nlicense = \"MIT\"\n[source]\npath = \".\"\n[build]\nsystem = \"go\"\n";
-  CHECK_THAT(parse_error(cache, "/r/cache.toml"), Catch::Contains("is not a valid name"));
+  CHECK_THAT(parse_error(cache, "/r/cache.toml"),
+             Catch::Contains("key 'name': 'cache' is the name of one of dkmpack's own entries in the build directory"));
   CHECK(valid_component_name("go-carbon"));
+  CHECK(valid_component_name("build.ninja2"));
   CHECK_FALSE(valid_component_name("Go"));
   CHECK_FALSE(valid_component_name("a/b"));
+  CHECK_FALSE(valid_component_name(".lock"));
+  CHECK_FALSE(valid_component_name(std::string(65, 'a')));
+  for (std::string_view own : pack::BuildLayout::own_entries()) {
+    INFO(own);
+    CHECK_FALSE(valid_component_name(own));
+    CHECK_THAT(component_name_problem(own), Catch::Contains("dkmpack's own entries"));
+  }
+  CHECK_THAT(component_name_problem("Go"), Catch::Contains("'Go' is not a valid name"));
 }
 
 TEST_CASE("unknown placeholders are rejected and expand fills known ones", "[pack][recipe]") {

@@ -47,6 +47,9 @@ SysV init: writes /etc/init.d/dkumonitor[.NAME] (start|stop|restart|force-reload
 status, running dkm as the account), enabled with update-rc.d or chkconfig.
 Records what it wrote in /var/lib/dkumonitor/boot/ for uninstall-boot.
 Must run as root, except with --root. Reinstalling for the same DIR updates it.
+On an install migrated from the original dkumonitor, the original's unit
+(/usr/lib/systemd/system/dkumonitor[.NAME].service) or init script of the same
+name is replaced: disabled and moved aside first, put back if this fails.
 )";
 
 constexpr const char* kUninstallHelp = R"(usage: dkmadmin uninstall-boot [-d DIR] [--name NAME] [--root PATH] [--force]
@@ -59,8 +62,9 @@ Services running now are left running. Must run as root, except with --root.
 constexpr const char* kStatusHelp = R"(usage: dkmadmin status-boot [-d DIR] [--name NAME] [--root PATH]
 
 Prints the boot services installed for DIR (or the one named), their files and
-whether they are enabled. Exit status: 0 installed, 1 installed with parts
-missing, 3 none installed.
+whether they are enabled, and the original dkumonitor's service of a migrated
+install. Exit status: 0 installed, 1 installed with parts missing or only the
+original's, 3 none installed.
 )";
 
 /// The options every command takes.

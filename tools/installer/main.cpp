@@ -1,9 +1,11 @@
 // installer: installs (or, with -u, updates) the dkumonitor bundle it sits in into a
-// directory, for one install type. Engine: libdkm/include/dkm/runtime/install.hpp.
+// directory, for one install type; -u on an install of the original dkumonitor migrates
+// it. Engines: libdkm/include/dkm/runtime/install.hpp, migrate_apply.hpp.
 #include <dkm/core/error.hpp>
 #include <dkm/runtime/bundle.hpp>
 #include <dkm/runtime/install.hpp>
 #include <dkm/runtime/install_options.hpp>
+#include <dkm/runtime/migrate_apply.hpp>
 
 #include <unistd.h>
 
@@ -25,8 +27,18 @@ int main(int argc, char** argv) {
       return dkm::kExitOk;
     }
     Bundle bundle = Bundle::of_running_program();
+    if (opt.update && holds_original_install(opt.directory)) {
+      MigrationOutcome migrated =
+          migrate_original_install(opt.directory, {opt.new_metric_names}, opt.dry_run, bundle, DKM_VERSION);
+      std::cout << migrated.text;
+      return migrated.exit_code;
+    }
+    if (opt.update && opt.new_metric_names)
+      throw dkm::UsageError("--new-metric-names: " + opt.directory.string() +
+                            " holds no install of the original dkumonitor; the flag is for migrating one");
     if (opt.update) {
-      std::cout << update_summary(update(opt.directory, bundle, DKM_VERSION));
+      std::cout << (opt.dry_run ? update_preview(opt.directory, bundle, DKM_VERSION)
+                                : update_summary(update(opt.directory, bundle, DKM_VERSION)));
     } else {
       std::cout << install_summary(install(opt, bundle, DKM_VERSION));
       if (::geteuid() == 0)

@@ -125,6 +125,7 @@ size_t extract_archive(const fs::path& archive_file, const fs::path& target_dir,
     if (stripped.empty()) continue;  // one of the leading directories themselves
     check_inside(name, stripped);
     archive_entry_set_pathname(entry, (dir / stripped).c_str());
+    archive_entry_set_perm(entry, unpacked_permissions(archive_entry_perm(entry)));
     if (const char* link = archive_entry_hardlink(entry)) {
       std::string target = strip_components(link, strip);
       if (target.empty()) continue;

@@ -2,6 +2,7 @@
 #include <dkm/pack/recipe.hpp>
 
 #include <dkm/core/strings.hpp>
+#include <dkm/pack/build_layout.hpp>
 #include <dkm/pack/version.hpp>
 
 #include <toml++/toml.h>
@@ -88,14 +89,21 @@ std::string expand(std::string_view text, const Variables& vars) {
   return out;
 }
 
-bool valid_component_name(std::string_view name) {
-  if (name.empty() || name == "cache" || name.size() > 64) return false;
+std::string component_name_problem(std::string_view name) {
+  const std::string quoted = "'" + std::string(name) + "'";
+  const auto& own = BuildLayout::own_entries();
+  if (std::find(own.begin(), own.end(), name) != own.end())
+    return quoted + " is the name of one of dkmpack's own entries in the build directory (" +
+           join(std::vector<std::string>(own.begin(), own.end()), ", ") + "); give the component another name";
   auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (!lower_or_digit(name.front())) return false;
-  return std::all_of(name.begin(), name.end(), [&](char c) {
-    return lower_or_digit(c) || c == '.' || c == '_' || c == '+' || c == '-';
-  });
+  bool well_formed = !name.empty() && name.size() <= 64 && lower_or_digit(name.front()) &&
+                     std::all_of(name.begin(), name.end(), [&](char c) {
+                       return lower_or_digit(c) || c == '.' || c == '_' || c == '+' || c == '-';
+                     });
+  return well_formed ? std::string() : quoted + " is not a valid name ([a-z0-9][a-z0-9._+-]*, at most 64 characters)";
 }
+
+bool valid_component_name(std::string_view name) { return component_name_problem(name).empty(); }
 
 namespace {
 
@@ -444,8 +452,7 @@ Recipe parse_recipe(std::string_view text, const fs::path& file_path) {
   fs::path base = file_path.parent_path();
 
   recipe.name = top.string("name");
-  if (!valid_component_name(recipe.name))
-    top.fail("name", top.line("name"), "'" + recipe.name + "' is not a valid name ([a-z0-9][a-z0-9._+-]*, not 'cache')");
+  if (std::string why = component_name_problem(recipe.name); !why.empty()) top.fail("name", top.line("name"), why);
   if (recipe.name != file_path.stem().string())
     top.fail("name", top.line("name"), "'" + recipe.name + "' must equal the file's name ('" + file_path.stem().string() + "')");
   recipe.version = top.string("version");
@@ -534,7 +541,7 @@ BundleDescription parse_bundle(std::string_view text, const fs::path& file_path)
   bundle.components = top.strings("components");
   std::set<std::string> seen;
   for (const auto& c : bundle.components) {
-    if (!valid_component_name(c)) top.fail("components", bundle.components_line, "'" + c + "' is not a valid component name");
+    if (std::string why = component_name_problem(c); !why.empty()) top.fail("components", bundle.components_line, why);
     if (!seen.insert(c).second) top.fail("components", bundle.components_line, "'" + c + "' is listed twice");
   }
   if (const toml::table* health = top.opt_table("health")) {

@@ -1,5 +1,5 @@
 #pragma once
-// Test doubles for the dashboards group.
+// The carbon test double of the dashboards group (and of the installer and cluster groups).
 //
 // CarbonRecorder stands in for go-carbon's plaintext listener (go-carbon needs Go 1.24,
 // which CI lacks): it accepts TCP connections on 127.0.0.1:PORT and records every
@@ -7,10 +7,6 @@
 // DSS would have stored. Like go-carbon, it stores no point for a NaN value: collectd
 // sends "nan" for a rate's first sample and for 0/0 percentages (swap on a host
 // without swap), and go-carbon creates no whisper file for those.
-//
-// DssProcessStandIn stands in for a DSS java process (no DSS or Java here): a sleeping
-// child whose command line reads like DSS's, which is all that collectd's processes
-// plugin looks at.
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
@@ -225,35 +221,6 @@ class CarbonRecorder {
   std::vector<std::string> lines_;
   std::set<std::string> names_;
   int connections_ = 0;
-};
-
-/// Stand-in for a DSS java process: `sleep` run with an argv[0] such as
-/// "java -Ddku.backend ...", so /proc/PID/cmdline reads like DSS's. Killed on destruction.
-class DssProcessStandIn {
- public:
-  /// Starts the stand-in with `command_line` as its argv[0].
-  explicit DssProcessStandIn(const std::string& command_line) {
-    pid_ = ::fork();
-    if (pid_ < 0) throw Error("fork: " + errno_text());
-    if (pid_ == 0) {
-      std::string arg0 = command_line, seconds = "600";
-      char* argv[] = {arg0.data(), seconds.data(), nullptr};
-      ::execv("/bin/sleep", argv);
-      ::_exit(127);
-    }
-  }
-  DssProcessStandIn(const DssProcessStandIn&) = delete;
-  DssProcessStandIn& operator=(const DssProcessStandIn&) = delete;
-  ~DssProcessStandIn() {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
-
-  /// The child's pid.
-  pid_t pid() const { return pid_; }
-
- private:
-  pid_t pid_ = -1;
 };
 
 }  // namespace dkm::test

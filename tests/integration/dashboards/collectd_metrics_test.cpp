@@ -76,8 +76,8 @@ TEST_CASE("every dashboard query matches what collectd and DSS send", "[dashboar
 
   // Before DSS sends anything, its dashboard finds no instance: the check has teeth.
   CHECK_FALSE(missing({dss_backend}, names).empty());
-  send_plaintext(port + 1, dss_lines("inst1"));
-  REQUIRE(wait_until([&] { return carbon.metric_names().count("dataiku.dss.inst1." + kDssMetricSuffixes[0]); }));
+  send_plaintext(port + 1, dss_backend_lines("dataiku.dss.inst1"));
+  REQUIRE(wait_until([&] { return carbon.metric_names().count("dataiku.dss.inst1.backend.server.jvm.memory.heap.max"); }));
   names = carbon.metric_names();
   for (const auto& m : missing({dss_backend}, names)) FAIL_CHECK("no metric for " << m);
 

@@ -1,8 +1,9 @@
 #pragma once
-// What the dashboards tests check, shared by the collectd, dkm and [real] cases:
-// the shipped dashboards, the metric names DSS sends, and "which dashboard query
-// finds nothing among these metric names".
+// What the dashboards tests check, shared by the collectd, dkm, DSS and [real] cases:
+// the shipped dashboards, the lines DSS's backend sends, "which dashboard query finds
+// nothing among these metric names" and "how many targets read something".
 
+#include "grafana_variables.hpp"
 #include "test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -43,32 +44,29 @@ inline runtime::Dashboard shipped_dashboard(const std::string& uid) {
   return {};
 }
 
-/// Metric names DSS's backend sends under its prefix, as the original product's own
-/// DSS dashboards read them (github.com/dataiku/dkumonitor, dashboards/dss_backend.json).
-inline const std::vector<std::string> kDssMetricSuffixes = {
-    "backend.server.dku.collaboration.activeUsers",
-    "backend.server.catalog.indexAll.datasets.count",
-    "backend.server.catalog.indexAll.recipes",
-    "backend.server.jvm.memory.heap.used",
-};
-
-/// Plaintext lines as DSS sends them with the prefix `dataiku.dss.INSTANCE`.
-inline std::vector<std::string> dss_lines(const std::string& instance, long value = 42) {
+/// Lines DSS's backend sends under `prefix`: the names of the original product's DSS
+/// dashboards (github.com/dataiku/dkumonitor, dashboards/dss_backend.json), and the JVM
+/// heap gauges of Dropwizard's MemoryUsageGaugeSet (heap.used, heap.committed, heap.max),
+/// which the backend's jvm.memory.heap.used comes with. `value` for the first four.
+inline std::vector<std::string> dss_backend_lines(const std::string& prefix, long value = 42) {
+  std::string now = std::to_string(static_cast<long>(std::time(nullptr)));
   std::vector<std::string> lines;
-  long now = static_cast<long>(std::time(nullptr));
-  for (const auto& suffix : kDssMetricSuffixes)
-    lines.push_back("dataiku.dss." + instance + "." + suffix + " " + std::to_string(value) + " " + std::to_string(now));
+  for (const auto& [suffix, v] : std::vector<std::pair<std::string, long>>{
+           {"dku.collaboration.activeUsers", value}, {"catalog.indexAll.datasets.count", value},
+           {"catalog.indexAll.recipes", value}, {"jvm.memory.heap.used", value},
+           {"jvm.memory.heap.committed", 1L << 30}, {"jvm.memory.heap.max", 2L << 30}})
+    lines.push_back(prefix + ".backend.server." + suffix + " " + std::to_string(v) + " " + now);
   return lines;
 }
 
-/// Every series of `dashboard` (variables resolved through `find`) that `exists` rejects,
-/// described as "PANEL (REF): PATH"; a variable whose query finds nothing is one entry too.
-inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboard,
-                                               const runtime::GraphiteFinder& find,
+/// Every series of `dashboard` (variables resolved as Grafana does, every option
+/// selected) that `exists` rejects, described as "TITLE / PANEL (REF): PATH"; a
+/// variable that ends with no option is one entry too.
+inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboard, const GraphiteMetricsApi& api,
                                                const std::function<bool(const std::string&)>& exists) {
   std::map<std::string, std::string> values;
   try {
-    values = runtime::resolve_variables(dashboard, find);
+    values = selected_values(resolve_dashboard_variables(dashboard, api));
   } catch (const Error& e) {
     return {e.what()};
   }
@@ -83,9 +81,41 @@ inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboa
 /// missing_series() against a set of metric names received by a carbon stand-in.
 inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboard,
                                                const std::set<std::string>& metric_names) {
-  return missing_series(
-      dashboard, [&](const std::string& pattern) { return runtime::GraphiteGlob(pattern).find(metric_names); },
-      [&](const std::string& path) { return runtime::GraphiteGlob(path).matches_any(metric_names); });
+  return missing_series(dashboard, metrics_api_over(metric_names),
+                        [&](const std::string& path) { return runtime::GraphiteGlob(path).matches_any(metric_names); });
+}
+
+/// How many of a dashboard's targets read at least one series, and which read none.
+struct TargetCoverage {
+  size_t with_data = 0;            ///< targets reading at least one received series
+  size_t total = 0;                ///< every target
+  std::vector<std::string> empty;  ///< "PANEL (REF)" of the others
+  std::string error;               ///< why the variables did not resolve, if they did not
+
+  /// with_data / total.
+  double share() const { return total ? static_cast<double>(with_data) / static_cast<double>(total) : 0; }
+};
+
+/// The targets of `dashboard` (variables resolved as Grafana does, every option selected)
+/// that read at least one of `names`: what a panel shows rather than "No data".
+inline TargetCoverage target_coverage(const runtime::Dashboard& dashboard, const std::set<std::string>& names) {
+  TargetCoverage coverage;
+  coverage.total = dashboard.targets.size();
+  std::map<std::string, std::string> values;
+  try {
+    values = selected_values(resolve_dashboard_variables(dashboard, metrics_api_over(names)));
+  } catch (const Error& e) {
+    coverage.error = e.what();
+  }
+  for (const auto& target : dashboard.targets) {
+    bool data = false;
+    if (coverage.error.empty())
+      for (const auto& path : runtime::graphite_series_paths(runtime::expand_variables(target.expression, values)))
+        data = data || runtime::GraphiteGlob(path).matches_any(names);
+    if (data) ++coverage.with_data;
+    else coverage.empty.push_back(target.panel + " (" + target.ref_id + ")");
+  }
+  return coverage;
 }
 
 /// Number of targets and of series paths of a dashboard, for the figures a test prints.

@@ -1,8 +1,11 @@
 // Test 2 of issue 8: every shipped dashboard is provisionable as is: a uid, a title,
 // a schema version, and every datasource reference is the provisioned Graphite uid.
+// Issue 13: Grafana 12's schema version, variable queries in Grafana's object form, and
+// no pattern go-carbon would expand wrong.
 #include "dashboard_checks.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace dkm;
 using namespace dkm::test;
@@ -16,7 +19,9 @@ TEST_CASE("each dashboard has a uid, a title and a schema version, uids unique",
     CHECK(!d.uid.empty());
     CHECK(d.uid.size() <= 40);  // Grafana's limit
     CHECK(!d.title.empty());
-    CHECK(d.schema_version > 0);
+    // Grafana 12.4's DASHBOARD_SCHEMA_VERSION (public/app/features/dashboard/state/
+    // DashboardMigrator.ts), the last of the v1 dashboard model: Grafana migrates nothing.
+    CHECK(d.schema_version == 42);
     CHECK(!d.targets.empty());
     uids.insert(d.uid);
   }
@@ -40,5 +45,43 @@ TEST_CASE("every target parses as a Graphite expression reading at least one ser
       INFO(d.name << " " << target.where << ": " << target.expression);
       CHECK_FALSE(runtime::graphite_series_paths(target.expression).empty());
     }
+  }
+}
+
+TEST_CASE("every query variable is in Grafana's object form, a Default query with a target", "[dashboards]") {
+  for (const auto& d : shipped_dashboards()) {
+    nlohmann::json doc = nlohmann::json::parse(read_file(source_dir() / "dist" / "dashboards" / fs::path(d.name).filename()));
+    for (const auto& v : doc["templating"]["list"]) {
+      if (v["type"] != "query") continue;
+      INFO(d.name << " variable " << v["name"]);
+      REQUIRE(v["query"].is_object());
+      CHECK(v["query"]["queryType"] == "Default");
+      CHECK(v["query"]["refId"] == "A");
+      CHECK_FALSE(v["query"]["target"].get<std::string>().empty());
+      CHECK(v["definition"] == v["query"]["target"]);
+    }
+  }
+}
+
+TEST_CASE("no brace group nests: go-carbon expands a group to its first closing brace", "[dashboards]") {
+  // go-carbon's expandGlobBraces (carbonserver.go) takes {a,{b,c}} as "a" and "{b" then "c}".
+  auto nested = [](const std::string& text) {
+    int depth = 0;
+    for (char c : text) {
+      if (c == '{' && ++depth > 1) return true;
+      if (c == '}') --depth;
+    }
+    return false;
+  };
+  for (const auto& d : shipped_dashboards()) {
+    for (const auto& v : d.variables) {
+      INFO(d.name << " variable " << v.name << ": " << v.query);
+      CHECK_FALSE(nested(v.query));
+    }
+    for (const auto& target : d.targets)
+      for (const auto& path : runtime::graphite_series_paths(target.expression)) {
+        INFO(d.name << " " << target.where << ": " << path);
+        CHECK_FALSE(nested(path));
+      }
   }
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The dashboards tests' world, on top of the installer tests' (test bundle, installer,
-// background processes) and of carbon_recorder.hpp (the go-carbon test double, DSS
-// process stand-ins): a test bundle with the shipped dashboards, DSS's three processes,
+// background processes), carbon_recorder.hpp (the go-carbon test double) and
+// dss_processes.hpp (DSS process stand-ins): a test bundle with the shipped dashboards, DSS's three processes,
 // installs run by dkm, and the knob the tests turn to finish in seconds.
 
 #include "../installer/installer_fixture.hpp"
@@ -26,18 +26,14 @@ inline TestBundle make_dashboards_bundle(const fs::path& dir) {
   return bundle;
 }
 
-/// Stand-ins for a DSS backend, one JEK and one FEK, as collectd's processes plugin sees them.
+/// Stand-ins for a DSS backend, one JEK and one FEK of a DSS installed in /opt/dss, as
+/// collectd's processes plugin sees them.
 class DssProcessStandIns {
  public:
-  /// Starts the three stand-ins and waits until their command lines read like DSS's.
+  /// Starts the three stand-ins (each waits until its command line reads like DSS's).
   DssProcessStandIns() {
-    for (const char* kind : {"backend", "jek", "fek"}) {
-      std::string cmdline = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Ddku." + std::string(kind) +
-                            " -Xmx2g -cp /opt/dss/lib/* com.dataiku.dip.Main";
-      processes_.push_back(std::make_unique<DssProcessStandIn>(cmdline));
-      pid_t pid = processes_.back()->pid();
-      wait_until([&] { return read_file("/proc/" + std::to_string(pid) + "/cmdline").find("java") != std::string::npos; });
-    }
+    for (const char* kind : {"backend", "jek", "fek"})
+      processes_.push_back(std::make_unique<DssProcessStandIn>(dss_java_argv(kind, "/opt/dss")));
   }
 
  private:

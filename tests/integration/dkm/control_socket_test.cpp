@@ -13,27 +13,6 @@ using namespace dkm::test;
 
 namespace {
 
-/// Sends raw bytes on a fresh connection and returns everything the supervisor answers.
-std::string raw_exchange(const fs::path& socket, const std::string& bytes) {
-  int fd = runtime::connect_control_socket(socket);
-  REQUIRE(fd >= 0);
-  size_t off = 0;
-  while (off < bytes.size()) {
-    ssize_t n = ::send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) break;  // the supervisor may close early on an oversized request
-    off += static_cast<size_t>(n);
-  }
-  std::string answer;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    answer.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return answer;
-}
-
 /// In a child running as `uid`, connects to the socket and sends a status request;
 /// returns "connect: <errno text>" or the answer.
 std::string exchange_as(uid_t uid, const fs::path& socket) {

@@ -6,6 +6,7 @@
 #include "test_support.hpp"
 
 #include <dkm/core/strings.hpp>
+#include <dkm/runtime/control_socket.hpp>
 #include <dkm/runtime/layout.hpp>
 #include <dkm/runtime/leftovers.hpp>
 #include <dkm/runtime/proc_info.hpp>
@@ -14,6 +15,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +42,27 @@ inline std::string listener_and_sender(int port, int delay_ms, const std::string
          " %(ENV_DKM_HOME)s/opened\npriority = 100\nautostart = false\nstartsecs = 0\nready = tcp:127.0.0.1:" + p +
          "\n[program:sender]\ncommand = /bin/bash -c \"" + sender_script +
          "\"\npriority = 200\nautostart = false\nstartsecs = 0\n";
+}
+
+/// Sends raw bytes on a fresh connection and returns everything the supervisor answers.
+inline std::string raw_exchange(const fs::path& socket, const std::string& bytes) {
+  int fd = runtime::connect_control_socket(socket);
+  REQUIRE(fd >= 0);
+  size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t n = ::send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the supervisor may close early on an oversized request
+    off += static_cast<size_t>(n);
+  }
+  std::string answer;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    answer.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return answer;
 }
 
 /// One service line of `dkm status`.

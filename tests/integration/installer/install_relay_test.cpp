@@ -162,7 +162,7 @@ TEST_CASE("bad --carbon-backends values: exit 2, the flag named, nothing written
   }
 }
 
-TEST_CASE("--help documents the relay type and --carbon-backends", "[installer][relay]") {
+TEST_CASE("the installer's --help documents the relay type and --carbon-backends", "[installer][relay]") {
   TempDir tmp("dkm-relay-help-");
   TestBundle bundle = make_test_bundle(tmp.path() / "bundle");
   RunResult help = run_installer(bundle, {"--help"});

@@ -31,7 +31,8 @@ std::vector<std::string> conf_files_of(const std::string& service) {
   if (service == "go-carbon") return {"go-carbon.conf", "storage-aggregation.conf", "storage-schemas.conf"};
   if (service == "carbonapi") return {"carbonapi.yaml"};
   if (service == "grafana")
-    return {"grafana.ini", "grafana/provisioning/dashboards/dkumonitor.yaml", "grafana/provisioning/datasources/dkumonitor.yaml"};
+    return {"grafana.ini", "grafana/provisioning/alerting/dkumonitor-alerts.yaml",
+            "grafana/provisioning/dashboards/dkumonitor.yaml", "grafana/provisioning/datasources/dkumonitor.yaml"};
   if (service == "collectd") {
     std::vector<std::string> out{"collectd.conf", "telegraf.conf"};
     for (const char* p : {"cpu", "df", "disk", "interface", "load", "memory", "processes", "swap", "uptime", "write_graphite"})
@@ -251,6 +252,7 @@ void check_install_type(const std::string& type, const std::vector<std::string>&
     std::map<std::string, std::string> matches;
     for (const auto* m : pr.all("Plugin")[0]->all("ProcessMatch")) matches[m->values.at(0)] = m->values.at(1);
     CHECK(matches == std::map<std::string, std::string>{{"dss_backend", "java.* -Ddku\\.backend( |$)"},
+                                                         {"dss_cak", "java.* -Ddku\\.cak( |$)"},
                                                          {"dss_fek", "java.* -Ddku\\.fek( |$)"},
                                                          {"dss_jek", "java.* -Ddku\\.jek( |$)"}});
     // telegraf is shipped, not enabled: no [program:telegraf].

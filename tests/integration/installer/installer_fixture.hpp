@@ -1,9 +1,9 @@
 #pragma once
 // Shared by the installer's integration tests: a test bundle, running its installer,
 // the commands services.ini runs, background processes, a digest of a directory tree,
-// and a reader for collectd's config syntax. The carbon test double (CarbonRecorder),
+// and collectd's config reader (from the library). The carbon test double (CarbonRecorder),
 // free_port_block() and DssProcessStandIn come from the dashboards group's
-// carbon_recorder.hpp, shared rather than written twice. BadInputSetup and
+// carbon_recorder.hpp and dss_processes.hpp, shared rather than written twice. BadInputSetup and
 // expect_refused serve every group's bad-input tests (installer, cluster).
 //
 // The test bundle holds the real installer, dkm and dkmadmin just built, the templates
@@ -19,6 +19,7 @@
 #include <dkm/core/process.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/core/temp_dir.hpp>
+#include <dkm/runtime/collectd_config.hpp>
 #include <dkm/runtime/layout.hpp>
 
 #include <catch2/catch.hpp>
@@ -42,6 +43,7 @@
 #include <vector>
 
 #include "../dashboards/carbon_recorder.hpp"
+#include "../dashboards/dss_processes.hpp"
 #include "test_support.hpp"
 
 namespace dkm::test {
@@ -309,76 +311,8 @@ inline bool port_taken(int port) {
   return fd < 0;
 }
 
-/// One statement or block of a collectd config: `Key value...` or `<Key value...>...</Key>`.
-struct CollectdItem {
-  std::string key;                     ///< option or block name
-  std::vector<std::string> values;     ///< arguments, unquoted
-  std::vector<CollectdItem> children;  ///< a block's content
-
-  /// The children named `k`.
-  std::vector<const CollectdItem*> all(const std::string& k) const {
-    std::vector<const CollectdItem*> out;
-    for (const auto& c : children)
-      if (c.key == k) out.push_back(&c);
-    return out;
-  }
-  /// The first value of the first child named `k` ("" when absent).
-  std::string value(const std::string& k) const {
-    for (const auto& c : children)
-      if (c.key == k && !c.values.empty()) return c.values[0];
-    return {};
-  }
-};
-
-/// Reads collectd's config syntax (collectd.conf(5)): one statement a line, '#' comments,
-/// quoted strings with backslash escapes, nested <Block> sections. Throws on bad nesting.
-inline CollectdItem parse_collectd_config(const std::string& text) {
-  std::vector<CollectdItem> stack(1);
-  for (const auto& raw : split(text, '\n')) {
-    std::string_view line = trim(raw);
-    if (line.empty() || line.front() == '#') continue;
-    bool open = false, close = false;
-    if (line.front() == '<') {
-      if (line.back() != '>') throw Error("collectd config: bad block line: " + std::string(line));
-      line = line.substr(1, line.size() - 2);
-      if (!line.empty() && line.front() == '/') {
-        close = true;
-        line.remove_prefix(1);
-      } else {
-        open = true;
-      }
-    }
-    std::vector<std::string> words;
-    for (size_t i = 0; i < line.size();) {
-      if (std::isspace(static_cast<unsigned char>(line[i]))) { ++i; continue; }
-      if (line[i] == '#') break;
-      std::string word;
-      if (line[i] == '"') {
-        for (++i; i < line.size() && line[i] != '"'; ++i) {
-          if (line[i] == '\\' && i + 1 < line.size()) ++i;
-          word += line[i];
-        }
-        ++i;
-      } else {
-        while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) word += line[i++];
-      }
-      words.push_back(word);
-    }
-    if (words.empty()) continue;
-    CollectdItem item{words[0], {words.begin() + 1, words.end()}, {}};
-    if (close) {
-      if (stack.size() < 2 || stack.back().key != item.key) throw Error("collectd config: unbalanced </" + item.key + ">");
-      CollectdItem done = std::move(stack.back());
-      stack.pop_back();
-      stack.back().children.push_back(std::move(done));
-    } else if (open) {
-      stack.push_back(std::move(item));
-    } else {
-      stack.back().children.push_back(std::move(item));
-    }
-  }
-  if (stack.size() != 1) throw Error("collectd config: unclosed <" + stack.back().key + ">");
-  return stack[0];
-}
+/// collectd's config syntax, read by the library (runtime/collectd_config.hpp).
+using runtime::CollectdItem;
+using runtime::parse_collectd_config;
 
 }  // namespace dkm::test

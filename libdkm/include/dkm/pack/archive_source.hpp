@@ -5,6 +5,8 @@
 
 #include <dkm/core/files.hpp>
 
+#include <sys/stat.h>
+
 #include <functional>
 #include <string>
 
@@ -18,6 +20,11 @@ std::string download(const std::string& url, const fs::path& file, const std::fu
 /// components; refuses absolute paths, "..", and links leading out of `dir`. Returns the
 /// number of entries written. Throws Error naming the archive and the entry.
 size_t extract_archive(const fs::path& archive, const fs::path& dir, int strip);
+
+/// The permission bits an archive entry of permissions `perm` is unpacked with: setuid,
+/// setgid and write for group and others dropped. An archive's modes are its packer's say,
+/// and dkmpack often runs as root, where libarchive would restore them all.
+inline mode_t unpacked_permissions(mode_t perm) { return perm & 07777 & ~(S_ISUID | S_ISGID | S_IWGRP | S_IWOTH); }
 
 /// `path` without its first `strip` components ("" when it has no more).
 std::string strip_components(const std::string& path, int strip);

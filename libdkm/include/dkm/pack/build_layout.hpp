@@ -24,6 +24,9 @@
 //   B/NAME/install/            the installed files (DESTDIR, bin/OUTPUT, the npm output);
 //                              complete only when stamps/install exists (installed())
 //   B/NAME/source.json         name, version, license, resolved source (see source_record.hpp)
+//   B/bundle/                  the staged bundle and CPack's files (assemble.hpp)
+//
+// B/NAME/ sits beside dkmpack's own entries: no component may be named after one of them.
 
 #include <dkm/core/files.hpp>
 
@@ -129,6 +132,13 @@ class BuildLayout {
   /// NAME/stamps/STEP, relative to the build directory.
   static std::string relative_stamp(const std::string& name, Step step) {
     return name + "/stamps/" + std::string(to_string(step));
+  }
+
+  /// The names of the build directory's own entries, which no component may take (dot
+  /// files are no component names anyway).
+  static const std::array<std::string_view, 4>& own_entries() {
+    static constexpr std::array<std::string_view, 4> names = {"cache", "build.ninja", "build.log", "bundle"};
+    return names;
   }
 
   /// True when the component's install step has succeeded and its files are there.

@@ -157,7 +157,10 @@ const std::vector<std::string>& known_variables();
 /// Replaces ${var} by its value and $$ by $. Placeholders absent from `vars` stay as they are.
 std::string expand(std::string_view text, const Variables& vars);
 
-/// True for a valid component name: [a-z0-9][a-z0-9._+-]*, not a build-directory entry.
+/// Why `name` cannot name a component, empty when it can: [a-z0-9][a-z0-9._+-]*, at most
+/// 64 characters, and none of the build directory's own entries (BuildLayout::own_entries).
+std::string component_name_problem(std::string_view name);
+/// True for a valid component name (component_name_problem() has nothing to say).
 bool valid_component_name(std::string_view name);
 
 }  // namespace dkm::pack

@@ -14,6 +14,7 @@
 #include <dkm/runtime/boot_sysv.hpp>
 #include <dkm/runtime/boot_target.hpp>
 #include <dkm/runtime/layout.hpp>
+#include <dkm/runtime/migrate_boot.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -309,11 +310,14 @@ inline BootRecord install_boot(const InstallLayout& layout, const BootOptions& o
   const fs::path host_file = under_root(options.root, file);
 
   std::optional<BootRecord> previous = read_boot_record(options.root, service);
+  // An install migrated from the original dkumonitor may still have the original's service.
+  OriginalBootTakeover originals(find_original_boot_services(options.root, target.home), service, options.force);
   const std::string replace_hint = "; pass --force to replace it, or choose another --name";
   if (previous && previous->home != target.home && !options.force)
     throw UsageError(service + " is already installed for " + previous->home.string() + " (" +
                      under_root(options.root, boot_record_path(service)).string() + ")" + replace_hint);
-  if (!previous && fs::exists(fs::symlink_status(host_file, ec)) && !options.force) {
+  if (!previous && fs::exists(fs::symlink_status(host_file, ec)) && !options.force &&
+      !originals.replaces(options.root, host_file)) {
     fs::path home = fs::is_regular_file(host_file, ec) ? marked_home(read_file(host_file)) : fs::path();
     if (home != target.home)
       throw UsageError(host_file.string() + " already exists and " +
@@ -359,6 +363,7 @@ inline BootRecord install_boot(const InstallLayout& layout, const BootOptions& o
   if (previous) merge_dirs(record.created_dirs, previous->created_dirs);
 
   try {
+    originals.take_away(options, commands, out);
     for (const auto& dir : record.created_dirs) {
       fs::path host = under_root(options.root, dir);
       if (fs::exists(host, ec)) continue;
@@ -408,8 +413,10 @@ inline BootRecord install_boot(const InstallLayout& layout, const BootOptions& o
       } catch (const Error&) {
       }
     }
+    originals.restore(options, commands);
     throw;
   }
+  originals.finish(options, out);
   if (!options.offline) {
     out << "dkmadmin: " << service << " starts at boot; start it now with: "
         << (init == InitSystem::systemd ? "systemctl start " + service : sysv_script_path(service).string() + " start")
@@ -474,6 +481,12 @@ inline int status_boot(const std::optional<InstallLayout>& layout, const BootOpt
     if (by_name ? record.instance == options.instance : record.home == *home) shown.push_back(record);
   }
   if (shown.empty()) {
+    // The original dkumonitor's service of a migrated install: told apart (it has no record).
+    std::string originals = home ? describe_original_boot_services(find_original_boot_services(options.root, *home),
+                                                                   options.root, options.instance, by_name)
+                                 : "";
+    out << originals;
+    if (!originals.empty()) return kBootBroken;
     out << (by_name ? "no boot service " + boot_service_name(options.instance) + " is installed"
                     : "no boot service is installed for " + home->string())
         << "\n";

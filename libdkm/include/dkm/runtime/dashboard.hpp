@@ -1,8 +1,9 @@
 #pragma once
 // What a Grafana dashboard (JSON model) asks of Graphite: its identity, its template
 // variables, every panel's targets and every datasource it refers to. With the
-// variables resolved (as Grafana does, by "find" queries), each target expands to
-// the series paths that must exist in carbon for the panel to show anything.
+// variables resolved (as Grafana does: tests/support/grafana_variables.hpp), each
+// target expands to the series paths that must exist in carbon for the panel to show
+// anything.
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
@@ -14,9 +15,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <functional>
 #include <map>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +34,8 @@ struct DashboardVariable {
   std::string name;       ///< used as $name, ${name} or [[name]] in targets
   std::string type;       ///< query, custom, constant, textbox, interval, datasource...
   std::string query;      ///< a Graphite find pattern for type query; the value(s) otherwise
+  std::string query_type; ///< Graphite's queryType of the object form ("Default", "Value", "Metric Name")
+  std::string regex;      ///< the regex the answers go through ("" or "/.../flags" or a bare pattern)
   bool multi = false;     ///< several values may be selected
   bool include_all = false;  ///< an "All" option exists
   std::string all_value;  ///< what "All" expands to; empty: every value in braces
@@ -135,9 +136,15 @@ inline Dashboard parse_dashboard(std::string_view json_text, const std::string& 
         variable.name = detail::json_string(v, "name");
         variable.type = detail::json_string(v, "type");
         if (auto q = v.find("query"); q != v.end()) {
-          if (q->is_string()) variable.query = q->get<std::string>();
-          else if (q->is_object()) variable.query = detail::json_string(*q, "query");  // newer Grafana form
+          if (q->is_string()) {
+            variable.query = q->get<std::string>();
+          } else if (q->is_object()) {  // Grafana's object form: Graphite's {queryType, target, refId}
+            variable.query = detail::json_string(*q, "target");
+            if (variable.query.empty()) variable.query = detail::json_string(*q, "query");
+            variable.query_type = detail::json_string(*q, "queryType");
+          }
         }
+        variable.regex = detail::json_string(v, "regex");
         variable.multi = v.value("multi", false);
         variable.include_all = v.value("includeAll", false);
         variable.all_value = detail::json_string(v, "allValue");
@@ -209,35 +216,6 @@ inline std::string expand_variables(std::string_view text, const std::map<std::s
 inline std::string graphite_value_list(const std::vector<std::string>& values) {
   if (values.size() == 1) return values.front();
   return "{" + join(values, ",") + "}";
-}
-
-/// Answers a Graphite find pattern with the matching node paths (what /metrics/find returns).
-using GraphiteFinder = std::function<std::set<std::string>(const std::string& pattern)>;
-
-/// Resolves the dashboard's variables in order, the way Grafana does when every value is
-/// selected: a query variable's values are the last nodes of what `find` returns for its
-/// (expanded) query, written as `{a,b}`; custom and constant variables take their listed
-/// values. Throws Error naming the dashboard and variable when a query finds nothing.
-inline std::map<std::string, std::string> resolve_variables(const Dashboard& dashboard, const GraphiteFinder& find) {
-  std::map<std::string, std::string> values;
-  for (const auto& variable : dashboard.variables) {
-    std::vector<std::string> options;
-    if (variable.type == "query") {
-      std::string pattern = expand_variables(variable.query, values);
-      for (const auto& path : find(pattern)) {
-        std::string leaf = path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
-        if (std::find(options.begin(), options.end(), leaf) == options.end()) options.push_back(leaf);
-      }
-      if (options.empty())
-        throw Error(dashboard.name + ": variable '" + variable.name + "': query '" + pattern + "' finds nothing");
-    } else if (variable.type == "custom") {
-      for (const auto& option : split(variable.query, ',')) options.emplace_back(trim(option));
-    } else {
-      options.push_back(variable.query);
-    }
-    values[variable.name] = graphite_value_list(options);
-  }
-  return values;
 }
 
 /// Every series path of every target, with the variables expanded, paired with its target.

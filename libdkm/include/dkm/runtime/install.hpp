@@ -277,7 +277,7 @@ inline UpdateResult update(const fs::path& dir, const Bundle& bundle, const std:
     throw UsageError("-d/--directory: " + layout.root().string() + " is not a directory");
   if (!layout.holds_install())
     throw UsageError("-d/--directory: " + layout.root().string() + " holds no install (no " + layout.env_file().string() +
-                     "); install first, without -u");
+                     ", nor an original dkumonitor install's bin/env-default); install first, without -u");
   if (std::string why = path_problem(bundle.root().string()); !why.empty())
     throw UsageError("the bundle's directory " + bundle.root().string() + ": " + why + "; move the bundle");
 

@@ -7,6 +7,7 @@
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/runtime/addresses.hpp>
+#include <dkm/runtime/dss_homes.hpp>
 #include <dkm/runtime/hostnames.hpp>
 #include <dkm/runtime/ports.hpp>
 
@@ -77,7 +78,9 @@ inline std::vector<std::string> install_services(const InstallType& type, bool q
 struct InstallOptions {
   bool help = false;                     ///< --help: print usage, do nothing
   bool version = false;                  ///< --version: print the version, do nothing
-  bool update = false;                   ///< -u: relink an existing install to this bundle
+  bool update = false;                   ///< -u: relink an existing install to this bundle (or migrate an original one)
+  bool dry_run = false;                  ///< --dry-run (with -u): print what it would do, change nothing
+  bool new_metric_names = false;         ///< --new-metric-names (with -u, migrating): collectd's host as one node
   fs::path directory;                    ///< -d: the install directory (absolute, normalised)
   std::optional<PortPlan> ports;         ///< -p: the port plan (install mode only)
   const InstallType* type = nullptr;     ///< -t: the install type (install mode only)
@@ -91,6 +94,7 @@ struct InstallOptions {
   std::optional<Endpoint> carbon_server; ///< --carbon-server: remote server (port 0 = the plan's)
   std::vector<Endpoint> backends;        ///< --backends: carbonserver endpoints carbonapi reads (default: local)
   std::vector<Endpoint> carbon_backends; ///< --carbon-backends: go-carbon carbon endpoints a relay shards over
+  std::vector<DssHome> dss_homes;        ///< --dss-home: DSS data directories whose processes collectd tells apart
 };
 
 /// Characters a path may hold to be written unquoted into every config format the
@@ -120,7 +124,13 @@ inline boost::program_options::options_description installer_flags() {
       ("type,t", po::value<std::string>()->value_name("TYPE"),
        "Install type: all (default), agent, server, backend, frontend, backend-agent or relay (see below).")
       ("update,u", "Update mode: relink DIR/bin, DIR/static, DIR/lib and DIR/dashboards to this bundle and "
-       "refresh DIR/bin/env. Takes only -d; conf/ and storage/ are left untouched.")
+       "refresh DIR/bin/env. Takes only -d (and --dry-run); conf/ and storage/ are left untouched. On an install "
+       "made by the original dkumonitor, migrates it in place (see below).")
+      ("dry-run", "With -u: print what the update or migration would do (kept, converted, carried, not carried, "
+       "removed) and change nothing; exit status 2 when it would be refused.")
+      ("new-metric-names", "With -u, migrating an original install: collectd writes the host name as one node "
+       "(collectd.domain_example_host...), as new installs do, instead of the original's dotted names "
+       "(collectd.domain.example.host...); the host's history stays under the old names.")
       ("carbon-listen", po::value<std::string>()->value_name("IP"),
        "IP address go-carbon's plaintext receiver (TCP and UDP) listens on (a relay install's carbon-c-relay, "
        "too). Default 0.0.0.0.")
@@ -145,6 +155,10 @@ inline boost::program_options::options_description installer_flags() {
        "Host name collectd reports, reversed (host.example.domain gives domain.example.host). "
        "Default: this host's fully qualified name, as `hostname -f` prints it.")
       ("system-collectd", "Run the collectd found in PATH with the system's plugins instead of the bundle's.")
+      ("dss-home", po::value<std::vector<std::string>>()->value_name("DIR"),
+       "A DSS data directory on this host (DIP_HOME, absolute; repeatable): collectd reports its backend, JEK, FEK "
+       "and CAK processes apart, as dss_KIND-LABEL (LABEL: DIR with '/' written '_'), matching `java -Ddku.KIND "
+       "... -cp DIR/bin:` as DSS's own collectd does. Without it: dss_KIND, every DSS process of the host together.")
       ("help,h", "Print this help and exit.")
       ("version", "Print the version and exit.");
   return desc;
@@ -154,7 +168,7 @@ inline boost::program_options::options_description installer_flags() {
 inline std::string installer_usage() {
   std::ostringstream out;
   out << "Usage: installer -d DIR -p PORT [-t TYPE] [options]\n"
-         "       installer -u -d DIR\n\n"
+         "       installer -u -d DIR [--dry-run] [--new-metric-names]\n\n"
          "Installs the dkumonitor bundle this installer belongs to into DIR, for one install\n"
          "type, or (-u) points an existing install at this bundle. Writing is all-or-nothing:\n"
          "on any error DIR is left as it was. Bad input exits with status 2.\n\n"
@@ -165,7 +179,12 @@ inline std::string installer_usage() {
     out << "  " << name << type.summary << "\n                 services: " << join(type.services, ", ")
         << (type.name == "frontend" ? " (and carbonapi with --backends)" : "") << "\n";
   }
-  out << "\nResult in DIR: conf/ (rendered configs, yours to edit, never touched by -u), bin/ (dkm,\n"
+  out << "\nMigrating an install of the original dkumonitor (0.0.x: bin/env-default, conf/supervisord.conf,\n"
+         "pyenv/): installer -u -d DIR [--dry-run] [--new-metric-names]. Stop it first (DIR/bin/dkm stop).\n"
+         "Its type, ports, listen addresses, servers and collectd host name are read from its configs;\n"
+         "storage/ is kept byte for byte; conf/ becomes conf.orig-VERSION/; the settings that map are\n"
+         "carried, and the summary says what was and what was not.\n"
+         "\nResult in DIR: conf/ (rendered configs, yours to edit, never touched by -u), bin/ (dkm,\n"
          "dkmadmin, env), storage/ (whisper files, Grafana's database), run/ (pids, sockets, logs),\n"
          "static, lib and dashboards (links into the bundle). Start with DIR/bin/dkm start.\n"
          "Grafana's admin password is generated, printed once, and kept in DIR/conf/grafana.ini (0600).\n";
@@ -229,12 +248,19 @@ inline InstallOptions parse_install_options(const std::vector<std::string>& args
 
   if (opt.update) {
     for (const auto& [name, value] : vm) {
-      if (name == "update" || name == "directory" || value.defaulted()) continue;
-      throw UsageError("-u/--update takes only -d/--directory: " + detail::flag_name(name) +
-                       " is not allowed in update mode (an update never changes conf/)");
+      if (name == "update" || name == "directory" || name == "dry-run" || name == "new-metric-names" ||
+          value.defaulted())
+        continue;
+      throw UsageError("-u/--update takes only -d/--directory (and --dry-run, --new-metric-names): " +
+                       detail::flag_name(name) + " is not allowed in update mode (an update never changes conf/)");
     }
+    opt.dry_run = vm.count("dry-run") > 0;
+    opt.new_metric_names = vm.count("new-metric-names") > 0;
     return opt;
   }
+  for (const char* only_update : {"dry-run", "new-metric-names"})
+    if (vm.count(only_update))
+      throw UsageError(detail::flag_name(only_update) + " goes with -u/--update (updating or migrating an install)");
 
   if (!vm.count("port")) throw UsageError("-p/--port is missing: give the first of the ten ports to use (see --help)");
   opt.ports = parse_port_plan(text("port"));
@@ -266,6 +292,7 @@ inline InstallOptions parse_install_options(const std::vector<std::string>& args
   require_service("backends", "carbonapi", "lists the backends carbonapi reads");
   require_service("hostname", "collectd", "names the host in collectd's metrics");
   require_service("system-collectd", "collectd", "chooses the collectd to run");
+  require_service("dss-home", "collectd", "names DSS data directories whose processes collectd watches");
   if (vm.count("carbon-server") && type.name != "agent" && type.name != "frontend")
     throw UsageError("--carbon-server points an agent or frontend install at a remote server; a " + type.name +
                      " install uses its own (use -t agent or -t frontend)");
@@ -327,6 +354,7 @@ inline InstallOptions parse_install_options(const std::vector<std::string>& args
     opt.hostname = text("hostname");
   }
   opt.system_collectd = vm.count("system-collectd") > 0;
+  if (vm.count("dss-home")) opt.dss_homes = parse_dss_homes(vm["dss-home"].as<std::vector<std::string>>(), path_problem);
   if (vm.count("carbon-server")) opt.carbon_server = parse_destination(text("carbon-server"), -1, "--carbon-server");
   return opt;
 }

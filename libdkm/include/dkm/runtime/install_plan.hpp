@@ -29,10 +29,11 @@ namespace dkm::runtime {
 inline constexpr int kCollectInterval = 60;
 
 /// The node collectd's write_graphite makes of a host name in metric paths: dots
-/// written '_' (EscapeCharacter "_", PreserveSeparator false), so a host is one node.
-inline std::string collectd_host_node(const std::string& hostname) {
+/// written '_' (EscapeCharacter "_", PreserveSeparator false), so a host is one node;
+/// with `dotted` (PreserveSeparator true, the original dkumonitor's), the name as is.
+inline std::string collectd_host_node(const std::string& hostname, bool dotted = false) {
   std::string node = hostname;
-  std::replace(node.begin(), node.end(), '.', '_');
+  if (!dotted) std::replace(node.begin(), node.end(), '.', '_');
   return node;
 }
 
@@ -59,8 +60,16 @@ struct InstallPlan {
   std::string fqdn;                   ///< this host's name, for the summary
   std::string collectd_hostname;      ///< the reversed host name collectd reports
   fs::path system_collectd;           ///< empty: the bundle's collectd
+  std::vector<DssHome> dss_homes;     ///< DSS data directories collectd watches apart
   std::string admin_password;         ///< Grafana's initial admin password (Grafana installs only)
   std::string secret_key;             ///< Grafana's secret key (Grafana installs only)
+  // Defaults below for a new install; a migrated original install keeps its own
+  // (see migrate_plan.hpp).
+  int interval = kCollectInterval;    ///< collectd's interval, in seconds
+  bool dotted_host_names = false;     ///< collectd keeps the host name's dots in metric paths (the original's naming)
+  fs::path whisper_dir;               ///< go-carbon's data-dir (DIR/storage/whisper)
+  fs::path grafana_data_dir;          ///< Grafana's [paths] data (DIR/storage/grafana)
+  fs::path grafana_plugins_dir;       ///< Grafana's [paths] plugins (DIR/storage/grafana/plugins)
 
   /// True when this install runs `service`.
   bool has(const std::string& service) const {
@@ -100,6 +109,9 @@ inline InstallPlan make_plan(const InstallOptions& opt, const HostFacts& facts, 
   }
 
   plan.fqdn = facts.fqdn;
+  plan.whisper_dir = plan.layout.storage() / "whisper";
+  plan.grafana_data_dir = plan.layout.storage() / "grafana";
+  plan.grafana_plugins_dir = plan.grafana_data_dir / "plugins";
   std::string name = opt.hostname ? *opt.hostname : facts.fqdn;
   if (plan.has("collectd")) {
     if (std::string why = hostname_problem(name); !why.empty())
@@ -108,6 +120,7 @@ inline InstallPlan make_plan(const InstallOptions& opt, const HostFacts& facts, 
     plan.collectd_hostname = reverse_hostname(name);
   }
   if (opt.system_collectd) plan.system_collectd = facts.system_collectd;
+  plan.dss_homes = opt.dss_homes;
   if (plan.has("grafana")) {
     plan.admin_password = admin_password;
     plan.secret_key = secret_key;
@@ -121,7 +134,7 @@ inline nlohmann::json template_values(const InstallPlan& plan) {
   nlohmann::json v;
   v["install_type"] = plan.type->name;
   v["home"] = plan.layout.root().string();
-  v["interval"] = kCollectInterval;
+  v["interval"] = plan.interval;
   v["port"] = p.base();
   v["grafana_port"] = p.grafana();
   v["carbon_port"] = p.carbon();
@@ -145,11 +158,16 @@ inline nlohmann::json template_values(const InstallPlan& plan) {
   v["carbon_target_port"] = plan.carbon_target.port;
   v["carbonapi_url"] = plan.carbonapi_url;
   v["collectd_hostname"] = plan.collectd_hostname;
-  v["collectd_host_node"] = collectd_host_node(plan.collectd_hostname);
+  v["collectd_host_node"] = collectd_host_node(plan.collectd_hostname, plan.dotted_host_names);
+  v["dotted_host_names"] = plan.dotted_host_names;
+  v["whisper_dir"] = plan.whisper_dir.string();
+  v["grafana_data_dir"] = plan.grafana_data_dir.string();
+  v["grafana_plugins_dir"] = plan.grafana_plugins_dir.string();
   v["bundled_collectd"] = plan.system_collectd.empty();
   v["collectd_program"] = plan.system_collectd.empty() ? std::string("bundle") : plan.system_collectd.string();
   v["collectd_command"] =
       plan.system_collectd.empty() ? std::string("%(ENV_DKM_BUNDLE)s/bin/collectd") : plan.system_collectd.string();
+  v["dss_process_sets"] = dss_process_sets_template_values(plan.dss_homes);
   v["grafana_admin_password"] = plan.admin_password;
   v["grafana_secret_key"] = plan.secret_key;
   // Readiness probes: where a local client reaches each listener.
