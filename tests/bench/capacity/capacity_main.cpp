@@ -8,6 +8,7 @@
 #include "metric_set.hpp"
 
 #include "../../integration/dashboards/carbon_recorder.hpp"
+#include "../../integration/dashboards/dss_processes.hpp"
 
 #include <dkm/core/process.hpp>
 
@@ -76,10 +77,7 @@ int capture(const std::map<std::string, std::string>& flags) {
   std::vector<std::unique_ptr<test::DssProcessStandIn>> dss;
   if (flags.count("--dss"))
     for (const char* kind : {"backend", "jek", "fek"})
-      dss.push_back(std::make_unique<test::DssProcessStandIn>(
-          "/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Ddku." + std::string(kind) +
-          " -Xmx2g -cp /opt/dss/lib/* com.dataiku.dip.Main"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the stand-ins' command lines are in place
+      dss.push_back(std::make_unique<test::DssProcessStandIn>(test::dss_java_argv(kind, "/opt/dss/data")));
   std::vector<std::string> argv{"timeout", std::to_string(static_cast<int>(seconds)), need(flags, "--collectd"), "-f",
                                 "-C", need(flags, "--config")};
   RunResult r = run_process(argv);

@@ -1,8 +1,9 @@
 #include "dashboard_load.hpp"
 
-// The one place the benchmark reads dashboards: the test helpers that parse a dashboard
-// and expand its variables (they move to tests/support/ with the library's restructuring).
+// Dashboards are read by the tests' parser and their variables resolved by the tests'
+// reproduction of Grafana (tests/support/grafana_variables.hpp), as the dashboard tests do.
 #include <dkm/runtime/dashboard.hpp>
+#include <grafana_variables.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -21,32 +22,28 @@ std::string panel_pointer(const std::string& target_where) {
   return target_where.substr(0, target_where.rfind("/targets/"));
 }
 
-/// The variables' values at All, and the find patterns Grafana runs to list them.
-std::map<std::string, std::string> values_at_all(const runtime::Dashboard& dashboard, GraphiteClient& client,
-                                                 std::vector<std::string>& finds) {
-  std::map<std::string, std::string> values;
-  for (const auto& variable : dashboard.variables) {
-    if (variable.type != "query") {
-      runtime::Dashboard one = dashboard;
-      one.variables = {variable};
-      values[variable.name] = runtime::resolve_variables(one, [&](const std::string& p) { return client.find(p); })
-                                  .at(variable.name);
-      continue;
-    }
-    std::string pattern = runtime::expand_variables(variable.query, values);
-    finds.push_back(pattern);
-    std::set<std::string> found = client.find(pattern);
-    if (found.empty())
-      throw Error("variable '" + variable.name + "': query '" + pattern + "' finds nothing here");
-    if (variable.include_all && !variable.all_value.empty()) {
-      values[variable.name] = variable.all_value;
-      continue;
-    }
-    std::vector<std::string> leaves;
-    for (const auto& path : found) leaves.push_back(path.substr(path.rfind('.') + 1));
-    values[variable.name] = runtime::graphite_value_list(leaves);
-  }
-  return values;
+/// The Graphite API of Grafana's variable resolution over carbonapi, noting each query.
+test::GraphiteMetricsApi recording_api(GraphiteClient& client, std::vector<std::pair<std::string, std::string>>& queries) {
+  test::GraphiteMetricsApi api;
+  api.find = [&](const std::string& query) {
+    queries.emplace_back("/metrics/find", query);
+    std::set<std::string> texts;  // carbonapi keeps one answer per node name
+    for (const auto& path : client.find(query)) texts.insert(path.substr(path.rfind('.') + 1));
+    return std::vector<std::string>(texts.begin(), texts.end());
+  };
+  api.expand = [&](const std::string& query) {
+    queries.emplace_back("/metrics/expand", query);
+    return client.expand(query);
+  };
+  return api;
+}
+
+/// True when the panel at `pointer` ("/panels/3/panels/0") sits in a collapsed row.
+bool in_collapsed_row(const nlohmann::json& doc, const std::string& pointer) {
+  size_t nested = pointer.find("/panels/", 1);
+  if (nested == std::string::npos) return false;
+  const nlohmann::json& row = doc.at(nlohmann::json::json_pointer(pointer.substr(0, nested)));
+  return row.value("collapsed", false);
 }
 
 /// Series in a /render JSON answer, counted without parsing it (answers reach hundreds of
@@ -75,7 +72,8 @@ DashboardRequests dashboard_requests(const fs::path& file, GraphiteClient& clien
   out.from = grafana_from(doc);
   std::map<std::string, std::string> values;
   try {
-    values = values_at_all(dashboard, client, out.variable_finds);
+    values = test::selected_values(
+        test::resolve_dashboard_variables(dashboard, recording_api(client, out.variable_queries)));
   } catch (const Error& e) {
     out.skipped = e.what();
     return out;
@@ -83,6 +81,10 @@ DashboardRequests dashboard_requests(const fs::path& file, GraphiteClient& clien
   std::map<std::string, size_t> panel_index;  // pointer -> index in out.panels
   for (const auto& target : dashboard.targets) {
     std::string pointer = panel_pointer(target.where);
+    if (in_collapsed_row(doc, pointer)) {
+      ++out.collapsed_targets;
+      continue;
+    }
     auto [it, added] = panel_index.emplace(pointer, out.panels.size());
     if (added) {
       const nlohmann::json& panel = doc.at(nlohmann::json::json_pointer(pointer));
@@ -112,7 +114,7 @@ DashboardLoad load_dashboard(const DashboardRequests& dashboard, int port, int p
   };
   {
     GraphiteClient client(port);
-    for (const auto& pattern : dashboard.variable_finds) record(client.post("/metrics/find", {{"query", pattern}}));
+    for (const auto& [path, query] : dashboard.variable_queries) record(client.post(path, {{"query", query}}));
   }
   std::atomic<size_t> next{0};
   auto worker = [&] {

@@ -1,12 +1,15 @@
 #pragma once
 // A shipped dashboard loaded the way Grafana loads it with every variable at "All":
-// first its query variables' /metrics/find (the drop-down lists, in order), then one
-// POST /render per panel holding all of that panel's targets, with the variables
+// first its query variables' lists (/metrics/find, or /metrics/expand for expand(...),
+// in order, resolved as Grafana resolves them: tests/support/grafana_variables.hpp), then
+// one POST /render per panel holding all of that panel's targets, with the variables
 // expanded (a variable's allValue when it has one, as Grafana sends it; otherwise every
-// value found, as {a,b,...}), the dashboard's time range and maxDataPoints = the panel's
-// width in pixels on a 1920-pixel screen (gridPos.w / 24 of it), at most six requests in
-// flight (a browser's connections to one host). Every panel is loaded, as if the page were
-// scrolled to the end (Grafana loads panels below the fold when they come into view).
+// value listed, as {a,b,...}; a single-valued variable its first value, Grafana's
+// default), the dashboard's time range and maxDataPoints = the panel's width in pixels on
+// a 1920-pixel screen (gridPos.w / 24 of it), at most six requests in flight (a browser's
+// connections to one host). Every panel outside a collapsed row is loaded, as if the page
+// were scrolled to the end (Grafana loads panels below the fold when they come into view,
+// and the panels of a collapsed row only when the row is opened).
 
 #include "graphite_client.hpp"
 #include "percentile.hpp"
@@ -30,12 +33,14 @@ struct DashboardRequests {
   std::string file;                        ///< the dashboard file's name
   std::string title;
   std::string from = "-6h";                ///< the dashboard's time range, as Grafana sends it
-  std::vector<std::string> variable_finds; ///< /metrics/find patterns, in order
+  /// The variables' list queries, in order: {"/metrics/find" or "/metrics/expand", query}.
+  std::vector<std::pair<std::string, std::string>> variable_queries;
   std::vector<PanelRequest> panels;
-  std::string skipped;                     ///< why it cannot be loaded here (a variable finds nothing)
+  std::string skipped;                     ///< why it cannot be loaded here (a variable lists nothing)
+  size_t collapsed_targets = 0;            ///< targets of panels in collapsed rows (not loaded)
 };
 
-/// Reads a dashboard file and resolves its variables at All through `client`'s finds.
+/// Reads a dashboard file and resolves its variables at All through `client`.
 DashboardRequests dashboard_requests(const fs::path& file, GraphiteClient& client);
 
 /// One load of a dashboard.

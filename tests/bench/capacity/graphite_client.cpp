@@ -74,6 +74,17 @@ std::set<std::string> GraphiteClient::find(const std::string& pattern) {
   return out;
 }
 
+std::vector<std::string> GraphiteClient::expand(const std::string& pattern) {
+  HttpAnswer answer = post("/metrics/expand", {{"query", pattern}, {"format", "json"}});
+  std::vector<std::string> out;
+  if (answer.status != 200) return out;
+  auto doc = nlohmann::json::parse(answer.body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("results") || !doc["results"].is_array()) return out;
+  for (const auto& path : doc["results"])
+    if (path.is_string()) out.push_back(path.get<std::string>());
+  return out;
+}
+
 nlohmann::json GraphiteClient::render(const std::vector<std::string>& targets, const std::string& from,
                                       const std::string& until) {
   FormFields fields;

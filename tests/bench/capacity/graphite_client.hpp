@@ -1,6 +1,6 @@
 #pragma once
 // carbonapi's Graphite API as Grafana's Graphite datasource calls it: POST /render and
-// POST /metrics/find with a form body (target=...&from=-6h&until=now&format=json&
+// POST /metrics/find and /metrics/expand with a form body (target=...&from=-6h&until=now&format=json&
 // maxDataPoints=N). One client keeps one connection alive; use one per thread.
 
 #include <nlohmann/json.hpp>
@@ -37,6 +37,9 @@ class GraphiteClient {
 
   /// /metrics/find: the full paths (ids) the pattern matches; empty when none or on error.
   std::set<std::string> find(const std::string& pattern);
+
+  /// /metrics/expand: every path the pattern matches, whole (its "results"); empty when none or on error.
+  std::vector<std::string> expand(const std::string& pattern);
 
   /// /render in JSON; a discarded JSON value when the answer is not a 200 with JSON.
   nlohmann::json render(const std::vector<std::string>& targets, const std::string& from,

@@ -1,5 +1,7 @@
 #include "load_generator.hpp"
 
+#include "../../integration/dashboards/dss_processes.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -66,10 +68,17 @@ void LoadGenerator::build_hosts() {
       host.prefixes.push_back(prefix + metric.suffix + " " + metric.value + " ");
       host.stored += metric.stored() ? 1 : 0;
     }
+    if (runs_dss(i))
+      for (const auto& line : test::dss_backend_lines(dss_prefix(i))) {  // "path value timestamp"
+        host.prefixes.push_back(line.substr(0, line.rfind(' ') + 1));
+        ++host.stored;
+      }
     sender.hosts.push_back(std::move(host));
   }
   for (auto& sender : senders_) sender.sockets.assign(connections_per_thread, -1);
 }
+
+std::string LoadGenerator::dss_prefix(size_t index) { return test::dss_default_prefix(simulated_host_fqdn(index), 11200); }
 
 std::vector<std::string> LoadGenerator::host_nodes() const {
   std::vector<std::string> out;

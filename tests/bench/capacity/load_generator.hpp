@@ -6,6 +6,11 @@
 // collectd has), unless fewer connections are asked for. Sender threads sleep until the
 // next host is due; when the receiver reads too slowly, TCP back-pressure delays them,
 // which shows as lag (how late the last send was against its schedule).
+//
+// A host running DSS sends the DSS capture (our agent's set with DSS's processes) and its
+// backend's own lines under DSS's default prefix (dss.invalid.bench.h00042.11200.backend.
+// server.*, tests/integration/dashboards/dss_processes.hpp), as a DSS hooked up with
+// `dssadmin install-monitoring-integration` does.
 
 #include "metric_set.hpp"
 
@@ -57,6 +62,8 @@ class LoadGenerator {
   const LoadCounters& counters() const { return counters_; }
   /// The node of every simulated host, in order.
   std::vector<std::string> host_nodes() const;
+  /// The prefix of DSS's backend lines on a host running DSS.
+  static std::string dss_prefix(size_t index);
   /// True when host `index` sends the DSS set.
   bool runs_dss(size_t index) const { return options_.dss_every > 0 && index % options_.dss_every == 0; }
   /// Points (stored metrics) one round of every host sends: whisper files to expect.

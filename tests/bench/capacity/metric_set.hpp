@@ -16,6 +16,7 @@
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -104,11 +105,19 @@ inline MetricSet load_metric_set(const fs::path& file) {
   return set;
 }
 
-/// The node of simulated host `index`: like collectd's reversed FQDN with "_" for dots.
-inline std::string simulated_host_node(size_t index) {
+/// The host name of simulated host `index`.
+inline std::string simulated_host_fqdn(size_t index) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "invalid_bench_h%05zu", index);
+  std::snprintf(buf, sizeof buf, "h%05zu.bench.invalid", index);
   return buf;
+}
+
+/// The node of simulated host `index`, as our agent writes it: the reversed FQDN with "_"
+/// for dots ("invalid_bench_h00042").
+inline std::string simulated_host_node(size_t index) {
+  std::vector<std::string> labels = split(simulated_host_fqdn(index), '.');
+  std::reverse(labels.begin(), labels.end());
+  return join(labels, "_");
 }
 
 }  // namespace dkm::capacity

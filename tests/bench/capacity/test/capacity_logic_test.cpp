@@ -84,3 +84,8 @@ TEST_CASE("percentiles are nearest-rank", "[capacity]") {
   CHECK(percentile(v, 100) == 20);
   CHECK(percentile({}, 50) == 0);
 }
+
+TEST_CASE("a simulated host's node is its FQDN reversed with '_' for dots, as our agent writes it", "[capacity]") {
+  CHECK(simulated_host_fqdn(42) == "h00042.bench.invalid");
+  CHECK(simulated_host_node(42) == "invalid_bench_h00042");
+}
