@@ -35,6 +35,8 @@ const char* const kUsage =
     "      [--dashboards DIR] [--render-runs R (20)] [--label NAME] [--results FILE.jsonl]\n"
     "      one point of the benchmark against DIR's go-carbon and carbonapi (started and stopped with DIR/bin/dkm;\n"
     "      go-carbon's metric-endpoint must be tcp://127.0.0.1:P)\n"
+    "  dkm_capacity dashboards --port PORT --dashboards DIR [--runs R (20)]\n"
+    "      times every dashboard of DIR against a running install's carbonapi (PORT+2), as the run's last phase does\n"
     "  dkm_capacity table FILE.jsonl...   markdown tables of results\n"
     "  dkm_capacity panels FILE.jsonl LABEL HOSTS [INTERVAL]   each dashboard panel of those results\n";
 
@@ -118,6 +120,15 @@ int run(const std::map<std::string, std::string>& flags) {
   return 0;
 }
 
+int dashboards(const std::map<std::string, std::string>& flags) {
+  int port = static_cast<int>(number(flags, "--port", 0));
+  if (port <= 0) throw UsageError("--port is required");
+  nlohmann::json all = time_dashboard_files(need(flags, "--dashboards"), port + 2,
+                                            static_cast<size_t>(number(flags, "--runs", 20)), 0, 0);
+  std::printf("%s", panel_table({{"dashboards", all}}).c_str());
+  return 0;
+}
+
 std::vector<nlohmann::json> read_results(const std::vector<std::string>& files) {
   std::vector<nlohmann::json> results;
   for (const auto& file : files) {
@@ -159,6 +170,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "capture") return capture(parse_flags(argc, argv, {"--dss"}));
     if (command == "run") return run(parse_flags(argc, argv, {}));
+    if (command == "dashboards") return dashboards(parse_flags(argc, argv, {}));
     if (command == "table") return table(argc, argv);
     if (command == "panels") return panels(argc, argv);
     if (command == "--help" || command == "-h" || command == "help") {

@@ -189,38 +189,10 @@ class PeakResident {
 
 /// Phase 5: every dashboard, --render-runs loads each.
 void time_dashboards(Point& p) {
-  json all = json::array();
-  if (p.s.dashboards.empty() || p.s.render_runs == 0) {
-    p.result["dashboards"] = all;
-    return;
-  }
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(p.s.dashboards))
-    if (entry.path().extension() == ".json") files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& file : files) {
-    double load0 = load_average();
-    PeakResident peak(p.carbon_pid, p.api_pid);
-    DashboardRequests requests = dashboard_requests(file, p.api);
-    DashboardFigures f = time_dashboard(requests, p.s.port + 2, p.s.render_runs);
-    json panels = json::array();
-    for (const auto& panel : f.panels)
-      panels.push_back({{"title", panel.title}, {"targets", panel.targets}, {"series", panel.series},
-                        {"bytes", panel.bytes}, {"p50", panel.p50}, {"p95", panel.p95}});
-    all.push_back({{"file", requests.file}, {"title", f.title}, {"skipped", f.skipped}, {"runs", f.runs},
-                   {"first", f.first}, {"p50", f.p50}, {"p95", f.p95}, {"max", f.max}, {"series", f.series},
-                   {"bytes", f.bytes}, {"errors", f.errors}, {"first_error", f.first_error}, {"load_start", load0},
-                   {"load_end", load_average()},
-                   {"carbon_rss_mib", peak.mib_a()}, {"carbonapi_rss_mib", peak.mib_b()},
-                   {"panels", panels}});
-    std::printf("  dashboard %-18s %s\n", f.title.c_str(),
-                f.skipped.empty() ? ("p50 " + std::to_string(f.p50) + " s, p95 " + std::to_string(f.p95) +
-                                     " s, first " + std::to_string(f.first) + " s, errors " + std::to_string(f.errors))
-                                        .c_str()
-                                  : ("skipped: " + f.skipped).c_str());
-    std::fflush(stdout);
-  }
-  p.result["dashboards"] = all;
+  p.result["dashboards"] = p.s.dashboards.empty() || p.s.render_runs == 0
+                               ? json::array()
+                               : time_dashboard_files(p.s.dashboards, p.s.port + 2, p.s.render_runs, p.carbon_pid,
+                                                      p.api_pid);
 }
 
 /// Phase 6: stop sending, let go-carbon write its cache out, take the totals.
@@ -276,6 +248,38 @@ void restart(Point& p) {
 }
 
 }  // namespace
+
+json time_dashboard_files(const fs::path& dir, int api_port, size_t runs, pid_t carbon_pid, pid_t api_pid) {
+  json all = json::array();
+  GraphiteClient api(api_port);
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    double load0 = load_average();
+    PeakResident peak(carbon_pid, api_pid);
+    DashboardRequests requests = dashboard_requests(file, api);
+    DashboardFigures f = time_dashboard(requests, api_port, runs);
+    json panels = json::array();
+    for (const auto& panel : f.panels)
+      panels.push_back({{"title", panel.title}, {"targets", panel.targets}, {"series", panel.series},
+                        {"bytes", panel.bytes}, {"p50", panel.p50}, {"p95", panel.p95}});
+    all.push_back({{"file", requests.file}, {"title", f.title}, {"skipped", f.skipped}, {"runs", f.runs},
+                   {"first", f.first}, {"p50", f.p50}, {"p95", f.p95}, {"max", f.max}, {"series", f.series},
+                   {"bytes", f.bytes}, {"errors", f.errors}, {"first_error", f.first_error}, {"load_start", load0},
+                   {"load_end", load_average()},
+                   {"carbon_rss_mib", peak.mib_a()}, {"carbonapi_rss_mib", peak.mib_b()},
+                   {"panels", panels}});
+    std::printf("  dashboard %-18s %s\n", f.title.c_str(),
+                f.skipped.empty() ? ("p50 " + std::to_string(f.p50) + " s, p95 " + std::to_string(f.p95) +
+                                     " s, first " + std::to_string(f.first) + " s, errors " + std::to_string(f.errors))
+                                        .c_str()
+                                  : ("skipped: " + f.skipped).c_str());
+    std::fflush(stdout);
+  }
+  return all;
+}
 
 json run_capacity_point(const RunSettings& s) {
   MetricSet plain = load_metric_set(s.metrics);

@@ -44,6 +44,11 @@ struct RunSettings {
 /// Runs one point; returns the result (also written to settings.results).
 nlohmann::json run_capacity_point(const RunSettings& settings);
 
+/// Loads every dashboard of `dir` (*.json, by name) `runs` times through carbonapi on
+/// `api_port` (see dashboard_load.hpp), sampling go-carbon's and carbonapi's resident
+/// memory (pids, 0: not sampled); one JSON object per dashboard.
+nlohmann::json time_dashboard_files(const fs::path& dir, int api_port, size_t runs, pid_t carbon_pid, pid_t api_pid);
+
 /// Markdown tables of results (JSONL files): ingestion, then dashboards.
 std::string results_tables(const std::vector<nlohmann::json>& results);
 
