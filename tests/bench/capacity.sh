@@ -18,6 +18,8 @@
 #     --render-runs R     loads of each dashboard per point (default 20; 0: none)
 #     --dss-every K       every K-th simulated host runs DSS (default 10; 0: none)
 #     --disk-cap GB       refuse a point whose whisper files would pass GB (default 15)
+#     --dashboards DIR    the dashboards staged in the bundle and loaded (default this tree's
+#                         dist/dashboards; e.g. another revision's, for a before/after)
 #     --recapture         capture collectd's metric set again
 #     --list              print the variants and exit
 #
@@ -30,13 +32,14 @@
 #
 # The metric set comes from a real collectd: the installer's rendered collectd.conf (an
 # agent install) run for a few seconds at a 1 s interval, sending to dkm_capacity capture;
-# once as is, once with stand-ins for DSS's three java processes.
+# once as is, once with stand-ins for DSS's three java processes (a simulated DSS host also
+# sends its backend's lines under DSS's default prefix).
 set -eu
 cd "$(dirname "$0")/../.."
 source_dir=$(pwd)
 
 real=/work/realbundle build=build/release work=build/capacity port=24600
-window=300 render_runs=20 dss_every=10 disk_cap=15 recapture=0
+window=300 render_runs=20 dss_every=10 disk_cap=15 recapture=0 dashboards=dist/dashboards
 
 # The variants: one knob each, against today's config (the installer's, as rendered).
 # NAME  FILE  KEY  VALUE   (FILE go-carbon.conf: KEY is SECTION.KEY, VALUE TOML;
@@ -80,7 +83,7 @@ api-batch1000   carbonapi.yaml  maxBatchSize                    1000
 # NAME@sparse: the same knob on top of sparse-create, for points whose preallocated files
 # would pass the disk cap (1,000 hosts and more).
 
-usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; }
 fail() { echo "capacity.sh: $*" >&2; exit 2; }
 
 points=""
@@ -94,6 +97,7 @@ while [ $# -gt 0 ]; do
     --render-runs) render_runs=$2; shift 2 ;;
     --dss-every) dss_every=$2; shift 2 ;;
     --disk-cap) disk_cap=$2; shift 2 ;;
+    --dashboards) dashboards=$2; shift 2 ;;
     --recapture) recapture=1; shift ;;
     --list) echo "$variants" | awk 'NF {print}'; exit 0 ;;
     -h|--help) usage; exit 0 ;;
@@ -103,6 +107,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$points" ] || { usage >&2; exit 2; }
 for p in go-carbon carbonapi collectd; do [ -x "$real/bin/$p" ] || fail "$real/bin/$p is missing (--real DIR)"; done
+ls "$dashboards"/*.json >/dev/null 2>&1 || fail "$dashboards holds no dashboard (*.json) (--dashboards DIR)"
 [ -f "$build/CMakeCache.txt" ] || fail "$build is not a configured build (cmake --preset release)"
 variant_lines() {  # NAME -> its lines (a NAME@sparse adds sparse-create)
   base=${1%@sparse}
@@ -129,7 +134,7 @@ cp "$build/tools/installer" "$bundle/installer"   # a copy: the installer finds 
 ln -s "$source_dir/$build/tools/dkm" "$bundle/bin/dkm"
 ln -s "$source_dir/$build/tools/dkmadmin" "$bundle/bin/dkmadmin"
 cp -r dist/templates "$bundle/templates"
-cp -r dist/dashboards "$bundle/dashboards"
+mkdir "$bundle/dashboards" && cp "$dashboards"/*.json "$bundle/dashboards/"
 for p in go-carbon carbonapi collectd; do ln -s "$real/bin/$p" "$bundle/bin/$p"; done
 ln -s "$real/lib/collectd" "$bundle/lib/collectd"
 echo bench >"$bundle/VERSION"
