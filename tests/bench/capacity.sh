@@ -17,6 +17,8 @@
 #     --window S          steady seconds measured per point (default 300)
 #     --render-runs R     loads of each dashboard per point (default 20; 0: none)
 #     --dss-every K       every K-th simulated host runs DSS (default 10; 0: none)
+#     --dotted-every K    every K-th simulated host is an agent migrated from the original
+#                         dkumonitor, its host name's dots kept (default 0: none; 1: all)
 #     --disk-cap GB       refuse a point whose whisper files would pass GB (default 15)
 #     --dashboards DIR    the dashboards staged in the bundle and loaded (default this tree's
 #                         dist/dashboards; e.g. another revision's, for a before/after)
@@ -39,7 +41,7 @@ cd "$(dirname "$0")/../.."
 source_dir=$(pwd)
 
 real=/work/realbundle build=build/release work=build/capacity port=24600
-window=300 render_runs=20 dss_every=10 disk_cap=15 recapture=0 dashboards=dist/dashboards
+window=300 render_runs=20 dss_every=10 dotted_every=0 disk_cap=15 recapture=0 dashboards=dist/dashboards
 
 # The variants: one knob each, against today's config (the installer's, as rendered).
 # NAME  FILE  KEY  VALUE   (FILE go-carbon.conf: KEY is SECTION.KEY, VALUE TOML;
@@ -83,7 +85,7 @@ api-batch1000   carbonapi.yaml  maxBatchSize                    1000
 # NAME@sparse: the same knob on top of sparse-create, for points whose preallocated files
 # would pass the disk cap (1,000 hosts and more).
 
-usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; }
 fail() { echo "capacity.sh: $*" >&2; exit 2; }
 
 points=""
@@ -96,6 +98,7 @@ while [ $# -gt 0 ]; do
     --window) window=$2; shift 2 ;;
     --render-runs) render_runs=$2; shift 2 ;;
     --dss-every) dss_every=$2; shift 2 ;;
+    --dotted-every) dotted_every=$2; shift 2 ;;
     --disk-cap) disk_cap=$2; shift 2 ;;
     --dashboards) dashboards=$2; shift 2 ;;
     --recapture) recapture=1; shift ;;
@@ -221,7 +224,7 @@ for point in $points; do
   fi
   echo "=== $point ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"
   "$capacity" run --install "$install" --port $port --stats-port $((port + 21)) \
-    --metrics "$work/host.metrics" --dss-metrics "$work/dss-host.metrics" --dss-every "$dss_every" \
+    --metrics "$work/host.metrics" --dss-metrics "$work/dss-host.metrics" --dss-every "$dss_every" --dotted-every "$dotted_every" \
     --hosts "$hosts" --interval "$interval" --window "$window" --render-runs "$render_runs" \
     --dashboards "$install/dashboards" --label "$name" --results "$results" || echo "$point: failed"
   "$install/bin/dkm" stop >/dev/null 2>&1 || true

@@ -30,7 +30,7 @@ const char* const kUsage =
     "      runs collectd on CONF (its write_graphite pointed at 127.0.0.1:P) for S seconds, with stand-ins for\n"
     "      DSS's three java processes when --dss, and writes the metric set it sent (last value of each)\n"
     "  dkm_capacity run --install DIR --port PORT --stats-port P --metrics FILE --hosts N\n"
-    "      [--interval S (60)] [--dss-metrics FILE --dss-every K] [--connections C (one per host)]\n"
+    "      [--interval S (60)] [--dss-metrics FILE --dss-every K] [--dotted-every K] [--connections C (one per host)]\n"
     "      [--settle-timeout S (900)] [--window S (300)] [--drain-timeout S (180)]\n"
     "      [--dashboards DIR] [--render-runs R (20)] [--label NAME] [--results FILE.jsonl]\n"
     "      one point of the benchmark against DIR's go-carbon and carbonapi (started and stopped with DIR/bin/dkm;\n"
@@ -104,6 +104,7 @@ int run(const std::map<std::string, std::string>& flags) {
   s.metrics = need(flags, "--metrics");
   if (flags.count("--dss-metrics")) s.dss_metrics = flags.at("--dss-metrics");
   s.dss_every = static_cast<size_t>(number(flags, "--dss-every", 0));
+  s.dotted_every = static_cast<size_t>(number(flags, "--dotted-every", 0));
   s.hosts = static_cast<size_t>(number(flags, "--hosts", 0));
   s.interval = number(flags, "--interval", 60);
   s.connections = static_cast<size_t>(number(flags, "--connections", 0));

@@ -79,6 +79,15 @@ struct Point {
   GoCarbonSeries series() const { return parse_go_carbon_stats(stats.lines()); }
 };
 
+/// Hosts whose `probe` series renders points since `from`: one-node hosts through the glob
+/// variant `glob`, migrated agents' dotted hosts through collectd.invalid.bench.*.
+size_t renderable_hosts(Point& p, const std::string& glob, const std::string& probe, const std::string& from) {
+  size_t n = series_with_points(p.api.render({"collectd." + glob + "." + probe}, from)).size();
+  if (p.s.dotted_every > 0)
+    n += series_with_points(p.api.render({"collectd.invalid.bench.*." + probe}, from)).size();
+  return n;
+}
+
 /// Phase 3: until every whisper file exists and every host renders, or the timeout.
 void settle(Point& p) {
   const uint64_t expected = p.load.points_per_round();
@@ -91,8 +100,7 @@ void settle(Point& p) {
     DiskUsage usage = whisper_usage(p.s.install / "storage" / "whisper");
     if (created.is_null() && usage.files >= expected) created = p.elapsed();
     if (rendered.is_null()) {
-      std::string target = "collectd." + globs[next_glob++ % globs.size()] + "." + probe;
-      renderable = series_with_points(p.api.render({target}, "-10min")).size();
+      renderable = renderable_hosts(p, globs[next_glob++ % globs.size()], probe, "-10min");
       if (renderable >= p.s.hosts) rendered = p.elapsed();
     }
     std::printf("  t=%5.0fs files %llu/%llu, hosts renderable %zu/%zu, cache %.0f points, sender lag %lld ms, load %.1f\n",
@@ -236,8 +244,7 @@ void restart(Point& p) {
   double ready = std::chrono::duration<double>(Clock::now() - r0).count();
   json rendered = nullptr;
   for (size_t attempt = 0; rendered.is_null() && attempt < globs.size(); ++attempt) {
-    std::string target = "collectd." + globs[attempt] + "." + probe;
-    if (series_with_points(p.api.render({target}, "-30min")).size() >= p.s.hosts)
+    if (renderable_hosts(p, globs[attempt], probe, "-30min") >= p.s.hosts)
       rendered = std::chrono::duration<double>(Clock::now() - r0).count();
     else
       sleep_seconds(2);
@@ -284,13 +291,13 @@ json time_dashboard_files(const fs::path& dir, int api_port, size_t runs, pid_t 
 json run_capacity_point(const RunSettings& s) {
   MetricSet plain = load_metric_set(s.metrics);
   MetricSet dss = s.dss_metrics.empty() ? MetricSet{} : load_metric_set(s.dss_metrics);
-  LoadOptions options{s.port + 1, s.hosts, s.interval, s.connections, 2, s.dss_every};
+  LoadOptions options{s.port + 1, s.hosts, s.interval, s.connections, 2, s.dss_every, s.dotted_every};
   Point p(s, plain, dss, options);
   dkm(s, {"start"});
   p.carbon_pid = service_pid(s.install, "go-carbon");
   p.api_pid = service_pid(s.install, "carbonapi");
   if (p.carbon_pid <= 0 || p.api_pid <= 0) throw Error("no pid file for go-carbon or carbonapi in " + s.install.string());
-  p.result = {{"label", s.label}, {"hosts", s.hosts}, {"interval", s.interval}, {"dss_every", s.dss_every},
+  p.result = {{"label", s.label}, {"hosts", s.hosts}, {"interval", s.interval}, {"dss_every", s.dss_every}, {"dotted_every", s.dotted_every},
               {"metrics_per_host", plain.stored_count()}, {"connections", s.connections ? s.connections : s.hosts},
               {"started", epoch_now()}, {"load_start", load_average()}};
   std::printf("%s: %zu hosts every %g s (%zu stored metrics each), carbon 127.0.0.1:%d\n", s.label.c_str(), s.hosts,

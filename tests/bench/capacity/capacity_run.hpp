@@ -29,6 +29,7 @@ struct RunSettings {
   fs::path metrics;                  ///< capture of a host
   fs::path dss_metrics;              ///< capture of a host running DSS (optional)
   size_t dss_every = 0;              ///< every K-th host runs DSS
+  size_t dotted_every = 0;           ///< every K-th host writes its name with dots (a migrated agent)
   size_t hosts = 0;
   double interval = 60;              ///< seconds between a host's sends
   size_t connections = 0;            ///< 0: one per host

@@ -63,7 +63,7 @@ void LoadGenerator::build_hosts() {
     host.offset = interval * static_cast<int64_t>(i) / static_cast<int64_t>(options_.hosts);
     host.connection = (i / options_.threads) % connections_per_thread;
     const MetricSet& set = runs_dss(i) ? dss_ : plain_;
-    std::string prefix = "collectd." + simulated_host_node(i) + ".";
+    std::string prefix = "collectd." + (dotted(i) ? simulated_dotted_host(i) : simulated_host_node(i)) + ".";
     for (const auto& metric : set.metrics) {
       host.prefixes.push_back(prefix + metric.suffix + " " + metric.value + " ");
       host.stored += metric.stored() ? 1 : 0;

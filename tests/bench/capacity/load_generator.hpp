@@ -11,6 +11,11 @@
 // backend's own lines under DSS's default prefix (dss.invalid.bench.h00042.11200.backend.
 // server.*, tests/integration/dashboards/dss_processes.hpp), as a DSS hooked up with
 // `dssadmin install-monitoring-integration` does.
+//
+// With dotted_every, some hosts are agents migrated from the original dkumonitor: the
+// same lines under collectd.invalid.bench.h00042 (the host name's dots kept) instead of
+// collectd.invalid_bench_h00042 (the captured instance names hold no dot, so nothing else
+// differs).
 
 #include "metric_set.hpp"
 
@@ -31,6 +36,7 @@ struct LoadOptions {
   size_t connections = 0;              ///< TCP connections in all; 0: one per host
   size_t threads = 2;                  ///< sender threads
   size_t dss_every = 0;                ///< every K-th host runs DSS (sends the DSS set); 0: none
+  size_t dotted_every = 0;             ///< every K-th host is a migrated agent (dotted host name); 0: none
 };
 
 /// Counters since start(), read while it runs.
@@ -64,6 +70,8 @@ class LoadGenerator {
   std::vector<std::string> host_nodes() const;
   /// The prefix of DSS's backend lines on a host running DSS.
   static std::string dss_prefix(size_t index);
+  /// True when host `index` writes its host name with dots (a migrated agent).
+  bool dotted(size_t index) const { return options_.dotted_every > 0 && index % options_.dotted_every == 0; }
   /// True when host `index` sends the DSS set.
   bool runs_dss(size_t index) const { return options_.dss_every > 0 && index % options_.dss_every == 0; }
   /// Points (stored metrics) one round of every host sends: whisper files to expect.

@@ -112,6 +112,14 @@ inline std::string simulated_host_fqdn(size_t index) {
   return buf;
 }
 
+/// The host part of simulated host `index`'s names as an agent migrated from the original
+/// dkumonitor writes it: the reversed FQDN with its dots kept ("invalid.bench.h00042").
+inline std::string simulated_dotted_host(size_t index) {
+  std::vector<std::string> labels = split(simulated_host_fqdn(index), '.');
+  std::reverse(labels.begin(), labels.end());
+  return join(labels, ".");
+}
+
 /// The node of simulated host `index`, as our agent writes it: the reversed FQDN with "_"
 /// for dots ("invalid_bench_h00042").
 inline std::string simulated_host_node(size_t index) {

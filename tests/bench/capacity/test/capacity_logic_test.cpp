@@ -89,3 +89,7 @@ TEST_CASE("a simulated host's node is its FQDN reversed with '_' for dots, as ou
   CHECK(simulated_host_fqdn(42) == "h00042.bench.invalid");
   CHECK(simulated_host_node(42) == "invalid_bench_h00042");
 }
+
+TEST_CASE("a simulated migrated agent writes its host name with the dots kept", "[capacity]") {
+  CHECK(simulated_dotted_host(42) == "invalid.bench.h00042");
+}
