@@ -86,7 +86,7 @@ TEST_CASE("no brace group nests: go-carbon expands a group to its first closing 
   }
 }
 
-TEST_CASE("the DSS lists skip the collectd tree and nothing else; the host lists skip one-node hosts' series",
+TEST_CASE("the DSS lists skip the collectd tree and nothing else, the host lists skip one-node hosts' series",
           "[dashboards]") {
   // go-carbon walks its index node by node: a '*' where 'collectd' or a host sits walks
   // every host's series (seconds at 1,000 hosts), so the lists spell their first nodes out.
