@@ -8,9 +8,9 @@
 //   (an error the test causes shows in the Errors panel);
 // - every alert rule the stack brought (lost points, cache filling up, go-carbon silent,
 //   a file system almost full) reads data, and none of go-carbon's fires on a healthy stack;
-// - with a cache of 5,000 points, a burst of 300,000 points overflows it and the
+// - with a cache of 5,000 points, bursts of 300,000 points overflow it and the
 //   lost-points rule, evaluated as Grafana would (alert_evaluation.hpp, a test double),
-//   fires.
+//   fires (a burst go-carbon's own count missed is followed by another, up to 5).
 #include "carbonapi_client.hpp"
 #include "dashboard_checks.hpp"
 #include "dashboards_fixture.hpp"
@@ -148,7 +148,7 @@ TEST_CASE("real go-carbon and carbonapi: every Monitoring stack panel and stack 
             << "request shows in Errors " << error_shown << " s after\n";
 }
 
-TEST_CASE("real go-carbon with a cache of 5,000 points: a burst overflows it and the lost-points rule fires",
+TEST_CASE("real go-carbon with a cache of 5000 points: a burst overflows it and the lost-points rule fires",
           "[dashboards][real]") {
   fs::path real = require_env_or_skip("DKM_REAL_BUNDLE", "it needs a bundle with the real go-carbon and carbonapi");
   RealBackend b(fs::absolute(real), [](std::string conf) {
@@ -168,26 +168,36 @@ TEST_CASE("real go-carbon with a cache of 5,000 points: a burst overflows it and
                      std::chrono::milliseconds(200)));
   CHECK_FALSE(any_firing(evaluate_alert_rule(lost, render_rule_query(b, lost))));
 
-  // 300,000 points, 6,000 for each of 50 metrics, at once over one connection.
+  // Bursts of 300,000 points, 6,000 for each of 50 metrics, at once over one connection,
+  // every 5 s until the rule fires. go-carbon's own count goes through its cache too: a
+  // count made while the cache is full is dropped with the burst, so one burst may go
+  // uncounted when go-carbon reports in the middle of it (it reports every second here).
   const int kMetrics = 50, kPoints = 300000;
-  long now = static_cast<long>(std::time(nullptr));
-  std::vector<std::string> lines;
-  lines.reserve(kPoints);
-  for (int i = 0; i < kPoints; ++i)
-    lines.push_back("stack.burst.m" + std::to_string(i % kMetrics) + " " + std::to_string(i) + " " +
-                    std::to_string(now - i / kMetrics));
+  int bursts = 0;
+  auto send_burst = [&] {
+    long now = static_cast<long>(std::time(nullptr));
+    std::vector<std::string> lines;
+    lines.reserve(kPoints);
+    for (int i = 0; i < kPoints; ++i)
+      lines.push_back("stack.burst.m" + std::to_string(i % kMetrics) + " " + std::to_string(i) + " " +
+                      std::to_string(now - i / kMetrics));
+    send_plaintext(b.carbon(), lines);
+    ++bursts;
+  };
   auto sent = Clock::now();
-  send_plaintext(b.carbon(), lines);
-
   std::vector<AlertInstance> instances;
-  bool fired = wait_until([&] { return any_firing(instances = evaluate_alert_rule(lost, render_rule_query(b, lost))); },
-                          std::chrono::seconds(30), std::chrono::milliseconds(200));
+  bool fired = false;
+  for (int attempt = 0; attempt < 5 && !fired; ++attempt) {
+    send_burst();
+    fired = wait_until([&] { return any_firing(instances = evaluate_alert_rule(lost, render_rule_query(b, lost))); },
+                       std::chrono::seconds(5), std::chrono::milliseconds(200));
+  }
   REQUIRE(fired);
   double counted = 0;
   for (const auto& i : instances) counted += i.value;
   CHECK(counted > lost.threshold);
-  CHECK(counted <= kPoints);
-  std::cout << "cache max-size 5000, " << kPoints << " points sent at once: go-carbon counted " << counted
-            << " points lost (cache.overflow), and the rule '" << lost.title << "' fired " << seconds_since(sent)
-            << " s after the burst was sent\n";
+  CHECK(counted <= static_cast<double>(bursts) * kPoints);
+  std::cout << "cache max-size 5000, " << bursts << " burst(s) of " << kPoints << " points: go-carbon counted "
+            << counted << " points lost (cache.overflow), and the rule '" << lost.title << "' fired "
+            << seconds_since(sent) << " s after the first burst was sent\n";
 }
