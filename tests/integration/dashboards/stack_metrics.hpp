@@ -6,8 +6,7 @@
 
 #include "alert_evaluation.hpp"
 #include "dashboard_checks.hpp"
-
-#include <dkm/runtime/layout.hpp>
+#include "dashboards_fixture.hpp"
 
 #include <regex>
 #include <string>
