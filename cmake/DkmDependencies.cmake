@@ -7,7 +7,7 @@ find_package(PkgConfig REQUIRED)
 if(DKM_STATIC_RUNTIME)
   set(Boost_USE_STATIC_LIBS ON)
 endif()
-find_package(Boost 1.74 REQUIRED COMPONENTS filesystem program_options)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(CURL REQUIRED)
@@ -20,9 +20,11 @@ find_path(MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
 add_library(dkm_mustache INTERFACE)
 target_include_directories(dkm_mustache SYSTEM INTERFACE ${MUSTACHE_INCLUDE_DIR})
 
-# dkm_static_runtime(TARGET): libstdc++ and libgcc linked in, so `ldd` lists only libc's family.
+# dkm_static_runtime(TARGET): libstdc++ and libgcc linked in, so `ldd` lists only libc's
+# family; sections nothing calls are dropped, so the front end carries what it runs.
 function(dkm_static_runtime target)
   if(DKM_STATIC_RUNTIME)
     target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc)
   endif()
+  target_link_options(${target} PRIVATE -Wl,--gc-sections)
 endfunction()

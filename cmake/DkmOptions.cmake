@@ -14,6 +14,11 @@ function(dkm_target_defaults target)
   endif()
 endfunction()
 
+# Every function and object in a section of its own, so that a front end's link keeps only
+# what it calls (dkm_static_runtime passes --gc-sections): libdkm's modules are static
+# libraries whose objects hold more than one front end needs.
+add_compile_options(-ffunction-sections -fdata-sections)
+
 if(DKM_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)

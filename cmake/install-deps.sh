@@ -22,7 +22,7 @@ fi
 
 # Build: compiler, CMake + Ninja, and the libraries of the design card.
 packages="g++ cmake ninja-build pkg-config git ca-certificates
-  libboost-dev libboost-filesystem-dev libboost-program-options-dev
+  libboost-dev libboost-program-options-dev
   libgit2-dev libcurl4-openssl-dev libarchive-dev libssl-dev libtomlplusplus-dev
   nlohmann-json3-dev libkainjow-mustache-dev catch2"
 # Packaging: CPack's .rpm generator (the .deb one needs dpkg only); patch for recipes' patches.

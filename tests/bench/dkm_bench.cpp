@@ -5,7 +5,7 @@
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/runtime/proc_info.hpp>
+#include <dkm/core/proc_info.hpp>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -70,11 +70,11 @@ double median(std::vector<double> v) {
 std::set<pid_t> children_named(pid_t parent, const std::string& comm) {
   std::set<pid_t> out;
   std::string p = std::to_string(parent);
-  std::string list = runtime::read_proc_file("/proc/" + p + "/task/" + p + "/children");
+  std::string list = dkm::read_proc_file("/proc/" + p + "/task/" + p + "/children");
   for (const auto& word : split(list, ' ')) {
     pid_t pid = static_cast<pid_t>(std::atol(word.c_str()));
     if (pid <= 0) continue;
-    auto st = runtime::read_proc_stat(pid);
+    auto st = dkm::read_proc_stat(pid);
     if (st && st->comm == comm && st->state != 'Z') out.insert(pid);
   }
   return out;
@@ -131,7 +131,7 @@ void measure(Figures& f, const std::vector<std::string>& status, pid_t superviso
     f.status_peak_kib = std::max(f.status_peak_kib, t.peak_kib);
   }
   f.status_ms = median(times);
-  f.supervisor_kib = runtime::resident_kib(supervisor);
+  f.supervisor_kib = dkm::resident_kib(supervisor);
   f.restart_ms = crash_to_restart_ms(supervisor, rounds);
 }
 
@@ -165,7 +165,7 @@ Figures bench_supervisord(const std::string& sleeper, int runs, int rounds) {
   pid_t pid = static_cast<pid_t>(std::atol(read_file(dir.path() / "supervisord.pid").c_str()));
   measure(f, status, pid, runs, rounds);
   run_timed({"supervisorctl", "-c", conf.string(), "shutdown"});
-  wait_for([&] { return !runtime::process_alive(pid); }, seconds(30));
+  wait_for([&] { return !dkm::process_alive(pid); }, seconds(30));
   return f;
 }
 

@@ -14,7 +14,7 @@
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
 
-#include "../integration/dashboards/carbon_recorder.hpp"
+#include "../support/carbon_recorder.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -19,8 +19,8 @@
 
 #include "js_regex.hpp"
 
-#include <dkm/runtime/dashboard.hpp>
-#include <dkm/runtime/graphite_glob.hpp>
+#include "dashboard.hpp"
+#include "graphite_glob.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -58,12 +58,12 @@ inline GraphiteMetricsApi metrics_api_over(const std::set<std::string>& names) {
   GraphiteMetricsApi api;
   api.find = [&names](const std::string& query) {
     std::set<std::string> texts;  // carbonapi keeps one answer per node name
-    for (const auto& path : runtime::GraphiteGlob(query).find(names))
+    for (const auto& path : dkm::test::GraphiteGlob(query).find(names))
       texts.insert(path.substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1));
     return std::vector<std::string>(texts.begin(), texts.end());
   };
   api.expand = [&names](const std::string& query) {
-    auto found = runtime::GraphiteGlob(query).find(names);
+    auto found = dkm::test::GraphiteGlob(query).find(names);
     return std::vector<std::string>(found.begin(), found.end());
   };
   return api;
@@ -119,7 +119,7 @@ inline std::vector<VariableOption> metric_names_to_variable_values(const std::st
 /// Graphite's metricFindQuery for a query variable (queryType "Default"), with the
 /// values of the variables before it. Throws UsageError for what Grafana answers another
 /// way (Value or Metric Name queries, tags(), tag_values()).
-inline std::vector<MetricFindValue> graphite_metric_find_query(const runtime::DashboardVariable& variable,
+inline std::vector<MetricFindValue> graphite_metric_find_query(const dkm::test::DashboardVariable& variable,
                                                                const std::map<std::string, std::string>& values,
                                                                const GraphiteMetricsApi& api) {
   if (!variable.query_type.empty() && variable.query_type != "Default")
@@ -129,7 +129,7 @@ inline std::vector<MetricFindValue> graphite_metric_find_query(const runtime::Da
   if (std::regex_match(variable.query, tags_call))
     throw UsageError("variable '" + variable.name + "': tag queries are not reproduced here");
   bool use_expand = std::regex_match(variable.query, m, expand_call);
-  std::string query = runtime::expand_variables(use_expand ? m[1].str() : variable.query, values);
+  std::string query = dkm::test::expand_variables(use_expand ? m[1].str() : variable.query, values);
   std::vector<MetricFindValue> out;
   for (const auto& text : use_expand ? api.expand(query) : api.find(query)) out.push_back({text, std::nullopt});
   return out;
@@ -144,7 +144,7 @@ struct ResolvedVariable {
 /// Resolves a dashboard's variables in order, as Grafana does on load, with every option
 /// of a multi-value or "All" variable selected. Throws Error naming the dashboard, the
 /// variable and the query when a query variable ends with no option.
-inline std::map<std::string, ResolvedVariable> resolve_dashboard_variables(const runtime::Dashboard& dashboard,
+inline std::map<std::string, ResolvedVariable> resolve_dashboard_variables(const dkm::test::Dashboard& dashboard,
                                                                            const GraphiteMetricsApi& api) {
   std::map<std::string, ResolvedVariable> resolved;
   std::map<std::string, std::string> values;
@@ -154,7 +154,7 @@ inline std::map<std::string, ResolvedVariable> resolve_dashboard_variables(const
       r.options = metric_names_to_variable_values(variable.regex, graphite_metric_find_query(variable, values, api));
       if (r.options.empty())
         throw Error(dashboard.name + ": variable '" + variable.name + "': query '" +
-                    runtime::expand_variables(variable.query, values) + "' (regex '" + variable.regex +
+                    dkm::test::expand_variables(variable.query, values) + "' (regex '" + variable.regex +
                     "') gives no option");
     } else if (variable.type == "custom") {
       for (const auto& option : split(variable.query, ',')) {
@@ -168,7 +168,7 @@ inline std::map<std::string, ResolvedVariable> resolve_dashboard_variables(const
     for (const auto& option : r.options) selected.push_back(option.value);
     if (!variable.multi && !variable.include_all) selected.resize(1);
     r.all = variable.include_all && !variable.all_value.empty() ? variable.all_value
-                                                                 : runtime::graphite_value_list(selected);
+                                                                 : dkm::test::graphite_value_list(selected);
     values[variable.name] = r.all;
     resolved[variable.name] = r;
   }

@@ -1,19 +1,19 @@
 // dkmadmin: starts an install at boot (systemd unit or SysV init script) and takes it
-// away again (engine: libdkm/include/dkm/runtime/boot.hpp).
-#include <dkm/core/error.hpp>
-#include <dkm/runtime/boot.hpp>
-#include <dkm/runtime/layout.hpp>
+// away again (engine: libdkm/include/dkm/boot/boot.hpp).
+#include "cli/command_line.hpp"
 
-#include <boost/program_options.hpp>
+#include <dkm/boot/boot.hpp>
+#include <dkm/core/error.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace po = boost::program_options;
 using namespace dkm;
-using namespace dkm::runtime;
+using namespace dkm::boot;
+using cli::Value;
 
 namespace {
 
@@ -67,35 +67,29 @@ install. Exit status: 0 installed, 1 installed with parts missing or only the
 original's, 3 none installed.
 )";
 
-/// The options every command takes.
-po::options_description common_options() {
-  po::options_description options("Options");
-  options.add_options()
-    ("directory,d", po::value<std::string>()->value_name("DIR"), "the install directory")
-    ("help,h", "show this command's help");
-  return options;
-}
+/// The options of every boot command but install-boot's own.
+const std::vector<cli::Option> kNameAndRoot{{"name", Value::kText, "NAME", "instance name: letters, digits, '-' and '_'"},
+                                            {"root", Value::kText, "PATH", "write under PATH; run no systemctl"}};
 
-/// The options of one command.
-po::options_description command_options(const std::string& command) {
-  po::options_description options = common_options();
-  options.add_options()
-    ("name", po::value<std::string>()->value_name("NAME"), "instance name: letters, digits, '-' and '_'")
-    ("root", po::value<std::string>()->value_name("PATH"), "write under PATH; run no systemctl");
-  if (command == "install-boot") {
-    options.add_options()
-      ("user", po::value<std::string>()->value_name("USER"), "run dkm as USER (default: the owner of DIR)")
-      ("init", po::value<std::string>()->value_name("INIT"), "systemd or sysv (default: detected)")
-      ("force", "replace a service of the same name that starts another install");
-  } else if (command == "uninstall-boot") {
-    options.add_options()("force", "remove a service that starts another install");
-  }
-  return options;
-}
+/// dkmadmin's commands, with their options and help.
+const cli::Program kProgram{
+    "dkmadmin",
+    {{"directory,d", Value::kText, "DIR", "the install directory"}, {"help,h", Value::kNone, "", "show this command's help"},
+     {"version"}},
+    {{"install-boot", std::string(kInstallHelp) + "\n{options}",
+      {kNameAndRoot[0], kNameAndRoot[1], {"user", Value::kText, "USER", "run dkm as USER (default: the owner of DIR)"},
+       {"init", Value::kText, "INIT", "systemd or sysv (default: detected)"},
+       {"force", Value::kNone, "", "replace a service of the same name that starts another install"}}},
+     {"uninstall-boot", std::string(kUninstallHelp) + "\n{options}",
+      {kNameAndRoot[0], kNameAndRoot[1], {"force", Value::kNone, "", "remove a service that starts another install"}}},
+     {"status-boot", std::string(kStatusHelp) + "\n{options}", kNameAndRoot}},
+    " (see dkmadmin {command} --help)",
+    /*abbreviations=*/true,
+    /*globals_first=*/true};
 
 /// The install this command is about; `required` makes not finding one an error.
-std::optional<InstallLayout> locate_install(const po::variables_map& vars, const char* argv0, bool required) {
-  std::string dir = vars.count("directory") ? vars["directory"].as<std::string>() : "";
+std::optional<InstallLayout> locate_install(const cli::Invocation& inv, const char* argv0, bool required) {
+  std::string dir = inv.text("directory");
   try {
     InstallLayout layout = find_install(dir, argv0);
     if (layout.holds_install()) return layout;
@@ -108,101 +102,61 @@ std::optional<InstallLayout> locate_install(const po::variables_map& vars, const
   return std::nullopt;
 }
 
-int run(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  // Global flags may come before the command: -d DIR, --help, --version.
-  std::vector<std::string> before;
-  std::string command;
-  size_t i = 0;
-  for (; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--version") {
-      std::cout << "dkmadmin " DKM_VERSION "\n";
-      return kExitOk;
-    }
-    if (arg == "-d" || arg == "--directory") {
-      if (i + 1 >= args.size()) throw UsageError(arg + ": needs a directory");
-      before.push_back(arg);
-      before.push_back(args[++i]);
-    } else if (arg.rfind("--directory=", 0) == 0) {
-      before.push_back(arg);
-    } else if (!arg.empty() && arg[0] == '-' && arg != "-h" && arg != "--help") {
-      throw UsageError("unknown option '" + arg + "' before the command (see dkmadmin --help)");
-    } else if (arg == "-h" || arg == "--help") {
-      std::cout << kUsage;
-      return kExitOk;
-    } else {
-      command = arg;
-      ++i;
-      break;
-    }
-  }
-  if (command.empty()) {
-    std::cerr << kUsage;
-    return kExitUsage;
-  }
-  const char* help = command == "install-boot" ? kInstallHelp
-                     : command == "uninstall-boot" ? kUninstallHelp
-                     : command == "status-boot" ? kStatusHelp
-                                                : nullptr;
-  if (!help) throw UsageError("unknown command '" + command + "' (see dkmadmin --help)");
-
-  std::vector<std::string> rest = before;
-  rest.insert(rest.end(), args.begin() + static_cast<long>(i), args.end());
-  po::options_description options = command_options(command);
-  po::variables_map vars;
-  try {
-    po::store(po::command_line_parser(rest).options(options).run(), vars);
-    po::notify(vars);
-  } catch (const po::error& e) {
-    throw UsageError(command + ": " + e.what() + " (see dkmadmin " + command + " --help)");
-  }
-  if (vars.count("help")) {
-    std::cout << help << "\n" << options;
-    return kExitOk;
-  }
-
+/// What the command line asks of the boot service.
+BootOptions boot_options(const cli::Invocation& inv) {
   BootOptions boot;
   boot.written_by = "dkmadmin " DKM_VERSION;
-  if (vars.count("name")) {
-    boot.instance = vars["name"].as<std::string>();
+  if (inv.has("name")) {
+    boot.instance = inv.text("name");
     if (boot.instance.empty()) throw UsageError("--name: needs a name (letters, digits, '-' and '_')");
   }
-  if (vars.count("root")) {
-    std::string root = vars["root"].as<std::string>();
+  if (inv.has("root")) {
+    std::string root = inv.text("root");
     if (root.empty()) throw UsageError("--root: needs a directory");
     boot.root = fs::absolute(root).lexically_normal();
     if (boot.root != "/" && !boot.root.has_filename()) boot.root = boot.root.parent_path();
     boot.offline = true;
   }
-  if (vars.count("user")) boot.user = vars["user"].as<std::string>();
-  if (vars.count("init")) boot.init = parse_init_system(vars["init"].as<std::string>());
-  boot.force = vars.count("force") > 0;
+  boot.user = inv.text("user");
+  if (inv.has("init")) boot.init = parse_init_system(inv.text("init"));
+  boot.force = inv.has("force");
   validate_instance_name(boot.instance);
+  return boot;
+}
 
+int run(const std::vector<std::string>& args, const char* argv0) {
+  cli::Invocation inv = cli::parse(kProgram, args);
+  if (inv.has("version")) {
+    std::cout << "dkmadmin " DKM_VERSION "\n";
+    return kExitOk;
+  }
+  if (!inv.command && !inv.command_word.empty())
+    throw UsageError(cli::usage_message(kProgram, "", "unknown command '" + inv.command_word + "'"));
+  if (!inv.command || inv.before_command("help")) {
+    (inv.has("help") ? std::cout : std::cerr) << kUsage;
+    return inv.has("help") ? kExitOk : kExitUsage;
+  }
+  const std::string& command = inv.command->name;
+  if (inv.has("help")) {
+    std::cout << cli::help_text(kProgram, *inv.command);
+    return kExitOk;
+  }
+  BootOptions boot = boot_options(inv);
   SystemBootCommands commands;
   if (command == "install-boot") {
     require_boot_privileges(boot, command);
-    install_boot(*locate_install(vars, argv[0], true), boot, commands, std::cout);
+    install_boot(*locate_install(inv, argv0, true), boot, commands, std::cout);
     return kExitOk;
   }
   if (command == "uninstall-boot") {
-    uninstall_boot(locate_install(vars, argv[0], false), boot, commands, std::cout);
+    uninstall_boot(locate_install(inv, argv0, false), boot, commands, std::cout);
     return kExitOk;
   }
-  return status_boot(locate_install(vars, argv[0], boot.instance.empty()), boot, commands, std::cout);
+  return status_boot(locate_install(inv, argv0, boot.instance.empty()), boot, commands, std::cout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(argc, argv);
-  } catch (const Error& e) {
-    std::cerr << "dkmadmin: " << e.what() << "\n";
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    std::cerr << "dkmadmin: " << e.what() << "\n";
-    return kExitFailure;
-  }
+  return cli::run_front_end("dkmadmin", [&] { return run({argv + 1, argv + argc}, argv[0]); });
 }

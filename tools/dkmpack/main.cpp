@@ -1,19 +1,21 @@
 // dkmpack: builds the dkumonitor bundle's components from recipes/ (engine: libdkm/include/dkm/pack).
+#include "cli/command_line.hpp"
+
 #include <dkm/core/error.hpp>
+#include <dkm/pack/archive.hpp>
 #include <dkm/pack/bundle.hpp>
 #include <dkm/pack/engine.hpp>
 #include <dkm/pack/step_runner.hpp>
 
-#include <boost/program_options.hpp>
-
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
-namespace po = boost::program_options;
 using namespace dkm;
 using namespace dkm::pack;
+using cli::Value;
 
 namespace {
 
@@ -38,6 +40,36 @@ const char* kFooter =
     "`dkmpack --write-archive TREE --archive-top NAME --archive-mtime SECONDS --archive-output FILE`\n"
     "writes the reproducible archive (CPack's External generator runs it).\n";
 
+/// dkmpack's command line: its build (the default command), and the two internal ones
+/// build.ninja and CPack run (`step`, and `--write-archive` with its options).
+const cli::Program kProgram{
+    "dkmpack",
+    {},
+    {{"",
+      std::string(kUsage) + "\n{options}" + kFooter,
+      {{"help,h", Value::kNone, "", "show this help"},
+       {"version", Value::kNone, "", "print dkmpack's version"},
+       {"recipes", Value::kText, "DIR", "recipes directory: bundle.toml's components, else every NAME.toml", false, "recipes"},
+       {"build-dir", Value::kText, "DIR", "sources, caches, stamps, logs and installed files", false, "build/dkmpack"},
+       {"dist-dir", Value::kText, "DIR", "where the archive (.tar.gz, .sha256), .deb and .rpm go", false, "build/dist"},
+       {"tools-dir", Value::kText, "DIR", "where installer, dkm and dkmadmin are (default: dkmpack's own directory)"},
+       {"project-dir", Value::kText, "DIR", "holds dist/ and LICENSE for the bundle (default: this dkmpack's source tree)"},
+       {"jobs,j", Value::kInteger, "N", "steps run in parallel, and make -jN (default: processors)", false, "0"},
+       {"only", Value::kText, "NAME", "build only NAME (repeatable)", true},
+       {"mirror", Value::kText, "DIR", "look in DIR first for NAME.git and archive files"},
+       {"source", Value::kText, "NAME=PATH", "build NAME from the directory PATH (repeatable)", true},
+       {"skip-build", Value::kNone, "", "build nothing: use what BUILD already holds (an error when it holds nothing)"},
+       {"skip-archive", Value::kNone, "", "stop at the staged bundle (BUILD/bundle/NAME-VERSION), make no archive"},
+       {"list", Value::kNone, "", "list components: version, source, cache state, build state, toolchains"},
+       {"clean", Value::kText, "NAME", "remove NAME's build directory (downloads stay; repeatable)", true},
+       {"verbose,v", Value::kNone, "", "show each step's whole output and ninja's commands"},
+       {"write-archive", Value::kText, "TREE"},
+       {"archive-top", Value::kText, "NAME"},
+       {"archive-mtime", Value::kText, "SECONDS"},
+       {"archive-output", Value::kText, "FILE"}}},
+     {"step", "usage: dkmpack step --build-dir BUILD NAME STEP", {{"build-dir", Value::kText, "BUILD"}}, true}},
+    " (see dkmpack --help)"};
+
 fs::path self_executable(const char* argv0) {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -45,103 +77,90 @@ fs::path self_executable(const char* argv0) {
 }
 
 /// `dkmpack step --build-dir B NAME STEP`: one step, as build.ninja calls it.
-int step_main(int argc, char** argv) {
-  fs::path build_dir = ".";
-  std::vector<std::string> words;
-  for (int i = 2; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--build-dir" && i + 1 < argc) build_dir = argv[++i];
-    else words.push_back(a);
-  }
-  if (words.size() != 2) throw UsageError("usage: dkmpack step --build-dir BUILD NAME STEP");
-  auto step = parse_step(words[1]);
-  if (!step) throw UsageError("dkmpack step: unknown step '" + words[1] + "' (fetch, patch, configure, build, install)");
+int step_main(const cli::Invocation& inv) {
+  if (inv.operands.size() != 2) throw UsageError("usage: dkmpack step --build-dir BUILD NAME STEP");
+  const std::string& name = inv.operands[0];
+  auto step = parse_step(inv.operands[1]);
+  if (!step)
+    throw UsageError("dkmpack step: unknown step '" + inv.operands[1] + "' (fetch, patch, configure, build, install)");
   StepOptions options;
   if (const char* jobs = std::getenv("DKMPACK_JOBS")) options.jobs = std::max(1, std::atoi(jobs));
   else options.jobs = effective_jobs(0);
   const char* verbose = std::getenv("DKMPACK_VERBOSE");
   options.verbose = verbose && std::string(verbose) == "1";
-  return run_step(BuildLayout(build_dir), words[0], *step, options, std::cout);
+  return run_step(BuildLayout(inv.text("build-dir", ".")), name, *step, options, std::cout);
 }
 
-int pack_main(int argc, char** argv) {
+/// `dkmpack --write-archive TREE --archive-top NAME --archive-mtime SECONDS --archive-output FILE`,
+/// what cmake/DkmBundleArchive.cmake runs inside CPack.
+int write_archive_main(const cli::Invocation& inv) {
+  ArchiveRequest req;
+  req.tree = inv.text("write-archive");
+  req.top = inv.text("archive-top");
+  req.output = inv.text("archive-output");
+  std::string mtime = inv.text("archive-mtime");
+  if (req.tree.empty() || req.top.empty() || req.output.empty() || mtime.empty())
+    throw UsageError("dkmpack --write-archive TREE --archive-top NAME --archive-mtime SECONDS --archive-output FILE");
+  if (mtime.find_first_not_of("0123456789") != std::string::npos)
+    throw UsageError("dkmpack --archive-mtime '" + mtime + "': expected seconds since 1970-01-01");
+  req.mtime = std::stoll(mtime);
+  std::string hash = write_reproducible_archive(req);
+  std::cout << hash << "  " << req.output.string() << "\n";
+  return kExitOk;
+}
+
+/// The build's options: directories, jobs, components, mirror and sources, checked.
+PackOptions pack_options(const cli::Invocation& inv, const char* argv0) {
   PackOptions options;
-  std::string recipes, build_dir, dist_dir, mirror, tools_dir, project_dir;
-  std::vector<std::string> sources, clean;
-  po::options_description flags("Options");
-  flags.add_options()
-      ("help,h", "show this help")
-      ("version", "print dkmpack's version")
-      ("recipes", po::value(&recipes)->default_value("recipes")->value_name("DIR"),
-       "recipes directory: bundle.toml's components, else every NAME.toml")
-      ("build-dir", po::value(&build_dir)->default_value("build/dkmpack")->value_name("DIR"),
-       "sources, caches, stamps, logs and installed files")
-      ("dist-dir", po::value(&dist_dir)->default_value("build/dist")->value_name("DIR"),
-       "where the archive (.tar.gz, .sha256), .deb and .rpm go")
-      ("tools-dir", po::value(&tools_dir)->value_name("DIR"),
-       "where installer, dkm and dkmadmin are (default: dkmpack's own directory)")
-      ("project-dir", po::value(&project_dir)->value_name("DIR"),
-       "holds dist/ and LICENSE for the bundle (default: this dkmpack's source tree)")
-      ("jobs,j", po::value(&options.jobs)->default_value(0)->value_name("N"),
-       "steps run in parallel, and make -jN (default: processors)")
-      ("only", po::value(&options.only)->value_name("NAME"), "build only NAME (repeatable)")
-      ("mirror", po::value(&mirror)->value_name("DIR"), "look in DIR first for NAME.git and archive files")
-      ("source", po::value(&sources)->value_name("NAME=PATH"), "build NAME from the directory PATH (repeatable)")
-      ("skip-build", "build nothing: use what BUILD already holds (an error when it holds nothing)")
-      ("skip-archive", "stop at the staged bundle (BUILD/bundle/NAME-VERSION), make no archive")
-      ("list", "list components: version, source, cache state, build state, toolchains")
-      ("clean", po::value(&clean)->value_name("NAME"), "remove NAME's build directory (downloads stay; repeatable)")
-      ("verbose,v", "show each step's whole output and ninja's commands");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(flags).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw UsageError(std::string(e.what()) + " (see dkmpack --help)");
-  }
-  if (vm.count("help")) {
-    std::cout << kUsage << "\n" << flags << kFooter;
-    return kExitOk;
-  }
-  if (vm.count("version")) {
-    std::cout << "dkmpack " DKM_VERSION "\n";
-    return kExitOk;
-  }
+  options.jobs = static_cast<int>(inv.integer("jobs"));
   if (options.jobs < 0) throw UsageError("--jobs " + std::to_string(options.jobs) + ": expected a positive number");
-  options.recipes_dir = recipes;
-  options.build_dir = build_dir;
-  options.dist_dir = dist_dir;
-  options.verbose = vm.count("verbose") > 0;
-  options.skip_build = vm.count("skip-build") > 0;
-  options.skip_archive = vm.count("skip-archive") > 0;
-  options.self = self_executable(argv[0]);
+  options.only = inv.texts("only");
+  options.recipes_dir = inv.text("recipes");
+  options.build_dir = inv.text("build-dir");
+  options.dist_dir = inv.text("dist-dir");
+  options.verbose = inv.has("verbose");
+  options.skip_build = inv.has("skip-build");
+  options.skip_archive = inv.has("skip-archive");
+  options.self = self_executable(argv0);
   std::error_code ec;
-  if (!mirror.empty()) {
+  if (std::string mirror = inv.text("mirror"); !mirror.empty()) {
     if (!fs::is_directory(mirror, ec)) throw UsageError("--mirror " + mirror + ": no such directory");
     options.mirror = fs::absolute(mirror).lexically_normal();
   }
-  for (const auto& s : sources) {
+  for (const auto& s : inv.texts("source")) {
     size_t eq = s.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == s.size())
-      throw UsageError("--source " + s + ": expected NAME=PATH");
+    if (eq == std::string::npos || eq == 0 || eq + 1 == s.size()) throw UsageError("--source " + s + ": expected NAME=PATH");
     fs::path path = s.substr(eq + 1);
     if (!fs::is_directory(path, ec)) throw UsageError("--source " + s + ": no such directory: " + path.string());
     options.sources[s.substr(0, eq)] = fs::absolute(path).lexically_normal();
   }
+  return options;
+}
 
-  if (vm.count("list")) {
+/// The build: list, clean, or build the components, then assemble and package the bundle.
+int pack_main(const cli::Invocation& inv, const char* argv0) {
+  if (inv.has("help")) {
+    std::cout << cli::help_text(kProgram, *inv.command);
+    return kExitOk;
+  }
+  if (inv.has("version")) {
+    std::cout << "dkmpack " DKM_VERSION "\n";
+    return kExitOk;
+  }
+  if (inv.has("write-archive")) return write_archive_main(inv);
+  PackOptions options = pack_options(inv, argv0);
+  if (inv.has("list")) {
     list_components(options, std::cout);
     return kExitOk;
   }
-  if (!clean.empty()) {
-    clean_components(options, clean, std::cout);
+  if (inv.has("clean")) {
+    clean_components(options, inv.texts("clean"), std::cout);
     return kExitOk;
   }
   if (options.skip_build) {
     require_built(options);
-  } else {
-    int code = build_components(options, std::cout);
-    if (code != kExitOk) return code;
+  } else if (int code = build_components(options, std::cout); code != kExitOk) {
+    return code;
   }
   // Bundle assembly: stage BUILD/bundle/NAME-VERSION, check it, archive it through CPack.
   if (!options.only.empty()) {
@@ -152,8 +171,9 @@ int pack_main(int argc, char** argv) {
   bundle.recipes_dir = options.recipes_dir;
   bundle.build_dir = options.build_dir;
   bundle.dist_dir = options.dist_dir;
+  std::string project_dir = inv.text("project-dir");
   bundle.project_dir = project_dir.empty() ? fs::path(DKM_PROJECT_DIR) : fs::path(project_dir);
-  bundle.tools_dir = tools_dir;
+  bundle.tools_dir = inv.text("tools-dir");
   bundle.self = options.self;
   bundle.cmake_dir = fs::path(DKM_PROJECT_DIR) / "cmake";
   bundle.skip_archive = options.skip_archive;
@@ -164,19 +184,8 @@ int pack_main(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    if (argc > 1 && std::string(argv[1]) == "step") return step_main(argc, argv);
-    // The archive writer CPack's External generator runs (cmake/DkmBundleArchive.cmake).
-    if (argc > 1 && std::string(argv[1]) == "--write-archive")
-      return write_archive_main(std::vector<std::string>(argv + 1, argv + argc));
-    return pack_main(argc, argv);
-  } catch (const Error& e) {
-    std::cout.flush();
-    std::cerr << "dkmpack: " << e.what() << "\n";
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    std::cout.flush();
-    std::cerr << "dkmpack: " << e.what() << "\n";
-    return kExitFailure;
-  }
+  return cli::run_front_end("dkmpack", [&] {
+    cli::Invocation inv = cli::parse(kProgram, {argv + 1, argv + argc});
+    return inv.command->name == "step" ? step_main(inv) : pack_main(inv, argv[0]);
+  });
 }

@@ -122,9 +122,7 @@ void link_self(const BuildLayout& layout, const fs::path& self) {
   std::error_code ec;
   fs::path link = layout.self_link();
   if (fs::is_symlink(link, ec) && fs::read_symlink(link, ec) == self) return;
-  fs::path tmp = temp_sibling(link);
-  fs::create_symlink(self, tmp);
-  fs::rename(tmp, link);
+  replace_symlink(link, self);
 }
 
 /// Steps an earlier run left running were killed: their component restarts from a fresh tree.

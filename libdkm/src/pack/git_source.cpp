@@ -311,7 +311,7 @@ void fetch_into_cache(const fs::path& repo_path, const std::string& url, const s
     log("fetching " + join(refspecs, " ") + " from " + url + " into " + repo_path.string());
     copy_local_refs(repo.get(), *local, refspecs, log);
     repo.reset();
-    if (fresh) fs::rename(target, repo_path);
+    if (fresh) publish_directory(target, repo_path);
     return;
   }
   git_remote* raw_remote = nullptr;
@@ -332,7 +332,7 @@ void fetch_into_cache(const fs::path& repo_path, const std::string& url, const s
   if (git_remote_fetch(remote.get(), &specs_array, &options, "dkmpack fetch") != 0)
     throw Error("cannot fetch " + url + ": " + last_git_error());
   repo.reset();
-  if (fresh) fs::rename(target, repo_path);
+  if (fresh) publish_directory(target, repo_path);
 }
 
 void checkout_commit(const fs::path& cache, const std::string& commit, const fs::path& dir, const std::string& origin_url) {

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 
 namespace dkm::pack {
 
@@ -70,6 +72,80 @@ std::string git_mirror_hint(const Recipe& recipe) {
   return mirror_hint(recipe, "a mirror clone (`git clone --mirror " + recipe.source.url + " " + recipe.name + ".git`)");
 }
 
+/// What the recipe's tag points to: the cached commit when it is the pinned one, else the
+/// remote's, which must be the pinned one (a tag that moved upstream is an error).
+std::string resolve_tag(const Recipe& recipe, const fs::path& cache, const std::string& location, bool offline,
+                        const std::function<std::optional<std::string>(const std::string&)>& ask_remote) {
+  const SourceSpec& s = recipe.source;
+  const std::string file = recipe.file.string();
+  std::string ref = "refs/tags/" + s.tag;
+  auto cached = local_ref_commit(cache, ref);
+  if (cached && (s.commit.empty() || *cached == s.commit)) return *cached;
+  if (offline) return "";
+  auto remote = ask_remote(ref);
+  if (!remote) throw Error(at_line(file, s.line, recipe.name + ": tag " + s.tag + " not found in " + location));
+  if (!s.commit.empty() && *remote != s.commit)
+    throw Error(at_line(file, s.line,
+                        recipe.name + ": tag " + s.tag + " of " + location + " points to " + *remote +
+                            ", but the recipe pins " + s.commit +
+                            ": the tag moved upstream (check the new commit, then update the pin)"));
+  return *remote;
+}
+
+/// A git source resolved: its pinned commit, or what its tag or branch points to (the
+/// cache first for a tag, the remote for a branch, the cache when the remote is unreachable).
+ResolvedSource resolve_git_source(const Recipe& recipe, const BuildLayout& layout, const SourceOptions& options,
+                                  std::vector<std::string>& warnings) {
+  const SourceSpec& s = recipe.source;
+  const std::string file = recipe.file.string();
+  ResolvedSource r;
+  std::error_code ec;
+  r.location = s.url;
+  if (options.mirror) {
+    fs::path candidate = *options.mirror / (recipe.name + ".git");
+    if (fs::is_directory(candidate, ec)) {
+      r.location = candidate.string();
+      r.from_mirror = true;
+    }
+  }
+  auto ask_remote = [&](const std::string& ref) {
+    try {
+      return remote_ref_commit(r.location, ref);
+    } catch (const Error& e) {
+      throw Error(at_line(file, s.line, recipe.name + ": " + e.what() + git_mirror_hint(recipe)));
+    }
+  };
+
+  if (s.tag.empty() && s.branch.empty()) {
+    r.revision = s.commit;
+    return r;
+  }
+  fs::path cache = layout.git_cache(recipe.name);
+  if (!s.tag.empty()) {
+    r.revision = resolve_tag(recipe, cache, r.location, options.offline, ask_remote);
+    return r;
+  }
+  std::string ref = "refs/heads/" + s.branch;
+  if (options.offline) {
+    r.revision = local_ref_commit(cache, ref).value_or("");
+    return r;
+  }
+  try {
+    auto remote = remote_ref_commit(r.location, ref);
+    if (!remote) throw UsageError(at_line(file, s.line, recipe.name + ": branch " + s.branch + " not found in " + r.location));
+    r.revision = *remote;
+  } catch (const UsageError&) {
+    throw;
+  } catch (const Error& e) {
+    auto cached = local_ref_commit(cache, ref);
+    if (!cached) throw Error(at_line(file, s.line, recipe.name + ": " + e.what() + git_mirror_hint(recipe)));
+    warnings.push_back(recipe.name + ": " + e.what() + "; building the cached head of branch " + s.branch + " (" +
+                       cached->substr(0, 12) + ")");
+    r.revision = *cached;
+  }
+  return r;
+}
+
 }  // namespace
 
 ResolvedSource resolve_source(const Recipe& recipe, const BuildLayout& layout, const SourceOptions& options,
@@ -102,64 +178,7 @@ ResolvedSource resolve_source(const Recipe& recipe, const BuildLayout& layout, c
       break;
   }
 
-  fs::path cache = layout.git_cache(recipe.name);
-  r.location = s.url;
-  if (options.mirror) {
-    fs::path candidate = *options.mirror / (recipe.name + ".git");
-    if (fs::is_directory(candidate, ec)) {
-      r.location = candidate.string();
-      r.from_mirror = true;
-    }
-  }
-  auto ask_remote = [&](const std::string& ref) {
-    try {
-      return remote_ref_commit(r.location, ref);
-    } catch (const Error& e) {
-      throw Error(at_line(file, s.line, recipe.name + ": " + e.what() + git_mirror_hint(recipe)));
-    }
-  };
-
-  if (s.tag.empty() && s.branch.empty()) {
-    r.revision = s.commit;
-    return r;
-  }
-  if (!s.tag.empty()) {
-    std::string ref = "refs/tags/" + s.tag;
-    auto cached = local_ref_commit(cache, ref);
-    if (cached && (s.commit.empty() || *cached == s.commit)) {
-      r.revision = *cached;
-      return r;
-    }
-    if (options.offline) return r;
-    auto remote = ask_remote(ref);
-    if (!remote) throw Error(at_line(file, s.line, recipe.name + ": tag " + s.tag + " not found in " + r.location));
-    if (!s.commit.empty() && *remote != s.commit)
-      throw Error(at_line(file, s.line,
-                          recipe.name + ": tag " + s.tag + " of " + r.location + " points to " + *remote +
-                              ", but the recipe pins " + s.commit +
-                              ": the tag moved upstream (check the new commit, then update the pin)"));
-    r.revision = *remote;
-    return r;
-  }
-  std::string ref = "refs/heads/" + s.branch;
-  if (options.offline) {
-    r.revision = local_ref_commit(cache, ref).value_or("");
-    return r;
-  }
-  try {
-    auto remote = remote_ref_commit(r.location, ref);
-    if (!remote) throw UsageError(at_line(file, s.line, recipe.name + ": branch " + s.branch + " not found in " + r.location));
-    r.revision = *remote;
-  } catch (const UsageError&) {
-    throw;
-  } catch (const Error& e) {
-    auto cached = local_ref_commit(cache, ref);
-    if (!cached) throw Error(at_line(file, s.line, recipe.name + ": " + e.what() + git_mirror_hint(recipe)));
-    warnings.push_back(recipe.name + ": " + e.what() + "; building the cached head of branch " + s.branch + " (" +
-                       cached->substr(0, 12) + ")");
-    r.revision = *cached;
-  }
-  return r;
+  return resolve_git_source(recipe, layout, options, warnings);
 }
 
 namespace {

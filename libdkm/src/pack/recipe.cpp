@@ -1,6 +1,9 @@
 // Recipe and bundle parsing with toml++: every key checked, every error at FILE:LINE.
 #include <dkm/pack/recipe.hpp>
 
+#include "toml_reader.hpp"
+
+#include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/pack/build_layout.hpp>
 #include <dkm/pack/version.hpp>
@@ -107,173 +110,6 @@ bool valid_component_name(std::string_view name) { return component_name_problem
 
 namespace {
 
-std::string type_name(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    default: return "a date or time";
-  }
-}
-
-long line_of(const toml::node& node) { return static_cast<long>(node.source().begin.line); }
-
-bool is_hex(std::string_view s, size_t size) {
-  return s.size() == size && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
-std::string lowercase(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-/// Reads the keys of one table, remembers which were read, and rejects the others.
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string prefix, const std::string& file, long line)
-      : table_(table), prefix_(std::move(prefix)), file_(file), line_(line) {}
-
-  /// "FILE:LINE: key 'prefix.key': message".
-  [[noreturn]] void fail(std::string_view key, long line, const std::string& message) const {
-    throw UsageError(at_line(file_, line, "key '" + dotted(key) + "': " + message));
-  }
-  /// The dotted name of a key of this table.
-  std::string dotted(std::string_view key) const { return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key); }
-  /// The line of a key that is present (of the table when absent).
-  long line(std::string_view key) const {
-    const toml::node* n = table_.get(key);
-    return n ? line_of(*n) : line_;
-  }
-  /// True when the key is present.
-  bool has(std::string_view key) const { return table_.contains(key); }
-
-  const toml::node* node(std::string_view key) {
-    seen_.insert(std::string(key));
-    return table_.get(key);
-  }
-
-  std::optional<std::string> opt_string(std::string_view key) {
-    const toml::node* n = node(key);
-    if (!n) return std::nullopt;
-    if (!n->is_string()) fail(key, line_of(*n), "expected a string, found " + type_name(*n));
-    return n->as_string()->get();
-  }
-  std::string string(std::string_view key) {
-    auto v = opt_string(key);
-    if (!v) throw UsageError(at_line(file_, line_, "key '" + dotted(key) + "': missing (it is required)"));
-    if (v->empty()) fail(key, line(key), "must not be empty");
-    return *v;
-  }
-  std::string string_or(std::string_view key, std::string fallback) {
-    auto v = opt_string(key);
-    return v ? *v : fallback;
-  }
-  bool boolean_or(std::string_view key, bool fallback) {
-    const toml::node* n = node(key);
-    if (!n) return fallback;
-    if (!n->is_boolean()) fail(key, line_of(*n), "expected a boolean (true or false), found " + type_name(*n));
-    return n->as_boolean()->get();
-  }
-  long integer_or(std::string_view key, long fallback) {
-    const toml::node* n = node(key);
-    if (!n) return fallback;
-    if (!n->is_integer()) fail(key, line_of(*n), "expected an integer, found " + type_name(*n));
-    return static_cast<long>(n->as_integer()->get());
-  }
-  std::vector<std::string> strings(std::string_view key) {
-    const toml::node* n = node(key);
-    if (!n) return {};
-    if (!n->is_array()) fail(key, line_of(*n), "expected an array of strings, found " + type_name(*n));
-    std::vector<std::string> out;
-    for (const auto& item : *n->as_array()) {
-      if (!item.is_string()) fail(key, line_of(item), "expected an array of strings, found " + type_name(item) + " in it");
-      out.push_back(item.as_string()->get());
-    }
-    return out;
-  }
-  /// An array of argv arrays: [["make", "all"], ["make", "check"]].
-  std::vector<std::vector<std::string>> argv_list(std::string_view key) {
-    const toml::node* n = node(key);
-    if (!n) return {};
-    const std::string shape = "expected an array of commands, each an array of strings ([[\"make\", \"all\"]])";
-    if (!n->is_array()) fail(key, line_of(*n), shape + ", found " + type_name(*n));
-    std::vector<std::vector<std::string>> out;
-    for (const auto& cmd : *n->as_array()) {
-      if (!cmd.is_array()) fail(key, line_of(cmd), shape + ", found " + type_name(cmd) + " in it");
-      std::vector<std::string> argv;
-      for (const auto& word : *cmd.as_array()) {
-        if (!word.is_string()) fail(key, line_of(word), shape + ", found " + type_name(word) + " in a command");
-        argv.push_back(word.as_string()->get());
-      }
-      if (argv.empty()) fail(key, line_of(cmd), "a command must not be empty");
-      out.push_back(std::move(argv));
-    }
-    return out;
-  }
-  const toml::table* opt_table(std::string_view key) {
-    const toml::node* n = node(key);
-    if (!n) return nullptr;
-    if (!n->is_table()) fail(key, line_of(*n), "expected a table, found " + type_name(*n));
-    return n->as_table();
-  }
-
-  /// Rejects every key that was not read, listing the ones this table accepts.
-  void reject_unknown(const std::vector<std::string>& accepted) const {
-    for (const auto& [k, v] : table_) {
-      std::string key(k.str());
-      if (seen_.count(key)) continue;
-      std::string list = join(accepted, ", ");
-      fail(key, static_cast<long>(k.source().begin.line) > 0 ? static_cast<long>(k.source().begin.line) : line_of(v),
-           "unknown key" + (list.empty() ? std::string() : " (expected one of: " + list + ")"));
-    }
-  }
-  /// Rejects keys that are present but meaningless in this context.
-  void reject_present(const std::vector<std::string>& keys, const std::string& why) {
-    for (const auto& key : keys)
-      if (has(key)) fail(key, line(key), why);
-  }
-
- private:
-  const toml::table& table_;
-  std::string prefix_;
-  const std::string& file_;
-  long line_;
-  std::set<std::string> seen_;
-};
-
-/// Rejects ${var} placeholders that are not known variables.
-void check_placeholders(const TableReader& reader, std::string_view key, long line, std::string_view text) {
-  for (size_t i = 0; i + 1 < text.size(); ++i) {
-    if (text[i] != '$') continue;
-    if (text[i + 1] == '$') {
-      ++i;
-      continue;
-    }
-    if (text[i + 1] != '{') continue;
-    size_t close = text.find('}', i + 2);
-    if (close == std::string_view::npos) reader.fail(key, line, "unterminated '${' (write $$ for a literal $)");
-    std::string var(text.substr(i + 2, close - i - 2));
-    const auto& known = known_variables();
-    if (std::find(known.begin(), known.end(), var) == known.end())
-      reader.fail(key, line, "unknown placeholder ${" + var + "} (known: ${" + join(known, "}, ${") + "})");
-    i = close;
-  }
-}
-
-toml::table parse_toml(std::string_view text, const fs::path& file) {
-  try {
-    return toml::parse(text, file.string());
-  } catch (const toml::parse_error& e) {
-    throw UsageError(at_line(file.string(), static_cast<long>(e.source().begin.line),
-                             "malformed TOML: " + std::string(e.description())));
-  }
-}
-
 SourceSpec parse_source(TableReader& top, const std::string& file, const fs::path& base) {
   SourceSpec source;
   const toml::table* table = top.opt_table("source");
@@ -289,7 +125,7 @@ SourceSpec parse_source(TableReader& top, const std::string& file, const fs::pat
     source.url = r.string("git");
     source.tag = r.string_or("tag", "");
     source.branch = r.string_or("branch", "");
-    source.commit = lowercase(r.string_or("commit", ""));
+    source.commit = lower(r.string_or("commit", ""));
     if (!source.tag.empty() && !source.branch.empty())
       r.fail("branch", r.line("branch"), "give a tag or a branch, not both");
     if (source.tag.empty() && source.branch.empty() && source.commit.empty())
@@ -304,7 +140,7 @@ SourceSpec parse_source(TableReader& top, const std::string& file, const fs::pat
     source.url = r.string("archive");
     if (!r.has("sha256"))
       throw UsageError(at_line(file, r.line("archive"), "key 'source.sha256': missing (mandatory with archive)"));
-    source.sha256 = lowercase(r.string("sha256"));
+    source.sha256 = lower(r.string("sha256"));
     if (!is_hex(source.sha256, 64)) r.fail("sha256", r.line("sha256"), "expected 64 hexadecimal digits");
     long strip = r.integer_or("strip_components", 1);
     if (strip < 0 || strip > 16) r.fail("strip_components", r.line("strip_components"), "expected 0 to 16");
@@ -441,6 +277,14 @@ std::vector<BuildSpec> parse_builds(TableReader& top, const std::string& file, c
   return builds;
 }
 
+/// `file` made absolute; a missing one is a usage error, "PATH: no such WHAT file".
+fs::path existing_input(const fs::path& file, const std::string& what) {
+  fs::path absolute = fs::absolute(file).lexically_normal();
+  std::error_code ec;
+  if (!fs::is_regular_file(absolute, ec)) throw UsageError(absolute.string() + ": no such " + what + " file");
+  return absolute;
+}
+
 }  // namespace
 
 Recipe parse_recipe(std::string_view text, const fs::path& file_path) {
@@ -522,9 +366,7 @@ Recipe parse_recipe(std::string_view text, const fs::path& file_path) {
 }
 
 Recipe load_recipe(const fs::path& file) {
-  fs::path absolute = fs::absolute(file).lexically_normal();
-  std::error_code ec;
-  if (!fs::is_regular_file(absolute, ec)) throw UsageError(absolute.string() + ": no such recipe file");
+  fs::path absolute = existing_input(file, "recipe");
   return parse_recipe(read_file(absolute), absolute);
 }
 
@@ -554,9 +396,7 @@ BundleDescription parse_bundle(std::string_view text, const fs::path& file_path)
 }
 
 BundleDescription load_bundle(const fs::path& file) {
-  fs::path absolute = fs::absolute(file).lexically_normal();
-  std::error_code ec;
-  if (!fs::is_regular_file(absolute, ec)) throw UsageError(absolute.string() + ": no such bundle file");
+  fs::path absolute = existing_input(file, "bundle");
   return parse_bundle(read_file(absolute), absolute);
 }
 

@@ -171,8 +171,7 @@ void prepare_source_tree(const ComponentPlan& plan, const BuildLayout& layout, c
     if (!fs::exists(fresh / license, ec))
       throw Error(r.file.string() + ": license file '" + license + "' is not in the source tree (see license_files)");
   write_file_atomic(layout.commit_time_file(r.name), std::to_string(source_time) + "\n");
-  fs::remove_all(tree, ec);
-  fs::rename(fresh, tree);
+  publish_directory(fresh, tree);
   // The tree's own time is "now", whatever the archive said: ninja compares it to the key.
   fs::last_write_time(tree, fs::file_time_type::clock::now(), ec);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -121,6 +122,82 @@ void remove_quietly(const fs::path& p) {
   fs::remove(p, ec);
 }
 
+/// Empties NAME/install/ for a fresh tree: nothing stale from an earlier build.
+void empty_install_dir(const BuildLayout& layout, const std::string& name, StepLog& log) {
+  log.line("# emptying " + layout.install_dir(name).string());
+  std::error_code ec;
+  fs::remove_all(layout.install_dir(name), ec);
+  fs::create_directories(layout.install_dir(name));
+}
+
+/// The install step: the builders' install actions into NAME/install/, then source.json.
+void install_component(const ComponentPlan& plan, const BuildLayout& layout, const std::function<void(const Action&)>& runner,
+                       const StepOptions& options, const Variables& vars, StepLog& log) {
+  const std::string& name = plan.recipe.name;
+  // Nothing stale from an earlier install (a moved npm destination...). Only a command
+  // build may have written there before this step: then it stays.
+  bool command = std::any_of(plan.recipe.builds.begin(), plan.recipe.builds.end(),
+                             [](const BuildSpec& b) { return b.system == BuildSystem::command; });
+  if (!command) empty_install_dir(layout, name, log);
+  fs::create_directories(layout.install_dir(name));
+  for (const auto& a : builder_actions(plan, Step::install, layout, options.jobs, vars)) runner(a);
+  write_record(plan, layout);
+  std::error_code ec;
+  fs::last_write_time(layout.install_dir(name), fs::file_time_type::clock::now(), ec);
+}
+
+/// Runs the work of one step, its output into `log`; throws on failure.
+void run_step_work(const ComponentPlan& plan, const BuildLayout& layout, Step step, const StepOptions& options, StepLog& log) {
+  const std::string& name = plan.recipe.name;
+  const char* path_var = std::getenv("PATH");
+  std::map<std::string, std::string> env = step_environment(plan, layout, path_var ? path_var : "/usr/bin:/bin");
+  Variables vars = {{"jobs", std::to_string(options.jobs)}};
+  if (step >= Step::configure) {
+    // The source's time, for ${commit_time} and for every tool that honours
+    // SOURCE_DATE_EPOCH (the recipe's [env] may still say otherwise).
+    vars["commit_time"] = std::to_string(read_commit_time(layout, name));
+    if (!plan.recipe.env.count("SOURCE_DATE_EPOCH")) env["SOURCE_DATE_EPOCH"] = vars["commit_time"];
+  }
+  for (auto& [k, v] : env) v = expand(v, vars);
+  auto runner = [&](const Action& a) { run_action(a, env, log); };
+  auto say = [&](const std::string& text) { log.line(text); };
+  switch (step) {
+    case Step::fetch: fetch_source(plan, layout, say); return;
+    case Step::patch: prepare_source_tree(plan, layout, say, runner); return;
+    case Step::install: install_component(plan, layout, runner, options, vars, log); return;
+    default: break;
+  }
+  // A fresh install tree for this build. Any later step may write there (install does;
+  // a command build may too).
+  if (step == Step::configure) empty_install_dir(layout, name, log);
+  auto actions = builder_actions(plan, step, layout, options.jobs, vars);
+  if (actions.empty()) {
+    std::vector<std::string> systems;
+    for (const auto& b : plan.recipe.builds) systems.emplace_back(to_string(b.system));
+    log.line("# nothing to " + std::string(to_string(step)) + " for build system " + join(systems, ", "));
+  }
+  for (const auto& a : actions) runner(a);
+}
+
+/// Tells `out` that the step failed, with the last lines of its log unless verbose.
+void report_failure(const std::string& name, Step step, const std::string& error, const fs::path& log_path,
+                    const StepOptions& options, std::ostream& out) {
+  std::string text;
+  try {
+    text = read_file(log_path);
+  } catch (const Error&) {
+  }
+  out << name << ": " << to_string(step) << " failed: " << error << "\n";
+  if (!options.verbose) {
+    out << "--- last lines of " << log_path.string() << " ---\n" << last_lines(text, options.tail_lines);
+    if (!text.empty() && text.back() != '\n') out << "\n";
+    out << "--- end of " << log_path.string() << " ---\n";
+  } else {
+    out << "log: " << log_path.string() << "\n";
+  }
+  out.flush();
+}
+
 }  // namespace
 
 int run_step(const BuildLayout& layout, const std::string& name, Step step, const StepOptions& options, std::ostream& out) {
@@ -144,62 +221,13 @@ int run_step(const BuildLayout& layout, const std::string& name, Step step, cons
     StepLog log(log_path, layout.build_log(), name + ": " + step_name + " | ", options.verbose);
     log.line("# dkmpack " + name + " " + step_name + ", started " + now_text() + ", key " + key);
     try {
-      const char* path_var = std::getenv("PATH");
-      std::map<std::string, std::string> env = step_environment(plan, layout, path_var ? path_var : "/usr/bin:/bin");
-      Variables vars = {{"jobs", std::to_string(options.jobs)}};
-      if (step >= Step::configure) {
-        // The source's time, for ${commit_time} and for every tool that honours
-        // SOURCE_DATE_EPOCH (the recipe's [env] may still say otherwise).
-        vars["commit_time"] = std::to_string(read_commit_time(layout, name));
-        if (!plan.recipe.env.count("SOURCE_DATE_EPOCH")) env["SOURCE_DATE_EPOCH"] = vars["commit_time"];
-      }
-      for (auto& [k, v] : env) v = expand(v, vars);
-      auto runner = [&](const Action& a) { run_action(a, env, log); };
-      auto say = [&](const std::string& text) { log.line(text); };
-      switch (step) {
-        case Step::fetch: fetch_source(plan, layout, say); break;
-        case Step::patch: prepare_source_tree(plan, layout, say, runner); break;
-        case Step::install: {
-          std::error_code ec;
-          // Nothing stale from an earlier install (a moved npm destination...). Only a
-          // command build may have written there before this step: then it stays.
-          bool command = std::any_of(plan.recipe.builds.begin(), plan.recipe.builds.end(),
-                                     [](const BuildSpec& b) { return b.system == BuildSystem::command; });
-          if (!command) {
-            log.line("# emptying " + layout.install_dir(name).string());
-            fs::remove_all(layout.install_dir(name), ec);
-          }
-          fs::create_directories(layout.install_dir(name));
-          for (const auto& a : builder_actions(plan, step, layout, options.jobs, vars)) runner(a);
-          write_record(plan, layout);
-          fs::last_write_time(layout.install_dir(name), fs::file_time_type::clock::now(), ec);
-          break;
-        }
-        default: {
-          if (step == Step::configure) {
-            // A fresh install tree for this build: nothing stale from an earlier one. Any
-            // later step may write there (install does; a command build may too).
-            log.line("# emptying " + layout.install_dir(name).string());
-            std::error_code ec;
-            fs::remove_all(layout.install_dir(name), ec);
-            fs::create_directories(layout.install_dir(name));
-          }
-          auto actions = builder_actions(plan, step, layout, options.jobs, vars);
-          if (actions.empty()) {
-            std::vector<std::string> systems;
-            for (const auto& b : plan.recipe.builds) systems.emplace_back(to_string(b.system));
-            log.line("# nothing to " + step_name + " for build system " + join(systems, ", "));
-          }
-          for (const auto& a : actions) runner(a);
-        }
-      }
+      run_step_work(plan, layout, step, options, log);
       log.line("# done " + now_text());
     } catch (const std::exception& e) {
       error = e.what();
       log.line("dkmpack: " + error);
     }
   }
-
   if (error.empty()) {
     write_file_atomic(stamp, key + "\n");  // last: the step counts as done only now
     remove_quietly(running);
@@ -207,20 +235,7 @@ int run_step(const BuildLayout& layout, const std::string& name, Step step, cons
   }
   write_file_atomic(failed, log_path.string() + "\n");
   remove_quietly(running);
-  std::string text;
-  try {
-    text = read_file(log_path);
-  } catch (const Error&) {
-  }
-  out << name << ": " << step_name << " failed: " << error << "\n";
-  if (!options.verbose) {
-    out << "--- last lines of " << log_path.string() << " ---\n" << last_lines(text, options.tail_lines);
-    if (!text.empty() && text.back() != '\n') out << "\n";
-    out << "--- end of " << log_path.string() << " ---\n";
-  } else {
-    out << "log: " << log_path.string() << "\n";
-  }
-  out.flush();
+  report_failure(name, step, error, log_path, options, out);
   return kExitFailure;
 }
 

@@ -7,8 +7,8 @@
 #include "capacity_run.hpp"
 #include "metric_set.hpp"
 
-#include "../../integration/dashboards/carbon_recorder.hpp"
-#include "../../integration/dashboards/dss_processes.hpp"
+#include <carbon_recorder.hpp>
+#include <dss_processes.hpp>
 
 #include <dkm/core/process.hpp>
 

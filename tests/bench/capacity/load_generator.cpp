@@ -1,6 +1,6 @@
 #include "load_generator.hpp"
 
-#include "../../integration/dashboards/dss_processes.hpp"
+#include <dss_processes.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -7,8 +7,7 @@
 // private copy: recipes/, build/ (without the download caches), dist/ (the payload),
 // LICENSE, and out/ (--dist-dir), so tests can change things and run in parallel.
 
-#include "front_end_libraries.hpp"
-#include "test_support.hpp"
+#include "pack_fixtures.hpp"
 
 #include <dkm/core/strings.hpp>
 #include <dkm/pack/build_layout.hpp>
@@ -33,27 +32,6 @@ namespace dkm::test {
 
 /// The SOURCE_DATE_EPOCH every bundle test stamps (the test projects are not git checkouts).
 inline const char* kTestEpoch = "1700000000";
-
-/// Copies a tree (files, links, directories), skipping top-level entries named in `skip`.
-inline void copy_tree_except(const fs::path& from, const fs::path& to, const std::set<std::string>& skip = {}) {
-  fs::create_directories(to);
-  for (const auto& e : fs::directory_iterator(from)) {
-    if (skip.count(e.path().filename().string())) continue;
-    fs::copy(e.path(), to / e.path().filename(), fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-  }
-}
-
-/// Runs git with a fixed identity; requires success.
-inline void fixture_git(const fs::path& repo, std::vector<std::string> args) {
-  args.insert(args.begin(), {"git", "-C", repo.string()});
-  RunOptions options;
-  options.env = {{"GIT_AUTHOR_NAME", "dkm test"}, {"GIT_AUTHOR_EMAIL", "test@example.org"},
-                 {"GIT_COMMITTER_NAME", "dkm test"}, {"GIT_COMMITTER_EMAIL", "test@example.org"},
-                 {"GIT_CONFIG_NOSYSTEM", "1"}, {"HOME", repo.parent_path().string()}};
-  RunResult r = run_process(args, options);
-  INFO(join(args, " ") << "\n" << r.output);
-  REQUIRE(r.ok());
-}
 
 /// The project files every bundle needs besides the components: dist/ and LICENSE.
 inline void write_project_files(const fs::path& root) {
@@ -81,34 +59,10 @@ inline fs::path built_fixtures() {
   } unlock{lock};
   if (!fs::exists(cache / "recipes" / "bundle.toml")) {
     fs::remove_all(cache);
-    fs::create_directories(cache / "repos");
-    fs::create_directories(cache / "archives");
-    for (const std::string name : {"hello-go", "hello-autotools"}) {
-      copy_tree_except(fixtures_dir() / name, cache / "repos" / name);
-      fixture_git(cache / "repos" / name, {"init", "-q", "-b", "main"});
-      fixture_git(cache / "repos" / name, {"add", "-A"});
-      fixture_git(cache / "repos" / name, {"commit", "-q", "-m", "import " + name});
-    }
-    fixture_git(cache / "repos" / "hello-autotools", {"tag", "-a", "v1.0", "-m", "release 1.0"});
-    std::string commit(trim(run({"git", "-C", (cache / "repos" / "hello-autotools").string(), "rev-parse", "HEAD"}).output));
-    TempDir staging("dkm-npm-");
-    copy_tree_except(fixtures_dir() / "hello-npm", staging.path() / "hello-npm-1.0.0");
-    fs::path tarball = cache / "archives" / "hello-npm-1.0.0.tar.gz";
-    REQUIRE(run({"tar", "-czf", tarball.string(), "-C", staging.path().string(), "hello-npm-1.0.0"}).ok());
+    FixtureSources sources = make_fixture_sources(cache);
     write_project_files(cache);
-    fs::path recipes_tmp = cache / "recipes.tmp";
-    fs::create_directories(recipes_tmp);
-    for (const auto& e : fs::directory_iterator(fixtures_dir() / "pack-recipes")) {
-      if (e.path().extension() != ".toml") continue;
-      std::string text = read_file(e.path());
-      text = replace_every(text, "@REPOS@", (cache / "repos").string());
-      text = replace_every(text, "@ARCHIVES@", (cache / "archives").string());
-      text = replace_every(text, "@NPM_SHA256@", pack::sha256_file(tarball));
-      text = replace_every(text, "@AUTOTOOLS_COMMIT@", commit);
-      if (e.path().filename() == "bundle.toml") text = allow_front_end_libraries(text);
-      write_file_atomic(recipes_tmp / e.path().filename(), text);
-    }
-    fs::rename(recipes_tmp, cache / "recipes");  // last: marks the sources complete
+    write_fixture_recipes(sources, cache / "recipes.tmp");
+    fs::rename(cache / "recipes.tmp", cache / "recipes");  // last: marks the sources complete
   }
   // Incremental: builds what is missing or stale, nothing when all is built.
   RunOptions env;
@@ -173,17 +127,9 @@ class BundleWorld {
     return r;
   }
 
-  /// Modification times of every step stamp of every component (path -> ns), to tell whether a step ran.
-  std::map<std::string, int64_t> stamp_times() const {
-    std::map<std::string, int64_t> out;
-    for (const auto& e : fs::recursive_directory_iterator(layout_.root())) {
-      if (e.path().parent_path().filename() != "stamps") continue;
-      struct stat st {};
-      ::stat(e.path().c_str(), &st);
-      out[e.path().string()] = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    }
-    return out;
-  }
+  /// The stamp times of every step of every component, to tell whether a step ran.
+  StampTimes stamp_times() const { return test::stamp_times(layout_); }
+
 
  private:
   TempDir dir_;

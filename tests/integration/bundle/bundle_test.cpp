@@ -2,6 +2,7 @@
 // the real dkmpack (Debian's Go, npm and autotools): the staged layout and manifest, the
 // health check, the reproducible archive through CPack (and the cpack --preset route),
 // --skip-build / --skip-archive, the .deb and .rpm, and an archive step killed mid-write.
+#include "background_process.hpp"
 #include "bundle_fixture.hpp"
 
 #include <dkm/pack/health.hpp>
@@ -245,22 +246,8 @@ TEST_CASE("an archive step killed mid-write leaves no file under the final name"
   fs::path big = w.root() / "dist" / "conf" / "big.bin";
   REQUIRE(run({"dd", "if=/dev/urandom", "of=" + big.string(), "bs=1M", "count=64", "status=none"}).ok());
 
-  std::vector<std::string> argv = w.dkmpack_argv({"--skip-build"});
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::setpgid(0, 0);  // its own group: dkmpack, cpack and the archive writer die together
-    ::setenv("SOURCE_DATE_EPOCH", kTestEpoch, 1);
-    int devnull = ::open("/dev/null", O_WRONLY);
-    ::dup2(devnull, 1);
-    ::dup2(devnull, 2);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);
+  // Its own group: dkmpack, cpack and the archive writer die together.
+  BackgroundProcess dkmpack(w.dkmpack_argv({"--skip-build"}), {{}, {}, {{"SOURCE_DATE_EPOCH", kTestEpoch}}});
   std::string prefix = "." + w.archive().filename().string() + ".tmp";
   auto temp_partly_written = [&] {
     std::error_code ec;
@@ -269,9 +256,7 @@ TEST_CASE("an archive step killed mid-write leaves no file under the final name"
     return false;
   };
   bool caught = wait_until(temp_partly_written, std::chrono::seconds(60), std::chrono::milliseconds(5));
-  ::kill(-pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  int status = dkmpack.stop(SIGKILL);
   REQUIRE(caught);
   CHECK(WIFSIGNALED(status));
   CHECK_FALSE(fs::exists(w.archive()));

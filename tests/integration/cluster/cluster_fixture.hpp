@@ -5,11 +5,12 @@
 // operator would run it on that host. The go-carbon test double (CarbonRecorder) and
 // set_collectd_interval come from the dashboards tests' fixture.
 
-#include "../dashboards/dashboards_fixture.hpp"
+#include "dashboards_fixture.hpp"
 #include "netns_lab.hpp"
 
+#include <dkm/core/proc_info.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/layout.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <deque>
 #include <map>
@@ -27,7 +28,7 @@ inline constexpr int kClusterPort = 27600;
 /// One host of a cluster: its namespace and address, and its install directory.
 struct ClusterHost {
   NetnsLab::Host net;              ///< namespace, address, role
-  runtime::InstallLayout layout;   ///< its install (DIR = TMP/ROLE)
+  dkm::InstallLayout layout;   ///< its install (DIR = TMP/ROLE)
   bool installed = false;          ///< the installer ran successfully
 
   /// Runs `DIR/bin/dkm ARGS...` inside the host's namespace; output captured.
@@ -37,18 +38,6 @@ struct ClusterHost {
     return run_process(argv);
   }
 };
-
-/// True while `pid` is a live process (not a zombie).
-inline bool process_alive(pid_t pid) {
-  std::string stat;
-  try {
-    stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  } catch (const Error&) {
-    return false;
-  }
-  size_t close = stat.rfind(')');
-  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' && stat[close + 2] != 'X';
-}
 
 /// A cluster of hosts on one private network; on destruction every installed host gets
 /// `dkm stop`, then the lab kills what is left and removes its namespaces.
@@ -65,7 +54,7 @@ class Cluster {
 
   /// Adds the host `role` (its namespace and address); nothing installed yet.
   ClusterHost& add(const std::string& role) {
-    hosts_.push_back({lab_.add_host(role), runtime::InstallLayout(dir_ / role)});
+    hosts_.push_back({lab_.add_host(role), dkm::InstallLayout(dir_ / role)});
     return hosts_.back();
   }
 

@@ -1,11 +1,11 @@
-// Issue 9: the installer's topology flags, through the real installer: bad values exit
+// The installer's topology flags, through the real installer: bad values exit
 // with status 2, name the flag and write nothing; a query front installs carbonapi with
 // Grafana, and its update needs a bundle with carbonapi.
 #include <catch2/catch.hpp>
 
 #include <yaml-cpp/yaml.h>
 
-#include "../installer/installer_fixture.hpp"
+#include "installer_fixture.hpp"
 
 using namespace dkm;
 using namespace dkm::test;
@@ -53,7 +53,7 @@ TEST_CASE("bad topology values: exit 2, the flag named, nothing written", "[clus
 TEST_CASE("a query front runs carbonapi and Grafana, and updates only to a bundle that has both", "[cluster]") {
   TempDir tmp{"dkm-front-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "dkumonitor-1.0.0");
-  runtime::InstallLayout L(tmp.path() / "front");
+  dkm::InstallLayout L(tmp.path() / "front");
   RunResult r = run_installer(bundle, {"-d", L.root().string(), "-p", "27600", "-t", "frontend", "--backends",
                                        "10.0.0.11:27603,10.0.0.12:27603"});
   INFO(r.output);
@@ -68,7 +68,7 @@ TEST_CASE("a query front runs carbonapi and Grafana, and updates only to a bundl
   CHECK(ini.get<std::string>("program:carbonapi.ready") == "tcp:127.0.0.1:27602");
   YAML::Node ds = YAML::LoadFile((L.conf() / "grafana/provisioning/datasources/dkumonitor.yaml").string());
   CHECK(ds["datasources"][0]["url"].as<std::string>() == "http://127.0.0.1:27602");
-  CHECK(runtime::parse_env_file(read_file(L.env_file()), "env")["DKM_INSTALL_TYPE"] == "frontend");
+  CHECK(dkm::parse_env_file(read_file(L.env_file()), "env")["DKM_INSTALL_TYPE"] == "frontend");
 
   // A bundle without carbonapi cannot run this front: the update is refused, nothing changes.
   TestBundle partial = make_test_bundle(tmp.path() / "dkumonitor-1.0.1", "1.0.1");

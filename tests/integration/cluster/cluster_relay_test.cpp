@@ -1,4 +1,4 @@
-// Issue 9 (optional item): agents write to one relay, which shards over the backends.
+// Agents write to one relay, which shards over the backends.
 // Five hosts on one private bridge: two agents (-t agent --carbon-server RELAY), a relay
 // (-t relay --carbon-backends B1,B2) running Debian's real carbon-c-relay under dkm (the
 // bundle's stand-in), and two backend hosts where, as in cluster_test.cpp, a TEST DOUBLE

@@ -1,4 +1,4 @@
-// Issue 9: a monitored cluster across network namespaces. Six hosts on one private
+// A monitored cluster across network namespaces. Six hosts on one private
 // bridge: three agents (-t agent --carbon-server BACKEND) split over two backends
 // (-t backend --carbonserver-listen ADDR), and a query front (-t frontend --backends
 // B1,B2) whose carbonapi reads both. Every host has its own install directory; dkm runs

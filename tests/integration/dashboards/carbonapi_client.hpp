@@ -3,10 +3,10 @@
 // Grafana's calls (/metrics/find, /metrics/expand, /render in JSON) over HTTP, and the
 // whisper files go-carbon wrote.
 
-#include "../installer/installer_fixture.hpp"
+#include "installer_fixture.hpp"
 #include "grafana_variables.hpp"
 
-#include <dkm/runtime/layout.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
@@ -75,7 +75,7 @@ inline size_t points_in(const nlohmann::json& render) {
 }
 
 /// The metrics go-carbon has written: every whisper file under storage/whisper, as a path.
-inline std::set<std::string> whisper_metric_names(const runtime::InstallLayout& layout) {
+inline std::set<std::string> whisper_metric_names(const dkm::InstallLayout& layout) {
   std::set<std::string> names;
   fs::path root = layout.storage() / "whisper";
   std::error_code ec;

@@ -1,4 +1,4 @@
-// Issue 8, test 1: every query of every shipped dashboard, its variables resolved the
+// Every query of every shipped dashboard, its variables resolved the
 // way Grafana does (find queries), matches at least one metric that Debian's real
 // collectd 5.12 sends with the installer's rendered config, or that DSS sends.
 //
@@ -21,7 +21,7 @@ using namespace dkm::test;
 namespace {
 
 /// Every series of these dashboards that the recorded metrics miss.
-std::vector<std::string> missing(const std::vector<runtime::Dashboard>& dashboards, const std::set<std::string>& names) {
+std::vector<std::string> missing(const std::vector<dkm::test::Dashboard>& dashboards, const std::set<std::string>& names) {
   std::vector<std::string> out;
   for (const auto& d : dashboards)
     for (auto& m : missing_series(d, names)) out.push_back(m);
@@ -37,7 +37,7 @@ TEST_CASE("every dashboard query matches what collectd and DSS send", "[dashboar
   };
   TempDir tmp{"dkm-dashboards-"};
   TestBundle bundle = make_dashboards_bundle(tmp.path() / "dkumonitor-1.0.0");
-  runtime::InstallLayout layout(tmp.path() / "inst");
+  dkm::InstallLayout layout(tmp.path() / "inst");
   int port = free_port_block();
   RunResult installed = run_installer(bundle, {"-d", layout.root().string(), "-p", std::to_string(port), "-t", "agent",
                                                "--hostname", kCollectdHostname, "--system-collectd"});
@@ -48,11 +48,11 @@ TEST_CASE("every dashboard query matches what collectd and DSS send", "[dashboar
   DssProcessStandIns dss_processes;
   CarbonRecorder carbon(port + 1);  // test double for go-carbon's plaintext receiver
   fs::path agent_log = tmp.path() / "collectd.log";
-  Background agent(service_argv(layout, "collectd"), agent_log);  // services.ini's command
+  BackgroundProcess agent(service_argv(layout, "collectd"), {agent_log});  // services.ini's command
 
-  runtime::Dashboard system = shipped_dashboard("dkumonitor-system");
-  runtime::Dashboard dss_host = shipped_dashboard("dkumonitor-dss-host");
-  runtime::Dashboard dss_backend = shipped_dashboard("dkumonitor-dss-backend");
+  dkm::test::Dashboard system = shipped_dashboard("dkumonitor-system");
+  dkm::test::Dashboard dss_host = shipped_dashboard("dkumonitor-dss-host");
+  dkm::test::Dashboard dss_backend = shipped_dashboard("dkumonitor-dss-backend");
 
   // Rates need two samples: wait until the collectd dashboards are satisfied, or give up.
   double first_metric = -1;
@@ -70,7 +70,7 @@ TEST_CASE("every dashboard query matches what collectd and DSS send", "[dashboar
   INFO("received " << carbon.lines().size() << " lines, " << names.size() << " metrics");
   REQUIRE_FALSE(names.empty());
   // The host is one node (write_graphite writes the host name's dots as '_').
-  CHECK(runtime::GraphiteGlob("collectd.*").find(names) == std::set<std::string>{"collectd." + kCollectdHostNode});
+  CHECK(dkm::test::GraphiteGlob("collectd.*").find(names) == std::set<std::string>{"collectd." + kCollectdHostNode});
   for (const auto& m : missing({system, dss_host}, names)) FAIL_CHECK("no metric for " << m);
   CHECK(complete);
 

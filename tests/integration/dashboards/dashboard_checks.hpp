@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/dashboard.hpp>
+#include "dashboard.hpp"
 
 #include <set>
 #include <string>
@@ -26,18 +26,18 @@ inline const std::string kCollectdHostname = "host.example.domain";
 inline const std::string kCollectdHostNode = "domain_example_host";
 
 /// The shipped dashboards, dist/dashboards/*.json, sorted by file name.
-inline std::vector<runtime::Dashboard> shipped_dashboards() {
+inline std::vector<dkm::test::Dashboard> shipped_dashboards() {
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(source_dir() / "dist" / "dashboards"))
     if (entry.path().extension() == ".json") files.push_back(entry.path());
   std::sort(files.begin(), files.end());
-  std::vector<runtime::Dashboard> out;
-  for (const auto& file : files) out.push_back(runtime::load_dashboard(file));
+  std::vector<dkm::test::Dashboard> out;
+  for (const auto& file : files) out.push_back(dkm::test::load_dashboard(file));
   return out;
 }
 
 /// The shipped dashboard with this uid (fails the test when absent).
-inline runtime::Dashboard shipped_dashboard(const std::string& uid) {
+inline dkm::test::Dashboard shipped_dashboard(const std::string& uid) {
   for (auto& d : shipped_dashboards())
     if (d.uid == uid) return d;
   FAIL("no dashboard with uid " << uid << " in dist/dashboards");
@@ -47,7 +47,7 @@ inline runtime::Dashboard shipped_dashboard(const std::string& uid) {
 /// Every series of `dashboard` (variables resolved as Grafana does, every option
 /// selected) that `exists` rejects, described as "TITLE / PANEL (REF): PATH"; a
 /// variable that ends with no option is one entry too.
-inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboard, const GraphiteMetricsApi& api,
+inline std::vector<std::string> missing_series(const dkm::test::Dashboard& dashboard, const GraphiteMetricsApi& api,
                                                const std::function<bool(const std::string&)>& exists) {
   std::map<std::string, std::string> values;
   try {
@@ -56,7 +56,7 @@ inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboa
     return {e.what()};
   }
   std::vector<std::string> missing;
-  for (const auto& series : runtime::expanded_series(dashboard, values))
+  for (const auto& series : dkm::test::expanded_series(dashboard, values))
     if (!exists(series.path))
       missing.push_back(dashboard.title + " / " + series.target->panel + " (" + series.target->ref_id +
                         "): " + series.path);
@@ -64,10 +64,10 @@ inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboa
 }
 
 /// missing_series() against a set of metric names received by a carbon stand-in.
-inline std::vector<std::string> missing_series(const runtime::Dashboard& dashboard,
+inline std::vector<std::string> missing_series(const dkm::test::Dashboard& dashboard,
                                                const std::set<std::string>& metric_names) {
   return missing_series(dashboard, metrics_api_over(metric_names),
-                        [&](const std::string& path) { return runtime::GraphiteGlob(path).matches_any(metric_names); });
+                        [&](const std::string& path) { return dkm::test::GraphiteGlob(path).matches_any(metric_names); });
 }
 
 /// How many of a dashboard's targets read at least one series, and which read none.
@@ -83,7 +83,7 @@ struct TargetCoverage {
 
 /// The targets of `dashboard` (variables resolved as Grafana does, every option selected)
 /// that read at least one of `names`: what a panel shows rather than "No data".
-inline TargetCoverage target_coverage(const runtime::Dashboard& dashboard, const std::set<std::string>& names) {
+inline TargetCoverage target_coverage(const dkm::test::Dashboard& dashboard, const std::set<std::string>& names) {
   TargetCoverage coverage;
   coverage.total = dashboard.targets.size();
   std::map<std::string, std::string> values;
@@ -95,8 +95,8 @@ inline TargetCoverage target_coverage(const runtime::Dashboard& dashboard, const
   for (const auto& target : dashboard.targets) {
     bool data = false;
     if (coverage.error.empty())
-      for (const auto& path : runtime::graphite_series_paths(runtime::expand_variables(target.expression, values)))
-        data = data || runtime::GraphiteGlob(path).matches_any(names);
+      for (const auto& path : dkm::test::graphite_series_paths(dkm::test::expand_variables(target.expression, values)))
+        data = data || dkm::test::GraphiteGlob(path).matches_any(names);
     if (data) ++coverage.with_data;
     else coverage.empty.push_back(target.panel + " (" + target.ref_id + ")");
   }
@@ -104,9 +104,9 @@ inline TargetCoverage target_coverage(const runtime::Dashboard& dashboard, const
 }
 
 /// Number of targets and of series paths of a dashboard, for the figures a test prints.
-inline size_t series_count(const runtime::Dashboard& dashboard) {
+inline size_t series_count(const dkm::test::Dashboard& dashboard) {
   size_t n = 0;
-  for (const auto& target : dashboard.targets) n += runtime::graphite_series_paths(target.expression).size();
+  for (const auto& target : dashboard.targets) n += dkm::test::graphite_series_paths(target.expression).size();
   return n;
 }
 

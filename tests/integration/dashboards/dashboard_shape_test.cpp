@@ -1,4 +1,4 @@
-// Test 2 of issue 8: every shipped dashboard is provisionable as is: a uid, a title,
+// Every shipped dashboard is provisionable as is: a uid, a title,
 // a schema version, and every datasource reference is the provisioned Graphite uid.
 // Issue 13: Grafana 12's schema version, variable queries in Grafana's object form, and
 // no pattern go-carbon would expand wrong.
@@ -12,7 +12,7 @@ using namespace dkm::test;
 
 TEST_CASE("each dashboard has a uid, a title and a schema version, uids unique", "[dashboards]") {
   auto dashboards = shipped_dashboards();
-  REQUIRE(dashboards.size() == 3);
+  REQUIRE(dashboards.size() == 4);
   std::set<std::string> uids;
   for (const auto& d : dashboards) {
     INFO(d.name);
@@ -25,7 +25,8 @@ TEST_CASE("each dashboard has a uid, a title and a schema version, uids unique",
     CHECK(!d.targets.empty());
     uids.insert(d.uid);
   }
-  CHECK(uids == std::set<std::string>{"dkumonitor-system", "dkumonitor-dss-host", "dkumonitor-dss-backend"});
+  CHECK(uids == std::set<std::string>{"dkumonitor-system", "dkumonitor-dss-host", "dkumonitor-dss-backend",
+                                     "dkumonitor-stack"});
 }
 
 TEST_CASE("every panel, target and variable uses only the provisioned datasource uid", "[dashboards]") {
@@ -43,7 +44,7 @@ TEST_CASE("every target parses as a Graphite expression reading at least one ser
   for (const auto& d : shipped_dashboards()) {
     for (const auto& target : d.targets) {
       INFO(d.name << " " << target.where << ": " << target.expression);
-      CHECK_FALSE(runtime::graphite_series_paths(target.expression).empty());
+      CHECK_FALSE(dkm::test::graphite_series_paths(target.expression).empty());
     }
   }
 }
@@ -79,7 +80,7 @@ TEST_CASE("no brace group nests: go-carbon expands a group to its first closing 
       CHECK_FALSE(nested(v.query));
     }
     for (const auto& target : d.targets)
-      for (const auto& path : runtime::graphite_series_paths(target.expression)) {
+      for (const auto& path : dkm::test::graphite_series_paths(target.expression)) {
         INFO(d.name << " " << target.where << ": " << path);
         CHECK_FALSE(nested(path));
       }
@@ -92,7 +93,7 @@ TEST_CASE("the DSS lists skip the collectd tree and nothing else, the host lists
   // every host's series (seconds at 1,000 hosts), so the lists spell their first nodes out.
   std::string instances = shipped_dashboard("dkumonitor-dss-backend").variables.at(0).query;
   REQUIRE(instances.rfind("expand(", 0) == 0);
-  runtime::GraphiteGlob instance_list(instances.substr(7, instances.size() - 8));
+  test::GraphiteGlob instance_list(instances.substr(7, instances.size() - 8));
   for (const char* first : {"c", "co", "col", "coll", "colle", "collec", "collect", "collectdx", "corp", "cold", "dss",
                             "dataiku", "acme", "x"}) {
     INFO(first);
@@ -104,7 +105,7 @@ TEST_CASE("the DSS lists skip the collectd tree and nothing else, the host lists
   for (const char* uid : {"dkumonitor-system", "dkumonitor-dss-host"}) {
     INFO(uid);
     std::string hosts = shipped_dashboard(uid).variables.at(0).query;
-    runtime::GraphiteGlob host_list(hosts.substr(7, hosts.size() - 8));
+    test::GraphiteGlob host_list(hosts.substr(7, hosts.size() - 8));
     for (const char* host : {"domain_example_host", "host", "com.example.host", "localdomain.host",
                              "com.example.dc1.rack2.host"})
       CHECK(host_list.matches("collectd." + std::string(host) + ".cpu"));

@@ -177,14 +177,14 @@ class DssLab {
     fs::path conf = dir / "run" / "collectd.conf";
     write_file_atomic(conf, dss_collectd_config(dir, instance.prefix, carbon_->port(), interval));
     logs_.push_back(dir / "run" / "collectd.log");
-    collectds_.push_back(std::make_unique<Background>(std::vector<std::string>{"/usr/sbin/collectd", "-f", "-C",
+    collectds_.push_back(std::make_unique<BackgroundProcess>(std::vector<std::string>{"/usr/sbin/collectd", "-f", "-C",
                                                                                conf.string()},
                                                       dir / "run" / "collectd.out"));
   }
 
   void start_agent(int interval) {
     bundle_ = make_dashboards_bundle(tmp_.path() / "dkumonitor-1.0.0");
-    runtime::InstallLayout layout(tmp_.path() / "agent");
+    dkm::InstallLayout layout(tmp_.path() / "agent");
     std::vector<std::string> args{"-d", layout.root().string(), "-p", std::to_string(free_port_block()), "-t",
                                   "agent", "--hostname", kDssAgentHostname, "--system-collectd", "--carbon-server",
                                   "127.0.0.1:" + std::to_string(carbon_->port())};
@@ -196,7 +196,7 @@ class DssLab {
     if (!installed.ok()) throw Error("installer " + join(args, " ") + ":\n" + installed.output);
     set_collectd_interval(layout, interval);
     logs_.push_back(tmp_.path() / "agent.log");
-    collectds_.push_back(std::make_unique<Background>(service_argv(layout, "collectd"), logs_.back()));
+    collectds_.push_back(std::make_unique<BackgroundProcess>(service_argv(layout, "collectd"), logs_.back()));
   }
 
   TempDir tmp_{"dkm-dss-lab-"};
@@ -204,7 +204,7 @@ class DssLab {
   TestBundle bundle_;
   std::unique_ptr<CarbonRecorder> carbon_;
   std::vector<std::unique_ptr<DssProcessStandIn>> processes_;
-  std::vector<std::unique_ptr<Background>> collectds_;
+  std::vector<std::unique_ptr<BackgroundProcess>> collectds_;
   std::vector<fs::path> logs_;
 };
 

@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/dss_homes.hpp>
+#include <dkm/install/dss_homes.hpp>
 
 #include <iostream>
 
@@ -20,7 +20,7 @@ using namespace dkm::test;
 namespace {
 
 /// The values of a dashboard's variable `name`, resolved against `names`.
-std::set<std::string> option_values(const runtime::Dashboard& d, const std::string& name,
+std::set<std::string> option_values(const dkm::test::Dashboard& d, const std::string& name,
                                     const std::set<std::string>& names) {
   std::set<std::string> out;
   auto resolved = resolve_dashboard_variables(d, metrics_api_over(names));
@@ -32,7 +32,7 @@ std::set<std::string> option_values(const runtime::Dashboard& d, const std::stri
 std::string process_count_path(const DssLab& lab, const DssInstanceSpec& instance, const std::string& kind) {
   if (instance.own_collectd) return instance.prefix + ".collectd.processes.dss_" + kind + ".ps_count.processes";
   return "collectd." + kDssAgentNode + ".processes.dss_" + kind + "-" +
-         runtime::dss_home_label(lab.data_dir(instance)) + ".ps_count.processes";
+         dkm::install::dss_home_label(lab.data_dir(instance)) + ".ps_count.processes";
 }
 
 void check_setup(const DssSetup& setup) {
@@ -42,8 +42,8 @@ void check_setup(const DssSetup& setup) {
   REQUIRE(reported);
   std::set<std::string> names = lab.names();
 
-  runtime::Dashboard backend = shipped_dashboard("dkumonitor-dss-backend");
-  runtime::Dashboard host = shipped_dashboard("dkumonitor-dss-host");
+  dkm::test::Dashboard backend = shipped_dashboard("dkumonitor-dss-backend");
+  dkm::test::Dashboard host = shipped_dashboard("dkumonitor-dss-host");
   std::set<std::string> prefixes, roots;
   for (const auto& instance : setup.instances) prefixes.insert(instance.prefix);
   for (const auto& root : lab.collectd_roots()) roots.insert(root);

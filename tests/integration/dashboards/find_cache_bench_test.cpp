@@ -16,7 +16,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/proc_info.hpp>
+#include <dkm/core/proc_info.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -97,11 +97,11 @@ void bench(const fs::path& real, const std::vector<std::string>& names, const st
   auto list = [&](const std::string& uid) {
     return [&, uid] { graphite_metric_find_query(shipped_dashboard(uid).variables.at(0), {}, grafana); };
   };
-  runtime::Dashboard host = shipped_dashboard("dkumonitor-dss-host");
+  dkm::test::Dashboard host = shipped_dashboard("dkumonitor-dss-host");
   auto all_nodes = selected_values(resolve_dashboard_variables(host, grafana));
   auto cpu = std::find_if(host.targets.begin(), host.targets.end(), [](auto& t) { return t.panel == "CPU busy per core"; });
   REQUIRE(cpu != host.targets.end());
-  std::string cpu_all = runtime::expand_variables(cpu->expression, all_nodes);
+  std::string cpu_all = dkm::test::expand_variables(cpu->expression, all_nodes);
   std::vector<std::pair<std::string, std::function<void()>>> requests{
       {"System overview's host list (find)", list("dkumonitor-system")},
       {"DSS host's host list (expand)", list("dkumonitor-dss-host")},

@@ -60,7 +60,7 @@ double seconds_to_seen(const RealBackend& b, std::chrono::seconds patience) {
   for (int i = 0; i < 3; ++i)
     if (ask_like_grafana(b.carbonapi()).any_listed()) throw Error("listed before its first metric");
   auto t0 = Clock::now();
-  Background collectd(service_argv(b.layout, "collectd"), b.tmp.path() / "collectd.log");  // services.ini's command
+  BackgroundProcess collectd(service_argv(b.layout, "collectd"), b.tmp.path() / "collectd.log");  // services.ini's command
   send_plaintext(b.carbon(), dss_backend_lines(kDssPrefix));
   bool seen = wait_until([&] { return ask_like_grafana(b.carbonapi()).all(); }, patience,
                          std::chrono::milliseconds(50));

@@ -1,4 +1,4 @@
-// Issue 8, test 2 (the installed half): Grafana's provisioning, as the installer renders
+// Grafana's provisioning (the installed half of the dashboards' checks), as the installer renders
 // it, declares the datasource uid every shipped dashboard uses, pointing at carbonapi,
 // and its dashboards provider reads the shipped dashboards.
 #include "dashboard_checks.hpp"
@@ -15,7 +15,7 @@ TEST_CASE("the provisioned datasource is the one every dashboard uses, and the p
           "[dashboards][provisioning]") {
   TempDir tmp{"dkm-dashboards-"};
   TestBundle bundle = make_dashboards_bundle(tmp.path() / "dkumonitor-1.0.0");
-  runtime::InstallLayout layout(tmp.path() / "inst");
+  dkm::InstallLayout layout(tmp.path() / "inst");
   int port = free_port_block();
   RunResult installed = run_installer(bundle, {"-d", layout.root().string(), "-p", std::to_string(port), "-t", "server"});
   INFO(installed.output);
@@ -35,7 +35,7 @@ TEST_CASE("the provisioned datasource is the one every dashboard uses, and the p
   fs::path dashboards_dir = providers["providers"][0]["options"]["path"].as<std::string>();
   std::set<std::string> provided, shipped;
   for (const auto& entry : fs::directory_iterator(dashboards_dir)) {
-    runtime::Dashboard d = runtime::load_dashboard(entry.path());
+    dkm::test::Dashboard d = dkm::test::load_dashboard(entry.path());
     provided.insert(d.uid);
     for (const auto& ref : d.datasources) {
       INFO(entry.path() << " " << ref.where << " = " << ref.text);

@@ -15,7 +15,7 @@ namespace dkm::test {
 struct RealBackend {
   TempDir tmp{"dkm-real-backend-"};
   TestBundle bundle = make_dashboards_bundle(tmp.path() / "dkumonitor-1.0.0");
-  runtime::InstallLayout layout{tmp.path() / "inst"};
+  dkm::InstallLayout layout{tmp.path() / "inst"};
   int port = free_port_block();
 
   explicit RealBackend(const fs::path& real,

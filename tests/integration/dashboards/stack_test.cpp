@@ -18,6 +18,7 @@
 #include "dashboard_checks.hpp"
 #include "carbonapi_client.hpp"
 #include "dashboards_fixture.hpp"
+#include "stack_metrics.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -36,7 +37,7 @@ namespace {
 double seconds_between(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
 /// The lines go-carbon's test double received (it prints them; dkm logs them).
-std::vector<std::string> carbon_double_lines(const runtime::InstallLayout& layout) {
+std::vector<std::string> carbon_double_lines(const dkm::InstallLayout& layout) {
   std::error_code ec;
   fs::path log = layout.run() / "go-carbon.log";
   if (!fs::exists(log, ec)) return {};
@@ -57,7 +58,7 @@ TEST_CASE("dkm runs an all-in-one install: collectd's metrics reach carbon withi
     fs::remove(bundle.root / "bin" / name);
     fs::create_symlink(double_program, bundle.root / "bin" / name);
   }
-  runtime::InstallLayout layout(tmp.path() / "inst");
+  dkm::InstallLayout layout(tmp.path() / "inst");
   int port = free_port_block();
   RunResult installed = run_installer(
       bundle, {"-d", layout.root().string(), "-p", std::to_string(port), "-t", "all", "--system-collectd", "--hostname",
@@ -106,7 +107,7 @@ TEST_CASE("dkm runs an all-in-one install: collectd's metrics reach carbon withi
   for (const auto& line : carbon_double_lines(layout)) sent.insert(line.substr(0, line.find(' ')));
   for (const char* plugin : {"cpu", "df", "interface", "load", "memory", "processes", "swap", "uptime"}) {
     INFO(plugin);
-    CHECK_FALSE(runtime::GraphiteGlob(host + plugin + ".*").find(sent).empty());
+    CHECK_FALSE(dkm::test::GraphiteGlob(host + plugin + ".*").find(sent).empty());
   }
 
   std::vector<pid_t> running = install_processes(layout);
@@ -117,7 +118,7 @@ TEST_CASE("dkm runs an all-in-one install: collectd's metrics reach carbon withi
   INFO("dkm stop:\n" << stopped.output);
   CHECK(stopped.ok());
   CHECK(install_processes(layout).empty());
-  for (pid_t pid : running) CHECK_FALSE(runtime::process_alive(pid));
+  for (pid_t pid : running) CHECK_FALSE(dkm::process_alive(pid));
 
   std::cout << "dkm start (4 services RUNNING): " << seconds_between(before_start, after_start)
             << " s; collectd's first metrics stamped " << first_stamp - start_epoch
@@ -132,7 +133,7 @@ TEST_CASE("real go-carbon and carbonapi: a DSS metric reads back, every dashboar
   TempDir tmp{"dkm-dashboards-real-"};
   TestBundle bundle = make_dashboards_bundle(tmp.path() / "dkumonitor-1.0.0");
   RealComponents taken = take_real_components(bundle, fs::absolute(real));
-  runtime::InstallLayout layout(tmp.path() / "inst");
+  dkm::InstallLayout layout(tmp.path() / "inst");
   int port = free_port_block();
   std::vector<std::string> args{"-d", layout.root().string(), "-p", std::to_string(port), "-t", "backend-agent",
                                 "--hostname", kCollectdHostname, "--carbon-listen", "127.0.0.1",
@@ -140,9 +141,11 @@ TEST_CASE("real go-carbon and carbonapi: a DSS metric reads back, every dashboar
   RunResult installed = run_installer(bundle, args);
   INFO(installed.output);
   REQUIRE(installed.ok());
-  // Seconds, not minutes: collectd every second (go-carbon's config as shipped: each new
-  // metric is indexed as it arrives, new_series_test.cpp).
+  // Seconds, not minutes: collectd every second, and go-carbon and carbonapi report their
+  // own metrics (the Monitoring stack dashboard's) every second (go-carbon's config as
+  // shipped otherwise: each new metric is indexed as it arrives, new_series_test.cpp).
   set_collectd_interval(layout, 1);
+  report_stack_metrics_every_second(layout);
 
   DssProcessStandIns dss_processes;
   auto before_start = Clock::now();
@@ -158,7 +161,7 @@ TEST_CASE("real go-carbon and carbonapi: a DSS metric reads back, every dashboar
   const std::string heap = "dataiku.dss.inst1.backend.server.jvm.memory.heap.used";
   auto sent = Clock::now();
   send_plaintext(port + 1, dss_backend_lines("dataiku.dss.inst1", 4242));
-  std::vector<runtime::Dashboard> dashboards = shipped_dashboards();
+  std::vector<dkm::test::Dashboard> dashboards = shipped_dashboards();
   std::vector<std::string> missing_on_disk;
   bool written = wait_until(
       [&] {
@@ -197,7 +200,7 @@ TEST_CASE("real go-carbon and carbonapi: a DSS metric reads back, every dashboar
     auto values = selected_values(resolve_dashboard_variables(d, api));
     for (const auto& target : d.targets) {
       ++targets;
-      std::string expression = runtime::expand_variables(target.expression, values);
+      std::string expression = dkm::test::expand_variables(target.expression, values);
       nlohmann::json answer = carbonapi_render(carbonapi, expression);
       INFO(d.title << " / " << target.panel << ": " << expression);
       CHECK(answer.is_array());

@@ -9,7 +9,7 @@ namespace {
 
 /// CPU clock ticks (user + system) a process has used.
 std::uint64_t cpu_ticks(pid_t pid) {
-  auto st = runtime::read_proc_stat(pid);
+  auto st = dkm::read_proc_stat(pid);
   return st ? st->utime + st->stime : 0;
 }
 
@@ -47,10 +47,10 @@ TEST_CASE("a service that exits at once goes BACKOFF, then FATAL after startretr
   CHECK(cpu_ticks(supervisor) - ticks_before <= 10);
 
   // FATAL stays FATAL, and the supervisor sleeps: no CPU, no wake-ups.
-  long switches = runtime::proc_status_counter(supervisor, "voluntary_ctxt_switches");
+  long switches = dkm::proc_status_counter(supervisor, "voluntary_ctxt_switches");
   std::uint64_t ticks = cpu_ticks(supervisor);
   std::this_thread::sleep_for(2s);
-  CHECK(runtime::proc_status_counter(supervisor, "voluntary_ctxt_switches") - switches <= 1);
+  CHECK(dkm::proc_status_counter(supervisor, "voluntary_ctxt_switches") - switches <= 1);
   CHECK(cpu_ticks(supervisor) - ticks <= 1);
   CHECK(inst.status()["quitter"].state == "FATAL");
 

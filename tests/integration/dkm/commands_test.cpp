@@ -15,7 +15,7 @@ TEST_CASE("restart gives a RUNNING service a new process", "[dkm][commands]") {
   StatusLine after = inst.status()["s"];
   CHECK(after.state == "RUNNING");
   CHECK(after.pid != before);
-  CHECK_FALSE(runtime::process_alive(static_cast<pid_t>(before)));
+  CHECK_FALSE(dkm::process_alive(static_cast<pid_t>(before)));
 }
 
 TEST_CASE("run NAME runs a service in the foreground and is refused while the supervisor runs it", "[dkm][commands]") {
@@ -51,7 +51,8 @@ TEST_CASE("supervise runs the supervisor in the foreground and SIGTERM stops eve
   DkmInstall inst("[program:auto]\ncommand = " + fixture_program("forks_grandchild") +
                   " %(ENV_DKM_HOME)s/grandchild.pid\nstartsecs = 0\n\n[program:manual]\ncommand = " +
                   fixture_program("sleeper") + "\nautostart = false\n");
-  BackgroundProcess supervisor({tool("dkm").string(), "-d", inst.root(), "supervise"}, inst.scratch("supervise.out"));
+  BackgroundProcess supervisor =
+      background_dkm({tool("dkm").string(), "-d", inst.root(), "supervise"}, inst.scratch("supervise.out"));
   REQUIRE(inst.wait_for_state("auto", "RUNNING").pid > 0);
   CHECK(inst.status()["manual"].state == "STOPPED");
   CHECK(inst.supervisor_pid() == supervisor.pid());

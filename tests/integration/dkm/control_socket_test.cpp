@@ -2,7 +2,7 @@
 // error while the supervisor keeps running.
 #include "dkm_harness.hpp"
 
-#include <dkm/runtime/control_socket.hpp>
+#include "supervise/control_socket.hpp"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -111,10 +111,10 @@ TEST_CASE("malformed and oversized requests get an error and the supervisor keep
     CHECK(answer.find(c.error) != std::string::npos);
   }
   // A client that connects and says nothing, or half a request, then leaves.
-  int idle = runtime::connect_control_socket(socket);
+  int idle = dkm::supervise::connect_control_socket(socket);
   REQUIRE(idle >= 0);
   ::close(idle);
-  int half = runtime::connect_control_socket(socket);
+  int half = dkm::supervise::connect_control_socket(socket);
   REQUIRE(half >= 0);
   (void)!::write(half, "{\"comm", 6);
   ::close(half);
@@ -123,7 +123,7 @@ TEST_CASE("malformed and oversized requests get an error and the supervisor keep
   INFO(status.output);
   CHECK(status.exit_code == 0);
   CHECK(inst.supervisor_pid() == supervisor);
-  CHECK(runtime::process_alive(supervisor));
+  CHECK(dkm::process_alive(supervisor));
   std::string log = read_file(inst.layout().supervisor_log());
   CHECK(log.find("rejected an oversized control request") != std::string::npos);
 }

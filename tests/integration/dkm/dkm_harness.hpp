@@ -3,13 +3,14 @@
 // conf/services.ini, the real `dkm` run against it, the real fixture programs
 // (tests/fixtures/programs) as services, and /proc to see what really runs.
 
+#include "background_process.hpp"
 #include "test_support.hpp"
 
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/control_socket.hpp>
-#include <dkm/runtime/layout.hpp>
-#include <dkm/runtime/leftovers.hpp>
-#include <dkm/runtime/proc_info.hpp>
+#include <dkm/core/install_layout.hpp>
+#include "supervise/control_socket.hpp"
+#include "supervise/leftovers.hpp"
+#include <dkm/core/proc_info.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -46,7 +47,7 @@ inline std::string listener_and_sender(int port, int delay_ms, const std::string
 
 /// Sends raw bytes on a fresh connection and returns everything the supervisor answers.
 inline std::string raw_exchange(const fs::path& socket, const std::string& bytes) {
-  int fd = runtime::connect_control_socket(socket);
+  int fd = dkm::supervise::connect_control_socket(socket);
   REQUIRE(fd >= 0);
   size_t off = 0;
   while (off < bytes.size()) {
@@ -80,7 +81,7 @@ class DkmInstall {
     fs::create_directories(layout_.conf());
     fs::create_directories(layout_.bin());
     write_services(services);
-    write_file_atomic(layout_.env_file(), runtime::render_env_file({{"DKM_HOME", layout_.root().string()}}));
+    write_file_atomic(layout_.env_file(), dkm::render_env_file({{"DKM_HOME", layout_.root().string()}}));
   }
   DkmInstall(const DkmInstall&) = delete;
   DkmInstall& operator=(const DkmInstall&) = delete;
@@ -98,7 +99,7 @@ class DkmInstall {
   void write_services(const std::string& services) { write_file_atomic(layout_.services_file(), services); }
 
   /// The install's paths.
-  const runtime::InstallLayout& layout() const { return layout_; }
+  const dkm::InstallLayout& layout() const { return layout_; }
   /// DIR.
   std::string root() const { return layout_.root().string(); }
   /// A scratch path inside the temporary directory (not inside DIR).
@@ -152,12 +153,12 @@ class DkmInstall {
   /// every process carrying the install's service marker. Zombies are not processes.
   std::vector<pid_t> processes() const {
     std::vector<pid_t> out;
-    const std::string marker = runtime::service_marker(layout_);
-    for (pid_t pid : runtime::list_pids()) {
-      if (pid == ::getpid() || !runtime::process_alive(pid)) continue;
-      std::string cmdline = runtime::read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
+    const std::string marker = dkm::supervise::service_marker(layout_);
+    for (pid_t pid : dkm::list_pids()) {
+      if (pid == ::getpid() || !dkm::process_alive(pid)) continue;
+      std::string cmdline = dkm::read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
       bool supervisor = cmdline.find(root() + std::string(1, '\0') + "supervise") != std::string::npos;
-      if (supervisor || runtime::environ_contains(pid, marker)) out.push_back(pid);
+      if (supervisor || dkm::environ_contains(pid, marker)) out.push_back(pid);
     }
     return out;
   }
@@ -165,9 +166,9 @@ class DkmInstall {
   /// The live processes started as service `name` (SUPERVISOR_PROCESS_NAME=name).
   std::vector<pid_t> service_processes(const std::string& name) const {
     std::vector<pid_t> out;
-    const std::string marker = runtime::service_marker(layout_);
+    const std::string marker = dkm::supervise::service_marker(layout_);
     for (pid_t pid : processes())
-      if (runtime::environ_contains(pid, marker) && runtime::environ_contains(pid, "SUPERVISOR_PROCESS_NAME=" + name))
+      if (dkm::environ_contains(pid, marker) && dkm::environ_contains(pid, "SUPERVISOR_PROCESS_NAME=" + name))
         out.push_back(pid);
     return out;
   }
@@ -188,57 +189,14 @@ class DkmInstall {
   }
 
   TempDir dir_;
-  runtime::InstallLayout layout_;
+  dkm::InstallLayout layout_;
 };
 
-/// A program running in the background with its output going to a file.
-class BackgroundProcess {
- public:
-  /// Starts argv with stdout and stderr appended to `output`.
-  BackgroundProcess(const std::vector<std::string>& argv, const fs::path& output) : output_(output) {
-    std::vector<std::string> args = argv;
-    std::vector<char*> argp;
-    for (auto& a : args) argp.push_back(a.data());
-    argp.push_back(nullptr);
-    int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::setenv("DKM_ALLOW_ROOT", "1", 1);
-      ::unsetenv("DKM_HOME");
-      ::execv(argp[0], argp.data());
-      ::_exit(127);
-    }
-    ::close(fd);
-  }
-  BackgroundProcess(const BackgroundProcess&) = delete;
-  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
-  ~BackgroundProcess() { stop(); }
-
-  /// Its pid.
-  pid_t pid() const { return pid_; }
-  /// Ends it (SIGTERM) and reaps it.
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  /// Waits for it to end on its own; its wait status.
-  int wait() {
-    int status = 0;
-    if (pid_ > 0) ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return status;
-  }
-  /// What it wrote so far.
-  std::string output() const { return read_file(output_); }
-
- private:
-  fs::path output_;
-  pid_t pid_ = -1;
-};
+/// A dkm command run in the background as the tests run dkm (DKM_ALLOW_ROOT=1, no
+/// DKM_HOME), output to `output`; SIGTERM ends it (a foreground supervisor stops its
+/// services then).
+inline BackgroundProcess background_dkm(const std::vector<std::string>& argv, const fs::path& output) {
+  return BackgroundProcess(argv, {output, {}, {{"DKM_ALLOW_ROOT", "1"}}, {"DKM_HOME"}, false, SIGTERM});
+}
 
 }  // namespace dkm::test

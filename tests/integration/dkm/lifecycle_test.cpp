@@ -31,9 +31,9 @@ TEST_CASE("start, status and stop: every service RUNNING, then nothing of the in
   // The supervisor is detached (its own session, no terminal) and wrote its pid file first.
   pid_t supervisor = inst.supervisor_pid();
   REQUIRE(supervisor > 0);
-  auto sup = runtime::read_proc_stat(supervisor);
+  auto sup = dkm::read_proc_stat(supervisor);
   REQUIRE(sup);
-  CHECK(sup->session != runtime::read_proc_stat(::getpid())->session);
+  CHECK(sup->session != dkm::read_proc_stat(::getpid())->session);
   struct stat st {};
   REQUIRE(::stat(inst.layout().control_socket().c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
@@ -47,16 +47,16 @@ TEST_CASE("start, status and stop: every service RUNNING, then nothing of the in
     INFO(name << ": " << line.text);
     CHECK(line.state == "RUNNING");
     CHECK(line.text.find("uptime 0:00:0") != std::string::npos);
-    CHECK(runtime::process_alive(static_cast<pid_t>(line.pid)));
+    CHECK(dkm::process_alive(static_cast<pid_t>(line.pid)));
     // Each service leads its own process group, and its pid file says so.
-    CHECK(runtime::read_proc_stat(static_cast<pid_t>(line.pid))->pgrp == line.pid);
+    CHECK(dkm::read_proc_stat(static_cast<pid_t>(line.pid))->pgrp == line.pid);
     CHECK(std::stol(read_file(inst.layout().run() / (name + ".pid"))) == line.pid);
   }
   CHECK(fs::exists(inst.layout().run() / "beta-out.log"));
   CHECK(read_file(inst.layout().run() / "alpha.log").find("sleeper " + std::to_string(lines["alpha"].pid)) != std::string::npos);
   REQUIRE(wait_until([&] { return fs::exists(inst.layout().root() / "grandchild.pid"); }));
   pid_t grandchild = std::stoi(read_file(inst.layout().root() / "grandchild.pid"));
-  CHECK(runtime::process_alive(grandchild));
+  CHECK(dkm::process_alive(grandchild));
 
   CHECK(inst.dkm({"status", "alpha", "beta"}).exit_code == 0);
   RunResult pid = inst.dkm({"pid"});
@@ -68,8 +68,8 @@ TEST_CASE("start, status and stop: every service RUNNING, then nothing of the in
   REQUIRE(stop.exit_code == 0);
   // Checked at once: when `dkm stop` returns, nothing of the install runs.
   CHECK(inst.processes().empty());
-  CHECK_FALSE(runtime::process_alive(supervisor));
-  CHECK_FALSE(runtime::process_alive(grandchild));
+  CHECK_FALSE(dkm::process_alive(supervisor));
+  CHECK_FALSE(dkm::process_alive(grandchild));
   CHECK_FALSE(fs::exists(inst.layout().supervisor_pid_file()));
   CHECK_FALSE(fs::exists(inst.layout().run() / "alpha.pid"));
 
@@ -94,7 +94,7 @@ TEST_CASE("status names unknown services with exit 4 and stopped ones with exit 
   // `stop NAME` keeps the supervisor; `stop all` too.
   REQUIRE(inst.dkm({"stop", "alpha"}).exit_code == 0);
   CHECK(inst.status()["alpha"].state == "STOPPED");
-  CHECK(runtime::process_alive(inst.supervisor_pid()));
+  CHECK(dkm::process_alive(inst.supervisor_pid()));
 }
 
 TEST_CASE("a service killed with SIGKILL is restarted and status shows the new pid", "[dkm][lifecycle]") {
@@ -109,8 +109,8 @@ TEST_CASE("a service killed with SIGKILL is restarted and status shows the new p
     now = inst.status()["alpha"];
     return now.pid != 0 && now.pid != old_pid;
   }));
-  CHECK(runtime::process_alive(static_cast<pid_t>(now.pid)));
-  CHECK_FALSE(runtime::process_alive(static_cast<pid_t>(old_pid)));
+  CHECK(dkm::process_alive(static_cast<pid_t>(now.pid)));
+  CHECK_FALSE(dkm::process_alive(static_cast<pid_t>(old_pid)));
   CHECK(inst.wait_for_state("alpha", "RUNNING").pid == now.pid);
   CHECK(inst.service_processes("alpha").size() == 1);
   std::string log = read_file(inst.layout().supervisor_log());

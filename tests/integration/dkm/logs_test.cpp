@@ -17,7 +17,7 @@ TEST_CASE("log rotation keeps every file under maxbytes with the set backups and
   fs::path log = inst.layout().run() / "chatty.log";
 
   // Follow before the service starts (the log does not exist yet): nothing may be missed.
-  BackgroundProcess tail({tool("dkm").string(), "-d", inst.root(), "tail", "-f", "-n", "0", "chatty"},
+  BackgroundProcess tail = background_dkm({tool("dkm").string(), "-d", inst.root(), "tail", "-f", "-n", "0", "chatty"},
                          inst.scratch("tail.out"));
   REQUIRE(inst.dkm({"start", "chatty"}).exit_code == 0);
 

@@ -25,9 +25,9 @@ TEST_CASE("after the supervisor is killed with SIGKILL, dkm start runs exactly o
   REQUIRE(inst.service_processes("two").size() == 2);  // the service and its grandchild
 
   REQUIRE(::kill(supervisor, SIGKILL) == 0);
-  REQUIRE(wait_until([&] { return !runtime::process_alive(supervisor); }));
+  REQUIRE(wait_until([&] { return !dkm::process_alive(supervisor); }));
   // Its services live on without it, and its files stay behind.
-  CHECK(runtime::process_alive(static_cast<pid_t>(before["one"].pid)));
+  CHECK(dkm::process_alive(static_cast<pid_t>(before["one"].pid)));
   CHECK(fs::exists(inst.layout().run() / "one.pid"));
   CHECK(inst.dkm({"status"}).exit_code == 3);
 
@@ -39,7 +39,7 @@ TEST_CASE("after the supervisor is killed with SIGKILL, dkm start runs exactly o
     INFO(name);
     CHECK(after[name].state == "RUNNING");
     CHECK(after[name].pid != before[name].pid);
-    CHECK_FALSE(runtime::process_alive(static_cast<pid_t>(before[name].pid)));
+    CHECK_FALSE(dkm::process_alive(static_cast<pid_t>(before[name].pid)));
   }
   CHECK(inst.service_processes("one") == std::vector<pid_t>{static_cast<pid_t>(after["one"].pid)});
   CHECK(inst.service_processes("two").size() == 2);
@@ -53,7 +53,7 @@ TEST_CASE("dkm stop without a supervisor stops what a killed one left behind", "
   REQUIRE(inst.dkm({"start"}).exit_code == 0);
   pid_t supervisor = inst.supervisor_pid();
   REQUIRE(::kill(supervisor, SIGKILL) == 0);
-  REQUIRE(wait_until([&] { return !runtime::process_alive(supervisor); }));
+  REQUIRE(wait_until([&] { return !dkm::process_alive(supervisor); }));
   REQUIRE(inst.processes().size() == 3);
 
   RunResult stop = inst.dkm({"stop"});
@@ -74,7 +74,7 @@ TEST_CASE("two dkm start at once share one supervisor and one copy of each servi
   }
   int supervisors = 0;
   for (pid_t pid : inst.processes())
-    if (!runtime::environ_contains(pid, runtime::service_marker(inst.layout()))) ++supervisors;
+    if (!dkm::environ_contains(pid, dkm::supervise::service_marker(inst.layout()))) ++supervisors;
   CHECK(supervisors == 1);
   CHECK(inst.service_processes("one").size() == 1);
   CHECK(inst.service_processes("two").size() == 2);

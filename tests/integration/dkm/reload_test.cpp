@@ -31,7 +31,7 @@ TEST_CASE("reload with one service added, one removed and one changed touches on
 
   auto after = inst.status();
   CHECK(after.count("gone") == 0);
-  CHECK_FALSE(runtime::process_alive(static_cast<pid_t>(before["gone"].pid)));
+  CHECK_FALSE(dkm::process_alive(static_cast<pid_t>(before["gone"].pid)));
   CHECK(inst.dkm({"status", "gone"}).exit_code == 4);
   // Untouched: the same process, never stopped.
   CHECK(after["keep"].state == "RUNNING");
@@ -40,7 +40,7 @@ TEST_CASE("reload with one service added, one removed and one changed touches on
   // Changed: restarted with its new command line.
   StatusLine changed = inst.wait_for_state("change", "RUNNING");
   CHECK(changed.pid != before["change"].pid);
-  std::string cmdline = runtime::read_proc_file("/proc/" + std::to_string(changed.pid) + "/cmdline");
+  std::string cmdline = dkm::read_proc_file("/proc/" + std::to_string(changed.pid) + "/cmdline");
   CHECK(cmdline.find(std::string("3600")) != std::string::npos);
   // Added with autostart: started.
   CHECK(inst.wait_for_state("fresh", "RUNNING").pid > 0);

@@ -17,13 +17,13 @@ TEST_CASE("a service ignoring SIGTERM is killed after stopwaitsecs, its grandchi
   REQUIRE(wait_until([&] { return fs::exists(inst.layout().root() / "polite-grandchild.pid"); }));
   pid_t grandchild = std::stoi(read_file(inst.layout().root() / "grandchild.pid"));
   pid_t polite_grandchild = std::stoi(read_file(inst.layout().root() / "polite-grandchild.pid"));
-  REQUIRE(runtime::process_alive(grandchild));
+  REQUIRE(dkm::process_alive(grandchild));
 
   // The polite family ends on SIGTERM (sent to its whole group): well before its 20 s.
   auto t0 = std::chrono::steady_clock::now();
   REQUIRE(inst.dkm({"stop", "polite"}).exit_code == 0);
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
-  CHECK_FALSE(runtime::process_alive(polite_grandchild));
+  CHECK_FALSE(dkm::process_alive(polite_grandchild));
 
   t0 = std::chrono::steady_clock::now();
   RunResult stop = inst.dkm({"stop", "stubborn", "family"});
@@ -34,10 +34,10 @@ TEST_CASE("a service ignoring SIGTERM is killed after stopwaitsecs, its grandchi
   CHECK(took < 15s);
   for (const char* name : {"stubborn", "family"}) {
     INFO(name);
-    CHECK_FALSE(runtime::process_alive(static_cast<pid_t>(before[name].pid)));
+    CHECK_FALSE(dkm::process_alive(static_cast<pid_t>(before[name].pid)));
     CHECK(inst.status()[name].state == "STOPPED");
   }
-  CHECK_FALSE(runtime::process_alive(grandchild));
+  CHECK_FALSE(dkm::process_alive(grandchild));
   std::string log = read_file(inst.layout().supervisor_log());
   CHECK(log.find("killing 'stubborn'") != std::string::npos);
   CHECK(log.find("killing 'family'") != std::string::npos);

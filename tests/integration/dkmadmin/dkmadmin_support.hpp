@@ -2,11 +2,11 @@
 // Helpers of the dkmadmin group: installs made by the real installer, running dkmadmin, snapshots of
 // a --root tree, and a throw-away system account.
 
-#include "../installer/installer_fixture.hpp"
+#include "installer_fixture.hpp"
 #include "test_support.hpp"
 
 #include <dkm/core/strings.hpp>
-#include <dkm/runtime/layout.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,14 +29,14 @@ inline void give_to(const fs::path& dir, uid_t owner) {
 /// An install made by the real installer into `dir`, type agent (one service: collectd),
 /// given to `owner`. The bundle is the installer group's test bundle (installer_fixture.hpp:
 /// the built installer, dkm and dkmadmin, Debian's collectd), made once beside `dir`.
-inline runtime::InstallLayout make_install(const fs::path& dir, uid_t owner = 1) {
+inline dkm::InstallLayout make_install(const fs::path& dir, uid_t owner = 1) {
   fs::path bundle_dir = dir.parent_path() / "dkumonitor-1.0.0";
   TestBundle bundle{bundle_dir};
   if (!fs::exists(bundle_dir)) bundle = make_test_bundle(bundle_dir);
   auto result = run_installer(bundle, {"-d", dir.string(), "-p", "27600", "-t", "agent", "--hostname",
                                        "boot.dkm.example", "--carbon-server", "127.0.0.1"});
   if (!result.ok()) throw Error("installer -d " + dir.string() + ": " + result.describe() + "\n" + result.output);
-  runtime::InstallLayout layout(dir);
+  dkm::InstallLayout layout(dir);
   give_to(layout.root(), owner);
   return layout;
 }

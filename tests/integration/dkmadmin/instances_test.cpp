@@ -12,7 +12,7 @@ using namespace dkm::test;
 namespace {
 
 /// Installs the boot service of `dir` as instance `name` under `root`; requires success.
-void install(const fs::path& dir, const fs::path& root, const std::string& init, const std::string& name) {
+void install_boot_of(const fs::path& dir, const fs::path& root, const std::string& init, const std::string& name) {
   std::vector<std::string> args{"-d", dir.string(), "install-boot", "--root", root.string(), "--init", init};
   if (!name.empty()) args.insert(args.end(), {"--name", name});
   auto result = dkmadmin(args);
@@ -52,10 +52,10 @@ TEST_CASE("two instances for two installs coexist, and uninstalling one leaves t
   fs::create_directories(root);
   fs::create_directories(only_b);
 
-  install(a.root(), root, init, "a");
-  install(b.root(), root, init, "b");
+  install_boot_of(a.root(), root, init, "a");
+  install_boot_of(b.root(), root, init, "b");
   // What the root looks like with b alone: the state uninstalling a must leave.
-  install(b.root(), only_b, init, "b");
+  install_boot_of(b.root(), only_b, init, "b");
 
   fs::path file_a = init == "systemd" ? root / "etc/systemd/system/dkumonitor.a.service" : root / "etc/init.d/dkumonitor.a";
   fs::path file_b = init == "systemd" ? root / "etc/systemd/system/dkumonitor.b.service" : root / "etc/init.d/dkumonitor.b";
@@ -92,7 +92,7 @@ TEST_CASE("uninstall-boot removes exactly the files install-boot wrote", "[dkmad
   std::string before = snapshot(root);
   auto paths_before = listed_paths(root);
 
-  install(inst.root(), root, init, name);
+  install_boot_of(inst.root(), root, init, name);
   // Everything new is listed in the record (the record itself aside).
   auto paths_after = listed_paths(root);
   std::vector<std::string> added;
@@ -110,7 +110,7 @@ TEST_CASE("uninstall-boot removes exactly the files install-boot wrote", "[dkmad
 
   // Reinstalling changes nothing on disk.
   std::string installed = snapshot(root);
-  install(inst.root(), root, init, name);
+  install_boot_of(inst.root(), root, init, name);
   CHECK(snapshot(root) == installed);
 
   uninstall(inst.root(), root, name);

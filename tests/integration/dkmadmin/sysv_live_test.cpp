@@ -22,7 +22,7 @@ uid_t uid_of(pid_t pid) {
 }
 
 /// The supervisor's pid from DIR/run/dkm.pid, 0 when there is none.
-pid_t supervisor_pid(const runtime::InstallLayout& layout) {
+pid_t supervisor_pid(const dkm::InstallLayout& layout) {
   std::error_code ec;
   if (!fs::exists(layout.supervisor_pid_file(), ec)) return 0;
   return static_cast<pid_t>(std::stol(std::string(trim(read_file(layout.supervisor_pid_file())))));

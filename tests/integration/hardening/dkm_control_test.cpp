@@ -20,7 +20,7 @@ TEST_CASE("64 idle connections to dkm.sock do not lock dkm status out",
 
   std::vector<int> idle;
   for (int i = 0; i < 64; ++i) {
-    int fd = runtime::connect_control_socket(inst.layout().control_socket());
+    int fd = dkm::supervise::connect_control_socket(inst.layout().control_socket());
     REQUIRE(fd >= 0);
     idle.push_back(fd);
   }
@@ -50,7 +50,7 @@ TEST_CASE("a control request with a repeated key is refused, not obeyed by its l
   INFO(answer);
   CHECK_THAT(answer, Catch::Contains("\"ok\":false") && Catch::Contains("command"));
   std::this_thread::sleep_for(300ms);
-  CHECK(runtime::process_alive(supervisor));
+  CHECK(dkm::process_alive(supervisor));
   CHECK(processes_with_arg(token).size() == 1);
 
   // A well-formed request is still answered.

@@ -96,7 +96,7 @@ TEST_CASE("dkm stop NAME leaves no daemon of that service, and the others run on
   CHECK(processes_with_arg(daemon).empty());
   CHECK(processes_with_arg(other).size() == 1);
   CHECK(inst.supervisor_pid() > 0);
-  CHECK(runtime::process_alive(inst.supervisor_pid()));
+  CHECK(dkm::process_alive(inst.supervisor_pid()));
 
   start(inst, {"svc"});
   CHECK(wait_until([&] { return processes_with_arg(daemon).size() == 1; }));

@@ -13,7 +13,7 @@ namespace {
 /// An agent install owned by `account` and an empty image to write boot files into.
 struct BootSetup {
   TempDir dir{"dkm-hard-"};
-  runtime::InstallLayout layout{dir.path() / "inst"};
+  dkm::InstallLayout layout{dir.path() / "inst"};
   fs::path image = dir.path() / "image";
 
   explicit BootSetup(const TestAccount& account) {

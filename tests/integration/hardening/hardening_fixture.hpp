@@ -11,9 +11,9 @@
 
 #include "../dkmadmin/dkmadmin_support.hpp"
 
-#include <dkm/runtime/layout.hpp>
-#include <dkm/runtime/leftovers.hpp>
-#include <dkm/runtime/proc_info.hpp>
+#include <dkm/core/install_layout.hpp>
+#include "supervise/leftovers.hpp"
+#include <dkm/core/proc_info.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -56,9 +56,9 @@ inline std::string unique_token() {
 /// The live processes (zombies left out) with `word` as one of their arguments.
 inline std::vector<pid_t> processes_with_arg(const std::string& word) {
   std::vector<pid_t> found;
-  for (pid_t pid : runtime::list_pids()) {
-    if (pid == ::getpid() || !runtime::process_alive(pid)) continue;
-    std::string cmdline = runtime::read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
+  for (pid_t pid : dkm::list_pids()) {
+    if (pid == ::getpid() || !dkm::process_alive(pid)) continue;
+    std::string cmdline = dkm::read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
     for (const auto& arg : split(cmdline, '\0'))
       if (arg == word) {
         found.push_back(pid);
@@ -120,9 +120,9 @@ class Victim {
   /// Its pid.
   pid_t pid() const { return pid_; }
   /// True while it runs (it is our child: a dead one is a zombie until the end).
-  bool alive() const { return runtime::process_alive(pid_); }
+  bool alive() const { return dkm::process_alive(pid_); }
   /// When it started, as epoch seconds (what a forged pid file's mtime is set to).
-  double start_epoch() const { return runtime::process_start_epoch(runtime::read_proc_stat(pid_)->starttime); }
+  double start_epoch() const { return dkm::process_start_epoch(dkm::read_proc_stat(pid_)->starttime); }
 
  private:
   std::string token_;
@@ -140,7 +140,7 @@ class ServicesInstall {
     fs::create_directories(layout_.conf());
     fs::create_directories(layout_.bin());
     write_file_atomic(layout_.services_file(), services);
-    write_file_atomic(layout_.env_file(), runtime::render_env_file({{"DKM_HOME", layout_.root().string()}}));
+    write_file_atomic(layout_.env_file(), dkm::render_env_file({{"DKM_HOME", layout_.root().string()}}));
     if (owner_) give_to(layout_.root(), owner_->uid());
   }
   ServicesInstall(const ServicesInstall&) = delete;
@@ -150,16 +150,16 @@ class ServicesInstall {
       owner_ ? as_owner({"stop"}) : as_root({"stop"});
     } catch (...) {
     }
-    for (pid_t pid : runtime::list_pids()) {
-      std::string cmdline = runtime::read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
+    for (pid_t pid : dkm::list_pids()) {
+      std::string cmdline = dkm::read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
       if (cmdline.find(dir_.path().string()) != std::string::npos ||
-          runtime::environ_contains(pid, runtime::service_marker(layout_)))
+          dkm::environ_contains(pid, dkm::supervise::service_marker(layout_)))
         ::kill(pid, SIGKILL);
     }
   }
 
   /// The install's paths.
-  const runtime::InstallLayout& layout() const { return layout_; }
+  const dkm::InstallLayout& layout() const { return layout_; }
   /// The temporary directory that holds DIR (and whatever else a test puts beside it).
   const fs::path& scratch() const { return dir_.path(); }
 
@@ -184,7 +184,7 @@ class ServicesInstall {
     pid_t pid = supervisor_pid();
     REQUIRE(pid > 0);
     REQUIRE(::kill(pid, SIGKILL) == 0);
-    REQUIRE(wait_until([&] { return !runtime::process_alive(pid); }));
+    REQUIRE(wait_until([&] { return !dkm::process_alive(pid); }));
   }
 
  private:
@@ -201,7 +201,7 @@ class ServicesInstall {
   }
 
   TempDir dir_;
-  runtime::InstallLayout layout_;
+  dkm::InstallLayout layout_;
   const TestAccount* owner_;
 };
 

@@ -59,7 +59,7 @@ TEST_CASE("an install directory named near NAME_MAX installs, or is refused as b
       CHECK_THAT(r.output, Catch::Contains(std::string(length, 'd')));
       CHECK(tree_digest(s.work) == before);
     } else {
-      CHECK(runtime::InstallLayout(dir).holds_install());
+      CHECK(dkm::InstallLayout(dir).holds_install());
     }
   }
 }

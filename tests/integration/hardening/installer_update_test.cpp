@@ -13,7 +13,7 @@ namespace {
 /// (1.1.0) to update to, all in one directory every account can traverse.
 struct OwnedInstall {
   TempDir dir{"dkm-hard-"};
-  runtime::InstallLayout layout{dir.path() / "inst"};
+  dkm::InstallLayout layout{dir.path() / "inst"};
   TestBundle next;
 
   explicit OwnedInstall(const TestAccount& account) {
@@ -29,7 +29,7 @@ struct OwnedInstall {
   }
   /// DIR/bin/env as the installer reads it.
   std::map<std::string, std::string> env() const {
-    return runtime::parse_env_file(read_file(layout.env_file()), layout.env_file().string());
+    return dkm::parse_env_file(read_file(layout.env_file()), layout.env_file().string());
   }
 };
 

@@ -1,4 +1,4 @@
-// Issue 5, test 4: every bad input exits with status 2, the message names the culprit
+// Every bad input exits with status 2, the message names the culprit
 // (flag or path), and the install directory is as it was: absent, or unchanged (the
 // digest of the directory that holds it is the same, so no staging leftover either).
 #include <catch2/catch.hpp>

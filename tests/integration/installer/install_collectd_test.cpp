@@ -1,4 +1,4 @@
-// Issue 5, test 2: Debian's real collectd 5.12 accepts the rendered config, with the
+// Debian's real collectd 5.12 accepts the rendered config, with the
 // bundle's plugin set (Debian's plugins standing in for the bundle's, same version) and
 // with --system-collectd.
 //
@@ -24,7 +24,7 @@ using namespace dkm::test;
 namespace {
 
 /// The collectd command services.ini runs, as argv.
-std::vector<std::string> collectd_command(const runtime::InstallLayout& layout) { return service_argv(layout, "collectd"); }
+std::vector<std::string> collectd_command(const dkm::InstallLayout& layout) { return service_argv(layout, "collectd"); }
 
 /// The same command with the foreground flag replaced by a mode flag (-t or -T).
 std::vector<std::string> with_mode(std::vector<std::string> argv, const std::string& mode) {
@@ -43,54 +43,13 @@ std::string value_of(const std::vector<std::string>& lines, const std::string& n
   return {};
 }
 
-/// Installs an agent, runs its collectd in test mode against a recording carbon, checks.
-void check_collectd_accepts(bool system_collectd) {
-  TempDir tmp{"dkm-collectd-"};
-  TestBundle bundle = make_test_bundle(tmp.path() / "dkumonitor-1.0.0");
-  runtime::InstallLayout layout(tmp.path() / "inst");
-  int P = free_port_block();
-  std::vector<std::string> args{"-d", layout.root().string(), "-p", std::to_string(P), "-t", "agent",
-                                "--hostname", "web1.example.com"};
-  if (system_collectd) args.push_back("--system-collectd");
-  RunOptions path;
-  path.env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  RunResult inst = run_installer(bundle, args, path);
-  INFO(inst.output);
-  REQUIRE(inst.ok());
-
-  std::vector<std::string> command = collectd_command(layout);
-  if (system_collectd) {
-    CHECK(command[0] == "/usr/sbin/collectd");
-    CHECK_THAT(read_file(layout.conf() / "collectd.conf"), !Catch::Contains("PluginDir"));
-  } else {
-    CHECK(command[0] == (bundle.root / "bin/collectd").string());
-    CHECK_THAT(read_file(layout.conf() / "collectd.conf"), Catch::Contains("PluginDir \"" + layout.root().string() + "/lib/collectd\""));
-  }
-
-  // DSS-like processes for the processes plugin to find (stand-ins: no DSS or Java here).
-  DssProcessStandIn backend("java -Ddku.backend -Xmx1g com.dataiku.dip.DSSBackendMain");
-  DssProcessStandIn jek("/usr/lib/jvm/java-17/bin/java -Ddku.jek -Xmx512m");
-  CarbonRecorder carbon(P + 1);  // test double for go-carbon's plaintext receiver
-
-  RunResult t = run_process(with_mode(command, "-t"));
-  INFO("collectd -t:\n" << t.output);
-  CHECK(t.ok());
-
-  RunResult T = run_process(with_mode(command, "-T"));
-  INFO("collectd -T:\n" << T.output);
-  CHECK(T.ok());
-  for (const auto& plugin : bundle_collectd_plugins()) {
-    if (plugin == "syslog") continue;  // shipped, not loaded
-    CHECK_THAT(T.output, Catch::Contains("plugin \"" + plugin + "\" successfully loaded"));
-  }
-  CHECK_THAT(T.output, !Catch::Contains("[error]"));
-
-  // Then as dkm runs it (services.ini's command, in the foreground): the first read
-  // happens at start; SIGTERM flushes write_graphite's buffer to carbon.
+/// Runs `command` as dkm runs it (services.ini's command, in the foreground) and checks
+/// the metrics `carbon` receives from it: the first read happens at start; SIGTERM flushes
+/// write_graphite's buffer to carbon.
+void check_collectd_runs(const std::vector<std::string>& command, CarbonRecorder& carbon, const fs::path& log) {
   // Only its lines count from here (-T's may have lost some in its quick shutdown).
-  fs::path log = tmp.path() / "collectd.log";
   size_t before = carbon.lines().size();
-  Background daemon(command, log);
+  BackgroundProcess daemon(command, {log});
   const std::string host = "collectd.com_example_web1.";
   // Its first reads are done when write_graphite's first full buffers have arrived; a
   // moment more for the slower plugins (processes reads /proc), then stop it.
@@ -128,6 +87,51 @@ void check_collectd_accepts(bool system_collectd) {
   CHECK(std::stoi(value_of(lines, host + "processes.dss_jek.ps_count.processes")) >= 1);
 }
 
+/// Installs an agent, runs its collectd in test mode against a recording carbon, checks.
+void check_collectd_accepts(bool system_collectd) {
+  TempDir tmp{"dkm-collectd-"};
+  TestBundle bundle = make_test_bundle(tmp.path() / "dkumonitor-1.0.0");
+  dkm::InstallLayout layout(tmp.path() / "inst");
+  int P = free_port_block();
+  std::vector<std::string> args{"-d", layout.root().string(), "-p", std::to_string(P), "-t", "agent",
+                                "--hostname", "web1.example.com"};
+  if (system_collectd) args.push_back("--system-collectd");
+  RunOptions path;
+  path.env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  RunResult inst = run_installer(bundle, args, path);
+  INFO(inst.output);
+  REQUIRE(inst.ok());
+
+  std::vector<std::string> command = collectd_command(layout);
+  if (system_collectd) {
+    CHECK(command[0] == "/usr/sbin/collectd");
+    CHECK_THAT(read_file(layout.conf() / "collectd.conf"), !Catch::Contains("PluginDir"));
+  } else {
+    CHECK(command[0] == (bundle.root / "bin/collectd").string());
+    CHECK_THAT(read_file(layout.conf() / "collectd.conf"), Catch::Contains("PluginDir \"" + layout.root().string() + "/lib/collectd\""));
+  }
+
+  // DSS-like processes for the processes plugin to find (stand-ins: no DSS or Java here).
+  DssProcessStandIn backend("java -Ddku.backend -Xmx1g com.dataiku.dip.DSSBackendMain");
+  DssProcessStandIn jek("/usr/lib/jvm/java-17/bin/java -Ddku.jek -Xmx512m");
+  CarbonRecorder carbon(P + 1);  // test double for go-carbon's plaintext receiver
+
+  RunResult t = run_process(with_mode(command, "-t"));
+  INFO("collectd -t:\n" << t.output);
+  CHECK(t.ok());
+
+  RunResult T = run_process(with_mode(command, "-T"));
+  INFO("collectd -T:\n" << T.output);
+  CHECK(T.ok());
+  for (const auto& plugin : bundle_collectd_plugins()) {
+    if (plugin == "syslog") continue;  // shipped, not loaded
+    CHECK_THAT(T.output, Catch::Contains("plugin \"" + plugin + "\" successfully loaded"));
+  }
+  CHECK_THAT(T.output, !Catch::Contains("[error]"));
+
+  check_collectd_runs(command, carbon, tmp.path() / "collectd.log");
+}
+
 }  // namespace
 
 TEST_CASE("collectd accepts the rendered config with the bundle's plugins", "[installer][collectd]") {
@@ -141,7 +145,7 @@ TEST_CASE("collectd accepts the rendered config with the system's collectd", "[i
 TEST_CASE("the DSS process patterns match DSS's command lines and nothing close", "[installer][collectd]") {
   TempDir tmp{"dkm-collectd-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "b");
-  runtime::InstallLayout layout(tmp.path() / "inst");
+  dkm::InstallLayout layout(tmp.path() / "inst");
   REQUIRE(run_installer(bundle, {"-d", layout.root().string(), "-p", "27600", "-t", "agent", "--hostname", "a.b"}).ok());
   // The patterns as collectd reads them (quotes and backslash escapes undone), compiled
   // the way its processes plugin compiles them (POSIX extended).
@@ -169,7 +173,7 @@ TEST_CASE("the DSS process patterns match DSS's command lines and nothing close"
 TEST_CASE("a rendered config collectd would reject fails the same check", "[installer][collectd]") {
   TempDir tmp{"dkm-collectd-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "b");
-  runtime::InstallLayout layout(tmp.path() / "inst");
+  dkm::InstallLayout layout(tmp.path() / "inst");
   RunResult inst = run_installer(bundle, {"-d", layout.root().string(), "-p", "27600", "-t", "agent", "--hostname", "a.b"});
   REQUIRE(inst.ok());
   std::vector<std::string> command = collectd_command(layout);

@@ -5,7 +5,7 @@
 // collectd in the dashboards group (dss_setups_test.cpp).
 #include <catch2/catch.hpp>
 
-#include <dkm/runtime/dss_homes.hpp>
+#include <dkm/install/dss_homes.hpp>
 
 #include <regex.h>
 
@@ -57,7 +57,7 @@ TEST_CASE("installer --dss-home: one set of matches per data directory, each tak
   fs::path design = tmp.path() / "data" / "dss.design", design2 = tmp.path() / "data" / "dss.design2";
   fs::create_directories(design);
   fs::create_directories(design2);
-  runtime::InstallLayout layout(tmp.path() / "inst");
+  dkm::InstallLayout layout(tmp.path() / "inst");
   RunResult r = run_installer(bundle, {"-d", layout.root().string(), "-p", "27600", "-t", "agent", "--hostname", "a.b",
                                        "--dss-home", design.string(), "--dss-home", design2.string() + "/"});
   INFO(r.output);
@@ -68,7 +68,7 @@ TEST_CASE("installer --dss-home: one set of matches per data directory, each tak
   CHECK(t.ok());
 
   RenderedMatches m(layout.conf() / "collectd.d/processes.conf");
-  std::string one = runtime::dss_home_label(design), two = runtime::dss_home_label(design2);
+  std::string one = dkm::install::dss_home_label(design), two = dkm::install::dss_home_label(design2);
   std::set<std::string> expected;
   for (const char* kind : {"backend", "jek", "fek", "cak"})
     for (const auto& label : {one, two}) expected.insert(std::string("dss_") + kind + "-" + label);

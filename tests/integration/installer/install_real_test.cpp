@@ -1,4 +1,4 @@
-// Issue 5, test 6 (opt-in, label `real`): the real go-carbon and carbonapi accept the
+// Opt-in (label `real`): the real go-carbon and carbonapi accept the
 // rendered configs. DKM_REAL_BUNDLE=DIR names a bundle directory whose bin/ holds the
 // real go-carbon and carbonapi (built with Go 1.24, which CI lacks); the test bundle
 // takes them from there (and collectd, Grafana too when DIR has them).
@@ -103,7 +103,7 @@ TEST_CASE("the real go-carbon and carbonapi accept the rendered configs and serv
   TempDir tmp{"dkm-real-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "dkumonitor-real");
   bool grafana = take_real_components(bundle, real).grafana;
-  runtime::InstallLayout L(tmp.path() / "inst");
+  dkm::InstallLayout L(tmp.path() / "inst");
   int P = free_port_block();
   RunResult inst = run_installer(bundle, {"-d", L.root().string(), "-p", std::to_string(P), "-t", grafana ? "server" : "backend"});
   INFO(inst.output);
@@ -134,8 +134,8 @@ TEST_CASE("the real go-carbon and carbonapi accept the rendered configs and serv
   CHECK(unknown == std::vector<std::string>{});
 
   // Both daemons, run as dkm runs them.
-  Background carbon_daemon(go_carbon, tmp.path() / "go-carbon.log");
-  Background api_daemon(carbonapi, tmp.path() / "carbonapi.log");
+  BackgroundProcess carbon_daemon(go_carbon, {tmp.path() / "go-carbon.log"});
+  BackgroundProcess api_daemon(carbonapi, {tmp.path() / "carbonapi.log"});
   auto logs = [&] {
     std::string out;
     for (const char* name : {"go-carbon.log", "carbonapi.log", "grafana.log"})
@@ -172,7 +172,7 @@ TEST_CASE("the real go-carbon and carbonapi accept the rendered configs and serv
                    std::chrono::seconds(20), std::chrono::milliseconds(200)));
 
   if (grafana) {
-    Background grafana_daemon(service_argv(L, "grafana"), tmp.path() / "grafana.log");
+    BackgroundProcess grafana_daemon(service_argv(L, "grafana"), {tmp.path() / "grafana.log"});
     int status = 0;
     bool healthy = wait_until([&] { return http_get(P, "/api/health", &status).find("\"database\"") != std::string::npos; },
                               std::chrono::seconds(120), std::chrono::milliseconds(500));
@@ -192,7 +192,7 @@ TEST_CASE("the real go-carbon and carbonapi accept the rendered configs and serv
     CHECK(listening_ports(grafana_daemon.pid()).count("tcp:" + std::to_string(P)));
   }
   // SIGTERM (dkm's stopsignal) ends both: an exit, or the signal's default action.
-  for (Background* daemon : {&carbon_daemon, &api_daemon}) {
+  for (BackgroundProcess* daemon : {&carbon_daemon, &api_daemon}) {
     int status = daemon->stop(SIGTERM);
     CHECK(((WIFEXITED(status) && WEXITSTATUS(status) == 0) || (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)));
   }

@@ -1,4 +1,4 @@
-// Issue 9 (optional item): the relay install type. `-t relay --carbon-backends ...` installs
+// The relay install type. `-t relay --carbon-backends ...` installs
 // carbon-c-relay only; its rendered config is checked by Debian's real carbon-c-relay
 // (the bundle's stand-in, kDebianRelay) in its test mode, which prints the configuration it
 // parsed and where it routes a metric. Bad values of the new flag exit 2, name it, write nothing.
@@ -28,7 +28,7 @@ TEST_CASE("a relay install renders a config Debian's carbon-c-relay accepts: eve
   require_debian_relay();
   TempDir tmp("dkm-relay-");
   TestBundle bundle = make_test_bundle(tmp.path() / "bundle");
-  runtime::InstallLayout L(tmp.path() / "inst");
+  dkm::InstallLayout L(tmp.path() / "inst");
   const int port = 27600;
   RunResult r = run_installer(bundle, {"-d", L.root().string(), "-p", std::to_string(port), "-t", "relay",
                                        "--carbon-backends", "10.0.0.2,10.0.0.3:2003,[fd00::4]:2103"});
@@ -71,7 +71,7 @@ TEST_CASE("a relay install renders a config Debian's carbon-c-relay accepts: eve
   CHECK_THAT(parsed.output, Catch::Contains("* -> collectd.h.load.load.shortterm\n    fnv1a_ch(backends)"));
 
   // --carbon-listen moves the relay's listeners.
-  runtime::InstallLayout L2(tmp.path() / "inst2");
+  dkm::InstallLayout L2(tmp.path() / "inst2");
   RunResult r2 = run_installer(bundle, {"-d", L2.root().string(), "-p", std::to_string(port), "-t", "relay",
                                         "--carbon-listen", "127.0.0.2", "--carbon-backends", "mon1"});
   INFO(r2.output);
@@ -87,7 +87,7 @@ TEST_CASE("two backends on one host, told apart by port, each get a share of the
   require_debian_relay();
   TempDir tmp("dkm-relay-ports-");
   TestBundle bundle = make_test_bundle(tmp.path() / "bundle");
-  runtime::InstallLayout L(tmp.path() / "inst");
+  dkm::InstallLayout L(tmp.path() / "inst");
   RunResult r = run_installer(bundle, {"-d", L.root().string(), "-p", "27600", "-t", "relay", "--carbon-backends",
                                        "10.0.0.2:2003,10.0.0.2:2103"});
   INFO(r.output);
@@ -115,7 +115,7 @@ TEST_CASE("a relay install updates to a new bundle like any other", "[installer]
   TempDir tmp("dkm-relay-update-");
   TestBundle old_bundle = make_test_bundle(tmp.path() / "dkumonitor-1.0.0", "1.0.0");
   TestBundle new_bundle = make_test_bundle(tmp.path() / "dkumonitor-2.0.0", "2.0.0");
-  runtime::InstallLayout L(tmp.path() / "inst");
+  dkm::InstallLayout L(tmp.path() / "inst");
   REQUIRE(run_installer(old_bundle, {"-d", L.root().string(), "-p", "27600", "-t", "relay", "--carbon-backends", "mon1,mon2"})
               .ok());
   std::string conf_before = tree_digest(L.conf());
@@ -123,7 +123,7 @@ TEST_CASE("a relay install updates to a new bundle like any other", "[installer]
   INFO(up.output);
   REQUIRE(up.ok());
   CHECK(tree_digest(L.conf()) == conf_before);
-  CHECK(runtime::parse_env_file(read_file(L.env_file()), "env")["DKM_BUNDLE"] == new_bundle.root.string());
+  CHECK(dkm::parse_env_file(read_file(L.env_file()), "env")["DKM_BUNDLE"] == new_bundle.root.string());
   CHECK(service_argv(L, "carbon-c-relay")[0] == (new_bundle.root / "bin/carbon-c-relay").string());
 
   // A bundle without carbon-c-relay cannot run this install: refused, nothing changed.

@@ -1,4 +1,4 @@
-// Issue 5, test 5: every install gets its own Grafana admin password and secret key,
+// Every install gets its own Grafana admin password and secret key,
 // kept only in conf/ files of mode 0600; the password is printed once, at the end.
 #include <catch2/catch.hpp>
 
@@ -18,7 +18,7 @@ struct Secrets {
   std::string password, key, printed;
 };
 
-Secrets install_and_read(const TestBundle& bundle, const runtime::InstallLayout& L, const std::string& type) {
+Secrets install_and_read(const TestBundle& bundle, const dkm::InstallLayout& L, const std::string& type) {
   std::vector<std::string> args{"-d", L.root().string(), "-p", "27600", "-t", type};
   if (type == "all") args.insert(args.end(), {"--hostname", "h.example"});
   RunResult r = run_installer(bundle, args);
@@ -42,7 +42,7 @@ Secrets install_and_read(const TestBundle& bundle, const runtime::InstallLayout&
 TEST_CASE("two installs get different passwords and keys, kept only in 0600 files of conf", "[installer][secrets]") {
   TempDir tmp{"dkm-secrets-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "b");
-  runtime::InstallLayout a(tmp.path() / "a"), b(tmp.path() / "b-inst");
+  dkm::InstallLayout a(tmp.path() / "a"), b(tmp.path() / "b-inst");
   Secrets sa = install_and_read(bundle, a, "all");
   Secrets sb = install_and_read(bundle, b, "server");
 
@@ -79,7 +79,7 @@ TEST_CASE("two installs get different passwords and keys, kept only in 0600 file
 TEST_CASE("installs without Grafana generate no Grafana secrets", "[installer][secrets]") {
   TempDir tmp{"dkm-secrets-"};
   TestBundle bundle = make_test_bundle(tmp.path() / "b");
-  runtime::InstallLayout L(tmp.path() / "i");
+  dkm::InstallLayout L(tmp.path() / "i");
   RunResult r = run_installer(bundle, {"-d", L.root().string(), "-p", "27600", "-t", "backend-agent", "--hostname", "h.x"});
   REQUIRE(r.ok());
   CHECK_THAT(r.output, !Catch::Contains("Grafana login"));

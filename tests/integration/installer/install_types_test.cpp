@@ -1,4 +1,4 @@
-// Issue 5, test 1: each install type produces exactly its services and configs, with the
+// Each install type produces exactly its services and configs, with the
 // planned ports. The rendered files are read with real parsers (toml++ for go-carbon's
 // TOML, yaml-cpp for carbonapi and Grafana provisioning, Boost.PropertyTree for the INI
 // files, a collectd-syntax reader) and checked value by value.
@@ -63,7 +63,7 @@ void collect_listeners(const toml::table& table, const std::string& prefix, std:
 struct Installed {
   TempDir tmp{"dkm-types-"};
   TestBundle bundle;
-  runtime::InstallLayout layout{tmp.path() / "inst"};
+  dkm::InstallLayout layout{tmp.path() / "inst"};
   int port = 27600;
   RunResult result;
 };
@@ -84,21 +84,21 @@ std::unique_ptr<Installed> install_type(const std::string& type, std::vector<std
   return in;
 }
 
-/// Checks everything test 1 asks for, for one install type.
-void check_install_type(const std::string& type, const std::vector<std::string>& services) {
-  auto in = install_type(type);
-  const auto& L = in->layout;
-  const fs::path conf = L.conf();
-  const int P = in->port;
+/// What each check of an installed type looks at.
+struct Checked {
+  const Installed& in;
+  const dkm::InstallLayout& L;
+  fs::path conf;
+  int P;
+  std::vector<std::string> services;
+  bool has(const std::string& s) const { return std::count(services.begin(), services.end(), s) > 0; }
+};
 
-  // Exactly the conf files of the type's services.
-  std::vector<std::string> expected{"services.ini"};
-  for (const auto& s : services)
-    for (const auto& f : conf_files_of(s)) expected.push_back(f);
-  std::sort(expected.begin(), expected.end());
-  CHECK(files_under(conf) == expected);
-
-  // services.ini: exactly the type's services, each in supervisord's syntax with its probe.
+/// services.ini: exactly the type's services, in start order, each in supervisord's syntax with its probe.
+void check_services_ini(const Checked& c) {
+  const auto& L = c.L;
+  const int P = c.P;
+  const auto& services = c.services;
   pt::ptree ini = read_ini(L.services_file());
   std::vector<std::string> programs;
   for (const auto& [section, body] : ini) programs.push_back(section);
@@ -129,7 +129,14 @@ void check_install_type(const std::string& type, const std::vector<std::string>&
     else CHECK_FALSE(p.get_optional<std::string>("ready"));
   }
 
-  // Storage, run, links into the bundle, environment file.
+}
+
+/// Storage, run, links into the bundle, environment file.
+void check_tree(const Checked& c, const std::string& type) {
+  const auto& L = c.L;
+  const auto* in = &c.in;
+  const int P = c.P;
+  const auto& services = c.services;
   CHECK(fs::is_directory(L.run()));
   CHECK(fs::is_directory(L.storage() / "whisper") == (std::count(services.begin(), services.end(), "go-carbon") > 0));
   CHECK(fs::is_directory(L.storage() / "grafana") == (std::count(services.begin(), services.end(), "grafana") > 0));
@@ -139,126 +146,164 @@ void check_install_type(const std::string& type, const std::vector<std::string>&
   CHECK(fs::read_symlink(L.static_link()) == in->bundle.root / "static");
   CHECK(fs::read_symlink(L.lib_link()) == in->bundle.root / "lib");
   CHECK(fs::read_symlink(L.dashboards_link()) == in->bundle.root / "dashboards");
-  auto env = runtime::parse_env_file(read_file(L.env_file()), "env");
+  auto env = dkm::parse_env_file(read_file(L.env_file()), "env");
   CHECK(env["DKM_HOME"] == L.root().string());
   CHECK(env["DKM_BUNDLE"] == in->bundle.root.string());
   CHECK(env["DKM_VERSION"] == "1.0.0");
   CHECK(env["DKM_INSTALL_TYPE"] == type);
   CHECK(env["DKM_PORT"] == std::to_string(P));
   // The same install is found by the front ends through DIR/bin.
-  CHECK(runtime::find_install("", (L.bin() / "dkm").string()).root() == L.root());
+  CHECK(dkm::find_install("", (L.bin() / "dkm").string()).root() == L.root());
 
-  auto has = [&](const std::string& s) { return std::count(services.begin(), services.end(), s) > 0; };
-  if (has("go-carbon")) {
-    toml::table gc = toml::parse_file((conf / "go-carbon.conf").string());
-    CHECK(gc["common"]["user"].value_or(std::string("unset")).empty());
-    CHECK(gc["udp"]["listen"].value_or(std::string()) == "0.0.0.0:" + std::to_string(P + 1));
-    CHECK(gc["tcp"]["listen"].value_or(std::string()) == "0.0.0.0:" + std::to_string(P + 1));
-    CHECK(gc["udp"]["enabled"].value_or(false));
-    CHECK(gc["tcp"]["enabled"].value_or(false));
-    CHECK(gc["carbonserver"]["listen"].value_or(std::string()) == "127.0.0.1:" + std::to_string(P + 3));
-    CHECK(gc["carbonserver"]["enabled"].value_or(false));
-    for (const char* off : {"pickle", "carbonlink", "grpc", "pprof"}) {
-      INFO(off);
-      CHECK_FALSE(gc[off]["enabled"].value_or(true));
-    }
-    CHECK_FALSE(gc["carbonserver"]["grpc"]["enabled"].value_or(true));
-    CHECK_FALSE(gc["tags"]["enabled"].value_or(true));
-    CHECK_FALSE(gc["prometheus"]["enabled"].value_or(true));
-    // Every listener, enabled or not, is on one of the ten planned ports, each on its own.
-    std::map<std::string, std::string> listeners;
-    collect_listeners(gc, "", listeners);
-    CHECK(listeners.size() == 8);
-    std::map<int, std::string> by_port;
-    for (const auto& [name, addr] : listeners) {
-      INFO(name << " = " << addr);
-      int port = port_of(addr);
-      CHECK(port >= P);
-      CHECK(port <= P + 9);
-      if (name != "udp") {  // UDP and TCP share PORT+1 (different protocols)
-        CHECK_FALSE(by_port.count(port));
-        by_port[port] = name;
-      }
-    }
-    CHECK(gc["whisper"]["data-dir"].value_or(std::string()) == (L.storage() / "whisper").string());
-    for (const char* key : {"schemas-file", "aggregation-file"}) {
-      fs::path f = gc["whisper"][key].value_or(std::string());
-      CHECK(f.parent_path() == conf);
-      CHECK(fs::is_regular_file(f));
-    }
-    CHECK(gc["logging"][0]["file"].value_or(std::string()) == "stdout");
-    // The first archive matches collectd's interval.
-    CHECK_THAT(read_file(conf / "storage-schemas.conf"), Catch::Contains("retentions = 60s:"));
+}
+
+/// go-carbon's config: its listeners on the planned ports, the rest off, whisper in storage/.
+void check_go_carbon(const Checked& c) {
+  const auto& L = c.L;
+  const fs::path& conf = c.conf;
+  const int P = c.P;
+  toml::table gc = toml::parse_file((conf / "go-carbon.conf").string());
+  CHECK(gc["common"]["user"].value_or(std::string("unset")).empty());
+  CHECK(gc["udp"]["listen"].value_or(std::string()) == "0.0.0.0:" + std::to_string(P + 1));
+  CHECK(gc["tcp"]["listen"].value_or(std::string()) == "0.0.0.0:" + std::to_string(P + 1));
+  CHECK(gc["udp"]["enabled"].value_or(false));
+  CHECK(gc["tcp"]["enabled"].value_or(false));
+  CHECK(gc["carbonserver"]["listen"].value_or(std::string()) == "127.0.0.1:" + std::to_string(P + 3));
+  CHECK(gc["carbonserver"]["enabled"].value_or(false));
+  for (const char* off : {"pickle", "carbonlink", "grpc", "pprof"}) {
+    INFO(off);
+    CHECK_FALSE(gc[off]["enabled"].value_or(true));
   }
-  if (has("carbonapi")) {
-    YAML::Node api = YAML::LoadFile((conf / "carbonapi.yaml").string());
-    CHECK(api["listen"].as<std::string>() == "0.0.0.0:" + std::to_string(P + 2));
-    CHECK_FALSE(api["expvar"]["enabled"].as<bool>());
-    YAML::Node groups = api["upstreams"]["backendsv2"]["backends"];
-    REQUIRE(groups.size() == 1);
-    CHECK(groups[0]["protocol"].as<std::string>() == "carbonapi_v3_pb");
-    REQUIRE(groups[0]["servers"].size() == 1);
-    CHECK(groups[0]["servers"][0].as<std::string>() == "http://127.0.0.1:" + std::to_string(P + 3));
-    CHECK_FALSE(api["upstreams"]["backends"]);  // backendsv2 only
+  CHECK_FALSE(gc["carbonserver"]["grpc"]["enabled"].value_or(true));
+  CHECK_FALSE(gc["tags"]["enabled"].value_or(true));
+  CHECK_FALSE(gc["prometheus"]["enabled"].value_or(true));
+  // Every listener, enabled or not, is on one of the ten planned ports, each on its own.
+  std::map<std::string, std::string> listeners;
+  collect_listeners(gc, "", listeners);
+  CHECK(listeners.size() == 8);
+  std::map<int, std::string> by_port;
+  for (const auto& [name, addr] : listeners) {
+    INFO(name << " = " << addr);
+    int port = port_of(addr);
+    CHECK(port >= P);
+    CHECK(port <= P + 9);
+    if (name != "udp") {  // UDP and TCP share PORT+1 (different protocols)
+      CHECK_FALSE(by_port.count(port));
+      by_port[port] = name;
+    }
   }
-  if (has("grafana")) {
-    pt::ptree g = read_ini(conf / "grafana.ini");
-    CHECK(g.get<int>("server.http_port") == P);
-    CHECK(g.get<std::string>("server.http_addr").empty());
-    CHECK(port_of(g.get<std::string>("grpc_server.address")) == P + 9);
-    CHECK(g.get<std::string>("paths.data") == (L.storage() / "grafana").string());
-    CHECK(g.get<std::string>("paths.provisioning") == (conf / "grafana/provisioning").string());
-    CHECK(g.get<std::string>("server.static_root_path") == L.static_link().string());
-    CHECK(g.get<std::string>("security.admin_password").size() >= 20);
-    CHECK(g.get<std::string>("security.secret_key").size() >= 32);
-    CHECK(g.get<std::string>("security.admin_password") != "admin");
-    CHECK(g.get<std::string>("security.disable_gravatar") == "true");
-    CHECK(g.get<std::string>("users.allow_sign_up") == "false");
-    CHECK(g.get<std::string>(pt::ptree::path_type("auth.anonymous/enabled", '/')) == "false");
-    CHECK(g.get<std::string>("analytics.reporting_enabled") == "false");
-    CHECK(g.get<std::string>("analytics.check_for_updates") == "false");
-    CHECK(g.get<std::string>("analytics.check_for_plugin_updates") == "false");
-    CHECK(g.get<std::string>("plugins.preinstall_disabled") == "true");
-    CHECK(g.get<std::string>("log.mode") == "console");
-    CHECK((fs::status(conf / "grafana.ini").permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
-    YAML::Node ds = YAML::LoadFile((conf / "grafana/provisioning/datasources/dkumonitor.yaml").string());
-    REQUIRE(ds["datasources"].size() == 1);
-    CHECK(ds["datasources"][0]["type"].as<std::string>() == "graphite");
-    CHECK(ds["datasources"][0]["uid"].as<std::string>() == "dkumonitor-graphite");
-    CHECK(ds["datasources"][0]["url"].as<std::string>() == "http://127.0.0.1:" + std::to_string(P + 2));
-    YAML::Node dash = YAML::LoadFile((conf / "grafana/provisioning/dashboards/dkumonitor.yaml").string());
-    CHECK(dash["providers"][0]["type"].as<std::string>() == "file");
-    CHECK(dash["providers"][0]["options"]["path"].as<std::string>() == L.dashboards_link().string());
-    for (const char* d : {"plugins", "alerting"}) CHECK(fs::is_directory(conf / "grafana/provisioning" / d));
+  CHECK(gc["whisper"]["data-dir"].value_or(std::string()) == (L.storage() / "whisper").string());
+  for (const char* key : {"schemas-file", "aggregation-file"}) {
+    fs::path f = gc["whisper"][key].value_or(std::string());
+    CHECK(f.parent_path() == conf);
+    CHECK(fs::is_regular_file(f));
   }
-  if (has("collectd")) {
-    CollectdItem main = parse_collectd_config(read_file(conf / "collectd.conf"));
-    CHECK(main.value("Hostname") == "com.example.dc1.web1");
-    CHECK(main.value("PluginDir") == (L.lib_link() / "collectd").string());
-    CHECK(main.value("TypesDB") == (L.lib_link() / "collectd/types.db").string());
-    CHECK(main.value("BaseDir") == (L.storage() / "collectd").string());
-    CHECK(main.value("Include") == (conf / "collectd.d/*.conf").string());
-    CollectdItem wg = parse_collectd_config(read_file(conf / "collectd.d/write_graphite.conf"));
-    REQUIRE(wg.all("Plugin").size() == 1);
-    const CollectdItem* node = wg.all("Plugin")[0]->all("Node")[0];
-    CHECK(node->value("Host") == "127.0.0.1");
-    CHECK(node->value("Port") == std::to_string(P + 1));
-    CHECK(node->value("Protocol") == "tcp");
-    CHECK(node->value("Prefix") == "collectd.");
-    CHECK(node->value("EscapeCharacter") == "_");
-    CHECK(node->value("PreserveSeparator") == "false");
-    CHECK_THAT(in->result.output, Catch::Contains("collectd.com_example_dc1_web1.*"));
-    CollectdItem pr = parse_collectd_config(read_file(conf / "collectd.d/processes.conf"));
-    std::map<std::string, std::string> matches;
-    for (const auto* m : pr.all("Plugin")[0]->all("ProcessMatch")) matches[m->values.at(0)] = m->values.at(1);
-    CHECK(matches == std::map<std::string, std::string>{{"dss_backend", "java.* -Ddku\\.backend( |$)"},
+  CHECK(gc["logging"][0]["file"].value_or(std::string()) == "stdout");
+  // The first archive matches collectd's interval.
+  CHECK_THAT(read_file(conf / "storage-schemas.conf"), Catch::Contains("retentions = 60s:"));
+}
+
+/// carbonapi's config: its listener, reading this install's carbonserver through backendsv2.
+void check_carbonapi(const Checked& c) {
+  const int P = c.P;
+  YAML::Node api = YAML::LoadFile((c.conf / "carbonapi.yaml").string());
+  CHECK(api["listen"].as<std::string>() == "0.0.0.0:" + std::to_string(P + 2));
+  CHECK_FALSE(api["expvar"]["enabled"].as<bool>());
+  YAML::Node groups = api["upstreams"]["backendsv2"]["backends"];
+  REQUIRE(groups.size() == 1);
+  CHECK(groups[0]["protocol"].as<std::string>() == "carbonapi_v3_pb");
+  REQUIRE(groups[0]["servers"].size() == 1);
+  CHECK(groups[0]["servers"][0].as<std::string>() == "http://127.0.0.1:" + std::to_string(P + 3));
+  CHECK_FALSE(api["upstreams"]["backends"]);  // backendsv2 only
+}
+
+/// Grafana's config: its ports, paths, secrets (0600) and everything phoning home off; its provisioning.
+void check_grafana(const Checked& c) {
+  const auto& L = c.L;
+  const fs::path& conf = c.conf;
+  const int P = c.P;
+  pt::ptree g = read_ini(conf / "grafana.ini");
+  CHECK(g.get<int>("server.http_port") == P);
+  CHECK(g.get<std::string>("server.http_addr").empty());
+  CHECK(port_of(g.get<std::string>("grpc_server.address")) == P + 9);
+  CHECK(g.get<std::string>("paths.data") == (L.storage() / "grafana").string());
+  CHECK(g.get<std::string>("paths.provisioning") == (conf / "grafana/provisioning").string());
+  CHECK(g.get<std::string>("server.static_root_path") == L.static_link().string());
+  CHECK(g.get<std::string>("security.admin_password").size() >= 20);
+  CHECK(g.get<std::string>("security.secret_key").size() >= 32);
+  CHECK(g.get<std::string>("security.admin_password") != "admin");
+  CHECK(g.get<std::string>("security.disable_gravatar") == "true");
+  CHECK(g.get<std::string>("users.allow_sign_up") == "false");
+  CHECK(g.get<std::string>(pt::ptree::path_type("auth.anonymous/enabled", '/')) == "false");
+  CHECK(g.get<std::string>("analytics.reporting_enabled") == "false");
+  CHECK(g.get<std::string>("analytics.check_for_updates") == "false");
+  CHECK(g.get<std::string>("analytics.check_for_plugin_updates") == "false");
+  CHECK(g.get<std::string>("plugins.preinstall_disabled") == "true");
+  CHECK(g.get<std::string>("log.mode") == "console");
+  CHECK((fs::status(conf / "grafana.ini").permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  YAML::Node ds = YAML::LoadFile((conf / "grafana/provisioning/datasources/dkumonitor.yaml").string());
+  REQUIRE(ds["datasources"].size() == 1);
+  CHECK(ds["datasources"][0]["type"].as<std::string>() == "graphite");
+  CHECK(ds["datasources"][0]["uid"].as<std::string>() == "dkumonitor-graphite");
+  CHECK(ds["datasources"][0]["url"].as<std::string>() == "http://127.0.0.1:" + std::to_string(P + 2));
+  YAML::Node dash = YAML::LoadFile((conf / "grafana/provisioning/dashboards/dkumonitor.yaml").string());
+  CHECK(dash["providers"][0]["type"].as<std::string>() == "file");
+  CHECK(dash["providers"][0]["options"]["path"].as<std::string>() == L.dashboards_link().string());
+  for (const char* d : {"plugins", "alerting"}) CHECK(fs::is_directory(conf / "grafana/provisioning" / d));
+}
+
+/// collectd's config: its host, plugins, where it sends, the DSS processes it tracks.
+void check_collectd(const Checked& c) {
+  const auto& L = c.L;
+  const fs::path& conf = c.conf;
+  const auto* in = &c.in;
+  const int P = c.P;
+  CollectdItem main = parse_collectd_config(read_file(conf / "collectd.conf"));
+  CHECK(main.value("Hostname") == "com.example.dc1.web1");
+  CHECK(main.value("PluginDir") == (L.lib_link() / "collectd").string());
+  CHECK(main.value("TypesDB") == (L.lib_link() / "collectd/types.db").string());
+  CHECK(main.value("BaseDir") == (L.storage() / "collectd").string());
+  CHECK(main.value("Include") == (conf / "collectd.d/*.conf").string());
+  CollectdItem wg = parse_collectd_config(read_file(conf / "collectd.d/write_graphite.conf"));
+  REQUIRE(wg.all("Plugin").size() == 1);
+  const CollectdItem* node = wg.all("Plugin")[0]->all("Node")[0];
+  CHECK(node->value("Host") == "127.0.0.1");
+  CHECK(node->value("Port") == std::to_string(P + 1));
+  CHECK(node->value("Protocol") == "tcp");
+  CHECK(node->value("Prefix") == "collectd.");
+  CHECK(node->value("EscapeCharacter") == "_");
+  CHECK(node->value("PreserveSeparator") == "false");
+  CHECK_THAT(in->result.output, Catch::Contains("collectd.com_example_dc1_web1.*"));
+  CollectdItem pr = parse_collectd_config(read_file(conf / "collectd.d/processes.conf"));
+  std::map<std::string, std::string> matches;
+  for (const auto* m : pr.all("Plugin")[0]->all("ProcessMatch")) matches[m->values.at(0)] = m->values.at(1);
+  CHECK(matches == std::map<std::string, std::string>{{"dss_backend", "java.* -Ddku\\.backend( |$)"},
                                                          {"dss_cak", "java.* -Ddku\\.cak( |$)"},
-                                                         {"dss_fek", "java.* -Ddku\\.fek( |$)"},
-                                                         {"dss_jek", "java.* -Ddku\\.jek( |$)"}});
-    // telegraf is shipped, not enabled: no [program:telegraf].
-    CHECK_THAT(read_file(conf / "telegraf.conf"), Catch::Contains("127.0.0.1:" + std::to_string(P + 1)));
-  }
+                                                       {"dss_fek", "java.* -Ddku\\.fek( |$)"},
+                                                       {"dss_jek", "java.* -Ddku\\.jek( |$)"}});
+  // telegraf is shipped, not enabled: no [program:telegraf].
+  CHECK_THAT(read_file(conf / "telegraf.conf"), Catch::Contains("127.0.0.1:" + std::to_string(P + 1)));
+}
 
+/// What an install of `type` writes, and its summary, for the type's `services`.
+void check_install_type(const std::string& type, const std::vector<std::string>& services) {
+  auto in = install_type(type);
+  Checked c{*in, in->layout, in->layout.conf(), in->port, services};
+  // Exactly the conf files of the type's services.
+  std::vector<std::string> expected{"services.ini"};
+  for (const auto& s : services)
+    for (const auto& f : conf_files_of(s)) expected.push_back(f);
+  std::sort(expected.begin(), expected.end());
+  CHECK(files_under(c.conf) == expected);
+  check_services_ini(c);
+  check_tree(c, type);
+  if (c.has("go-carbon")) check_go_carbon(c);
+  if (c.has("carbonapi")) check_carbonapi(c);
+  if (c.has("grafana")) check_grafana(c);
+  if (c.has("collectd")) check_collectd(c);
+  const auto& L = c.L;
+  const int P = c.P;
+  auto has = [&](const std::string& s) { return c.has(s); };
   // The summary names the type, the ports and how to start.
   const std::string& out = in->result.output;
   CHECK_THAT(out, Catch::Contains("install type " + type));
@@ -296,7 +341,7 @@ TEST_CASE("the type defaults to all", "[installer][types]") {
   RunResult r = run_installer(bundle, {"-d", (tmp.path() / "i").string(), "-p", "27600", "--hostname", "h.example"});
   INFO(r.output);
   REQUIRE(r.ok());
-  CHECK(runtime::parse_env_file(read_file(tmp.path() / "i/bin/env"), "env")["DKM_INSTALL_TYPE"] == "all");
+  CHECK(dkm::parse_env_file(read_file(tmp.path() / "i/bin/env"), "env")["DKM_INSTALL_TYPE"] == "all");
 }
 
 TEST_CASE("listen addresses and remote servers reach the configs", "[installer][types]") {

@@ -1,4 +1,4 @@
-// Issue 5, test 3: update mode points the links and the environment file at the new
+// Update mode points the links and the environment file at the new
 // bundle and leaves conf/ and storage/ exactly as they were (same digest: same entries,
 // bytes, modes and modification times).
 #include <catch2/catch.hpp>
@@ -14,10 +14,10 @@ struct TwoBundles {
   TempDir tmp{"dkm-update-"};
   TestBundle old_bundle = make_test_bundle(tmp.path() / "dkumonitor-1.0.0", "1.0.0");
   TestBundle new_bundle = make_test_bundle(tmp.path() / "dkumonitor-2.0.0", "2.0.0");
-  runtime::InstallLayout layout{tmp.path() / "inst"};
+  dkm::InstallLayout layout{tmp.path() / "inst"};
 };
 
-void check_links(const runtime::InstallLayout& L, const TestBundle& b) {
+void check_links(const dkm::InstallLayout& L, const TestBundle& b) {
   CHECK(fs::read_symlink(L.bin() / "dkm") == b.root / "bin/dkm");
   CHECK(fs::read_symlink(L.bin() / "dkmadmin") == b.root / "bin/dkmadmin");
   CHECK(fs::read_symlink(L.static_link()) == b.root / "static");
@@ -43,7 +43,7 @@ TEST_CASE("update relinks to the new bundle and leaves conf and storage byte for
   write_file_atomic(L.run() / "go-carbon.log", "old log\n");
   std::string conf_before = tree_digest(L.conf());
   std::string storage_before = tree_digest(L.storage());
-  auto env_before = runtime::parse_env_file(read_file(L.env_file()), "env");
+  auto env_before = dkm::parse_env_file(read_file(L.env_file()), "env");
 
   RunResult up = run_installer(t.new_bundle, {"-u", "-d", L.root().string()});
   INFO(up.output);
@@ -51,7 +51,7 @@ TEST_CASE("update relinks to the new bundle and leaves conf and storage byte for
   CHECK(tree_digest(L.conf()) == conf_before);
   CHECK(tree_digest(L.storage()) == storage_before);
   check_links(L, t.new_bundle);
-  auto env = runtime::parse_env_file(read_file(L.env_file()), "env");
+  auto env = dkm::parse_env_file(read_file(L.env_file()), "env");
   CHECK(env["DKM_BUNDLE"] == t.new_bundle.root.string());
   CHECK(env["DKM_VERSION"] == "2.0.0");
   CHECK(env["DKM_HOME"] == L.root().string());
@@ -75,7 +75,7 @@ TEST_CASE("update keeps variables a user added to the environment file", "[insta
   REQUIRE(run_installer(t.old_bundle, {"-d", L.root().string(), "-p", "27600", "-t", "backend"}).ok());
   write_file_atomic(L.env_file(), read_file(L.env_file()) + "GOMAXPROCS=2\n");
   REQUIRE(run_installer(t.new_bundle, {"-u", "-d", L.root().string()}).ok());
-  auto env = runtime::parse_env_file(read_file(L.env_file()), "env");
+  auto env = dkm::parse_env_file(read_file(L.env_file()), "env");
   CHECK(env["GOMAXPROCS"] == "2");
   CHECK(env["DKM_INSTALL_TYPE"] == "backend");
 }

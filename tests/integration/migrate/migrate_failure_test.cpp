@@ -6,7 +6,7 @@
 // migration, unhindered, succeeds.
 #include "migrate_fixture.hpp"
 
-#include <dkm/runtime/migrate_apply.hpp>
+#include <dkm/install/migrate_apply.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -21,10 +21,10 @@ TEST_CASE("a migration that fails at any rename leaves the original install as i
   OriginalWorld w{original_spec("0.0.4", "all"), false};
   write_whisper_points(w.dir / "storage/whisper", {w.metric("load.load.relative.shortterm")});
   const auto before = tree_contents(w.dir);
-  runtime::Bundle bundle(w.bundle.root);
-  runtime::OriginalInstall original = runtime::read_original_install(runtime::DiskOriginalFiles(w.dir), w.dir);
-  runtime::MigrationFacts facts = runtime::find_migration_facts(original, bundle, "1.0.0");
-  runtime::MigrationPlan plan = runtime::plan_migration(original, {}, facts, bundle);
+  dkm::Bundle bundle(w.bundle.root);
+  dkm::install::OriginalInstall original = dkm::install::read_original_install(dkm::install::DiskOriginalFiles(w.dir), w.dir);
+  dkm::install::MigrationFacts facts = dkm::install::find_migration_facts(original, bundle, "1.0.0");
+  dkm::install::MigrationPlan plan = dkm::install::plan_migration(original, {}, facts, bundle);
 
   int failures = 0;
   for (int fail_at = 0;; ++fail_at) {
@@ -37,7 +37,7 @@ TEST_CASE("a migration that fails at any rename leaves the original install as i
       return ::rename(from.c_str(), to.c_str());
     };
     try {
-      runtime::apply_migration(plan, bundle, rename);
+      dkm::install::apply_migration(plan, bundle, rename);
     } catch (const Error& e) {
       INFO("rename " << fail_at << " failed: " << e.what());
       CHECK_THAT(e.what(), Catch::Contains("every change was undone"));
@@ -57,10 +57,10 @@ TEST_CASE("a migration that fails at any rename leaves the original install as i
 
 TEST_CASE("the original still starts after a failed migration", "[migrate][failure]") {
   OriginalWorld w{original_spec("0.0.4", "backend"), false};
-  runtime::Bundle bundle(w.bundle.root);
-  runtime::OriginalInstall original = runtime::read_original_install(runtime::DiskOriginalFiles(w.dir), w.dir);
-  runtime::MigrationPlan plan =
-      runtime::plan_migration(original, {}, runtime::find_migration_facts(original, bundle, "1.0.0"), bundle);
+  dkm::Bundle bundle(w.bundle.root);
+  dkm::install::OriginalInstall original = dkm::install::read_original_install(dkm::install::DiskOriginalFiles(w.dir), w.dir);
+  dkm::install::MigrationPlan plan =
+      dkm::install::plan_migration(original, {}, dkm::install::find_migration_facts(original, bundle, "1.0.0"), bundle);
   int calls = 0;
   // Fails when the new bin/ would go in place: every other swap was done, and is undone.
   auto rename = [&](const fs::path& from, const fs::path& to) {
@@ -71,7 +71,7 @@ TEST_CASE("the original still starts after a failed migration", "[migrate][failu
     ++calls;
     return ::rename(from.c_str(), to.c_str());
   };
-  REQUIRE_THROWS_WITH(runtime::apply_migration(plan, bundle, rename), Catch::Contains("No space left on device"));
+  REQUIRE_THROWS_WITH(dkm::install::apply_migration(plan, bundle, rename), Catch::Contains("No space left on device"));
   CHECK(calls >= 7);
   StopOriginalAtEnd stop{w.dir};
   REQUIRE(start_original_and_settle(w.dir));

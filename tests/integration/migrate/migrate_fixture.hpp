@@ -6,7 +6,7 @@
 
 #include "original_runtime.hpp"
 
-#include <dkm/runtime/layout.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <algorithm>
 #include <string>
@@ -53,7 +53,7 @@ struct OriginalWorld {
   }
 
   /// The install's layout.
-  runtime::InstallLayout layout() const { return runtime::InstallLayout(dir); }
+  dkm::InstallLayout layout() const { return dkm::InstallLayout(dir); }
 
   /// installer -u -d DIR [extra...] with this toolkit's bundle.
   RunResult migrate(const std::vector<std::string>& extra = {}) const {
@@ -64,7 +64,7 @@ struct OriginalWorld {
 };
 
 /// The services the go-carbon test double received lines for (dkm logs what it prints).
-inline std::set<std::string> double_received_names(const runtime::InstallLayout& layout) {
+inline std::set<std::string> double_received_names(const dkm::InstallLayout& layout) {
   std::set<std::string> names;
   std::error_code ec;
   if (!fs::exists(layout.run() / "go-carbon.log", ec)) return names;

@@ -52,7 +52,7 @@ TEST_CASE("real go-carbon and carbonapi read a migrated original install's whisp
   INFO(r.output);
   REQUIRE(r.ok());
   REQUIRE(tree_digest(w.dir / "storage") == storage_before);
-  runtime::InstallLayout L = w.layout();
+  dkm::InstallLayout L = w.layout();
   fs::path conf = L.conf() / "go-carbon.conf";  // a fresh index every second, for the test
   write_file_atomic(conf, std::regex_replace(read_file(conf), std::regex(R"(\nscan-frequency = "[^"]*")"),
                                              "\nscan-frequency = \"1s\""));

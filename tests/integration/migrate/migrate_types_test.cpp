@@ -19,7 +19,7 @@ namespace {
 /// What every migrated install must show, whatever its type.
 void check_migrated(const OriginalWorld& w, const std::string& type, const RunResult& r,
                     const std::map<std::string, std::string>& conf_before, const std::string& storage_before) {
-  runtime::InstallLayout L = w.layout();
+  dkm::InstallLayout L = w.layout();
   INFO(r.output);
   REQUIRE(r.ok());
   CHECK(tree_digest(L.storage()) == storage_before);
@@ -28,7 +28,7 @@ void check_migrated(const OriginalWorld& w, const std::string& type, const RunRe
   for (const auto& [path, content] : conf_before) CHECK(kept[path] == content);
   CHECK(kept.count("env-default"));
   CHECK(kept.count("env-site"));
-  auto env = runtime::parse_env_file(read_file(L.env_file()), "env");
+  auto env = dkm::parse_env_file(read_file(L.env_file()), "env");
   CHECK(env["DKM_INSTALL_TYPE"] == type);
   CHECK(env["DKM_PORT"] == std::to_string(w.spec.port));
   CHECK(env["DKM_BUNDLE"] == w.bundle.root.string());
@@ -47,7 +47,7 @@ void check_migrated(const OriginalWorld& w, const std::string& type, const RunRe
 
 /// collectd's settings as migrated: the original's host name (dots kept in metric names), interval, server.
 void check_collectd(const OriginalWorld& w, const std::string& target_host) {
-  runtime::InstallLayout L = w.layout();
+  dkm::InstallLayout L = w.layout();
   CollectdItem main = parse_collectd_config(read_file(L.conf() / "collectd.conf"));
   CHECK(main.value("Hostname") == original_collectd_hostname(w.spec));
   CHECK(main.value("Interval") == "300");
@@ -60,7 +60,7 @@ void check_collectd(const OriginalWorld& w, const std::string& target_host) {
 
 /// go-carbon's settings: the whisper tree where it is, the original's listeners and retentions.
 void check_go_carbon(const OriginalWorld& w) {
-  runtime::InstallLayout L = w.layout();
+  dkm::InstallLayout L = w.layout();
   std::string conf = read_file(L.conf() / "go-carbon.conf");
   CHECK(setting(conf, "data-dir") == "\"" + (w.dir / "storage/whisper").string() + "\"");
   CHECK_THAT(conf, Catch::Contains("listen = \"0.0.0.0:" + std::to_string(w.spec.port + 1) + "\""));
@@ -74,7 +74,7 @@ void check_go_carbon(const OriginalWorld& w) {
 /// Grafana; Debian's collectd) and stops them all; returns what go-carbon's double received.
 std::set<std::string> start_and_stop(const OriginalWorld& w, const std::vector<std::string>& services,
                                      const std::string& wanted_metric) {
-  runtime::InstallLayout L = w.layout();
+  dkm::InstallLayout L = w.layout();
   RunResult started = run_dkm(L, {"start"});
   StopAtEnd stop_at_end{L};
   INFO("dkm start:\n" << started.output);
@@ -91,14 +91,14 @@ std::set<std::string> start_and_stop(const OriginalWorld& w, const std::vector<s
   RunResult stopped = run_dkm(L, {"stop"});
   CHECK(stopped.ok());
   CHECK(install_processes(L).empty());
-  for (pid_t pid : running) CHECK_FALSE(runtime::process_alive(pid));
+  for (pid_t pid : running) CHECK_FALSE(dkm::process_alive(pid));
   return received;
 }
 
 /// A dashboard as the original shipped them (dashboards/collectd_system.json: a hidden
 /// constant `prefix`, the reversed domain, and `host`, one node below it), abridged to
 /// panels whose series collectd sends on its first read.
-runtime::Dashboard original_style_dashboard(const std::string& prefix) {
+dkm::test::Dashboard original_style_dashboard(const std::string& prefix) {
   nlohmann::json d = {
       {"title", "System (the original's style)"},
       {"templating",
@@ -112,7 +112,7 @@ runtime::Dashboard original_style_dashboard(const std::string& prefix) {
          {"targets", {{{"refId", "A"}, {"target", "aliasByNode($prefix.$host.df.*.percent_bytes.used, 3, 5)"}}}}},
         {{"title", "Load"},
          {"targets", {{{"refId", "A"}, {"target", "aliasByNode($prefix.$host.load.load.relative.shortterm, 3)"}}}}}}}};
-  return runtime::parse_dashboard(d.dump(), "original-style.json");
+  return dkm::test::parse_dashboard(d.dump(), "original-style.json");
 }
 
 }  // namespace
@@ -130,7 +130,7 @@ TEST_CASE("migrating an original all install keeps storage, type, ports, host na
   check_collectd(w, "127.0.0.1");
   check_go_carbon(w);
 
-  runtime::InstallLayout L = w.layout();
+  dkm::InstallLayout L = w.layout();
   std::string grafana = read_file(L.conf() / "grafana.ini");
   CHECK(setting(grafana, "data") == (w.dir / "storage").string());
   CHECK(setting(grafana, "plugins") == (w.dir / "storage/plugins").string());
@@ -151,7 +151,7 @@ TEST_CASE("migrating an original all install keeps storage, type, ports, host na
     CHECK(received.count(w.metric(suffix)));
   CHECK(tree_digest(L.storage() / "grafana.db") == tree_digest(w.dir / "storage/grafana.db"));
   // The original's dashboards (kept in Grafana's database) still list the host and find its series.
-  runtime::Dashboard old_style = original_style_dashboard("collectd.domain.example");
+  dkm::test::Dashboard old_style = original_style_dashboard("collectd.domain.example");
   for (const auto& m : missing_series(old_style, received)) FAIL_CHECK("the original's dashboard finds nothing for " << m);
   std::set<std::string> one_node;  // what --new-metric-names would send: the check has teeth
   for (const auto& name : received)
@@ -171,7 +171,7 @@ TEST_CASE("migrating an original agent install keeps its server, host name and m
   RunResult r = w.migrate();
   check_migrated(w, "agent", r, conf_before, storage_before);
   check_collectd(w, "mon.example.com");
-  runtime::InstallLayout L = w.layout();
+  dkm::InstallLayout L = w.layout();
   CHECK_FALSE(fs::exists(L.conf() / "go-carbon.conf"));
   CHECK_FALSE(fs::exists(L.conf() / "grafana.ini"));
   CHECK_THAT(r.output, Catch::Contains("--carbon-server mon.example.com"));

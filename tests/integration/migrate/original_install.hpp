@@ -23,10 +23,10 @@
 // supervisord on the install's own supervisord.conf (start, stop, status), as the
 // original's ran Python 2.7's; the programs it supervises are sleeping stand-ins.
 
-#include "../installer/installer_fixture.hpp"
+#include "installer_fixture.hpp"
 #include "original_supervisord.hpp"
 
-#include <dkm/runtime/hostnames.hpp>
+#include <dkm/install/hostnames.hpp>
 
 #include <string>
 
@@ -52,7 +52,7 @@ inline OriginalSpec original_spec(const std::string& version, const std::string&
 }
 
 /// The reversed host name, as the original's collectd.conf has it: domain.example.host.
-inline std::string original_collectd_hostname(const OriginalSpec& spec) { return runtime::reverse_hostname(spec.hostname); }
+inline std::string original_collectd_hostname(const OriginalSpec& spec) { return dkm::install::reverse_hostname(spec.hostname); }
 
 /// The original's bundle dkumonitor-VERSION/ (stand-ins) in `parent`; returns its path.
 inline fs::path write_original_bundle(const fs::path& parent, const std::string& version) {

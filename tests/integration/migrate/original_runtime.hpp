@@ -11,7 +11,7 @@
 // - storage/plugins, storage/sessions, storage/collectd, as Grafana 5 and collectd make them;
 // - the original's supervisord: Debian's real one, started by the stand-in bin/dkm.
 
-#include "../dashboards/dashboards_fixture.hpp"
+#include "dashboards_fixture.hpp"
 #include "original_install.hpp"
 
 #include <ctime>
@@ -45,7 +45,7 @@ inline std::set<std::string> original_collectd_metric_names(const fs::path& dir,
                      "AutoLoadPlugin true\nInterval 1\nInclude \"" + (scratch / "collectd.d").string() + "/*.conf\"\n";
   write_file_atomic(scratch / "collectd.conf", conf);
   CarbonRecorder carbon(spec.port + 1);
-  Background collectd({"/usr/sbin/collectd", "-f", "-C", (scratch / "collectd.conf").string()}, scratch / "collectd.log");
+  BackgroundProcess collectd({"/usr/sbin/collectd", "-f", "-C", (scratch / "collectd.conf").string()}, scratch / "collectd.log");
   std::string load = "collectd." + original_collectd_hostname(spec) + ".load.load.relative.shortterm";
   wait_until([&] { return carbon.metric_names().size() > 20 && carbon.metric_names().count(load); },
              std::chrono::seconds(15), std::chrono::milliseconds(100));

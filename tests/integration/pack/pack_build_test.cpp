@@ -1,5 +1,5 @@
-// dkmpack builds: cold, no-op, a changed recipe field, a new commit on a branch
-// (issue 2, tests 1-4), on the real fixtures with Debian's Go, npm and autotools.
+// dkmpack builds: cold, no-op, a changed recipe field, a new commit on a branch, on the
+// real fixtures with Debian's Go, npm and autotools.
 #include "pack_fixture.hpp"
 
 #include <dkm/pack/source_record.hpp>

@@ -1,5 +1,6 @@
-// dkmpack when things go wrong (issue 2, tests 5-8): a wrong sha256, a failing build, a
-// build killed with SIGKILL mid-step, a malformed recipe, a too-old toolchain.
+// dkmpack when things go wrong: a wrong sha256, a failing build, a build killed with
+// SIGKILL mid-step, a malformed recipe, a too-old toolchain.
+#include "background_process.hpp"
 #include "pack_fixture.hpp"
 
 #include <dirent.h>
@@ -64,24 +65,15 @@ void kill_tree(pid_t root) {
   for (pid_t p : stopped) ::kill(p, SIGKILL);
   int status = 0;
   ::waitpid(root, &status, 0);
-}
-
-/// Starts a program in the background, output to a file.
-pid_t spawn(const std::vector<std::string>& argv, const fs::path& output) {
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  return pid;
+  // A killed process holds its files (the build lock among them) until it has exited:
+  // the rerun must not start before every one is gone or a zombie.
+  for (pid_t p : stopped)
+    wait_until([&] {
+      std::ifstream in("/proc/" + std::to_string(p) + "/stat");
+      std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      size_t close = stat.rfind(')');
+      return close == std::string::npos || stat.compare(close + 2, 1, "Z") == 0;
+    }, std::chrono::seconds(10), std::chrono::milliseconds(5));
 }
 
 }  // namespace
@@ -143,9 +135,9 @@ TEST_CASE("a build killed with SIGKILL mid-step completes on rerun with the same
   f.dkmpack_ok({"--clean", "hello-autotools"});
 
   fs::path output = f.root() / "killed.out";
-  pid_t pid = spawn({tool("dkmpack").string(), "--recipes", f.recipes().string(), "--build-dir",
-                     f.layout().root().string(), "--only", "hello-autotools"},
-                    output);
+  BackgroundProcess dkmpack({tool("dkmpack").string(), "--recipes", f.recipes().string(), "--build-dir",
+                            f.layout().root().string(), "--only", "hello-autotools"},
+                           {output});
   fs::path log = f.layout().step_log("hello-autotools", pack::Step::configure);
   bool mid_configure = wait_until(
       [&] {
@@ -154,7 +146,8 @@ TEST_CASE("a build killed with SIGKILL mid-step completes on rerun with the same
         return read_file(log).find("checking") != std::string::npos;  // ./configure is running
       },
       std::chrono::seconds(120), std::chrono::milliseconds(5));
-  kill_tree(pid);
+  kill_tree(dkmpack.pid());  // and reaped
+  dkmpack.release();
   INFO(read_file(output));
   REQUIRE(mid_configure);
   CHECK(fs::exists(f.layout().running_marker("hello-autotools", pack::Step::configure)));

@@ -5,8 +5,7 @@
 // from tests/fixtures/pack-recipes, and a build directory, all in one temporary directory.
 // Steps are observed through their stamps.
 
-#include "front_end_libraries.hpp"
-#include "test_support.hpp"
+#include "pack_fixtures.hpp"
 
 #include <dkm/core/strings.hpp>
 #include <dkm/pack/build_layout.hpp>
@@ -25,60 +24,23 @@
 
 namespace dkm::test {
 
-/// Modification time of a file in nanoseconds, -1 when absent.
-inline int64_t mtime_ns(const fs::path& p) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return -1;
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-}
-
-/// The fixture components, in bundle order.
-inline const std::vector<std::string>& fixture_components() {
-  static const std::vector<std::string> names = {"hello-go", "hello-npm", "hello-autotools"};
-  return names;
-}
-
 /// The committer time of hello-web's v2.0 (2021-03-04 05:06:07 UTC): its ${commit_time}.
 inline constexpr int64_t kWebCommitTime = 1614834367;
 
-/// Stamp times of every step of every fixture component ("NAME STEP" → mtime).
 using StampTimes = std::map<std::string, int64_t>;
 
 class PackFixture {
  public:
   PackFixture() : dir_("dkm-pack-"), layout_(dir_.path() / "build") {
-    fs::create_directories(repos());
-    fs::create_directories(archives());
-    fs::create_directories(recipes());
-    // git repositories, made with the real git.
-    for (const std::string name : {"hello-go", "hello-autotools"}) {
-      pack::copy_tree(fixtures_dir() / name, repos() / name);
-      git(repos() / name, {"init", "-q", "-b", "main"});
-      git(repos() / name, {"add", "-A"});
-      git(repos() / name, {"commit", "-q", "-m", "import " + name});
-    }
-    git(repos() / "hello-autotools", {"tag", "-a", "v1.0", "-m", "release 1.0"});
-    autotools_commit_ = head(repos() / "hello-autotools");
-    pack::copy_tree(fixtures_dir() / "hello-web", repos() / "hello-web");
+    FixtureSources sources = make_fixture_sources(root());
+    autotools_commit_ = sources.autotools_commit;
+    npm_sha256_ = sources.npm_sha256;
     std::string date = "@" + std::to_string(kWebCommitTime) + " +0000";
-    git(repos() / "hello-web", {"init", "-q", "-b", "main"});
-    git(repos() / "hello-web", {"add", "-A"});
-    git(repos() / "hello-web", {"commit", "-q", "-m", "import hello-web"}, {{"GIT_COMMITTER_DATE", date}, {"GIT_AUTHOR_DATE", date}});
-    git(repos() / "hello-web", {"tag", "v2.0"});
-    // the npm project as a release tarball, made with the real tar.
-    make_npm_archive(archives() / "hello-npm-1.0.0.tar.gz", "src/message.txt", "hello from npm\n");
-    npm_sha256_ = pack::sha256_file(archives() / "hello-npm-1.0.0.tar.gz");
-    for (const auto& entry : fs::directory_iterator(fixtures_dir() / "pack-recipes")) {
-      if (entry.path().extension() != ".toml") continue;
-      std::string text = read_file(entry.path());
-      text = replace_every(text, "@REPOS@", repos().string());
-      text = replace_every(text, "@ARCHIVES@", archives().string());
-      text = replace_every(text, "@NPM_SHA256@", npm_sha256_);
-      text = replace_every(text, "@AUTOTOOLS_COMMIT@", autotools_commit_);
-      if (entry.path().filename() == "bundle.toml") text = allow_front_end_libraries(text);
-      write_file_atomic(recipes() / entry.path().filename(), text);
-    }
+    make_fixture_repository("hello-web", repos() / "hello-web", {{"GIT_COMMITTER_DATE", date}, {"GIT_AUTHOR_DATE", date}});
+    fixture_git(repos() / "hello-web", {"tag", "v2.0"});
+    write_fixture_recipes(sources, recipes());
   }
+
 
   /// The test's temporary directory.
   const fs::path& root() const { return dir_.path(); }
@@ -115,19 +77,10 @@ class PackFixture {
 
   /// Runs git in a repository (with `env` added to its environment); requires success.
   static std::string git(const fs::path& repo, std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
-    args.insert(args.begin(), {"git", "-C", repo.string()});
-    RunOptions options;
-    options.env = {{"GIT_AUTHOR_NAME", "dkm test"}, {"GIT_AUTHOR_EMAIL", "test@example.org"},
-                   {"GIT_COMMITTER_NAME", "dkm test"}, {"GIT_COMMITTER_EMAIL", "test@example.org"},
-                   {"GIT_CONFIG_NOSYSTEM", "1"}, {"HOME", repo.parent_path().string()}};
-    for (const auto& [k, v] : env) options.env[k] = v;
-    RunResult r = run_process(args, options);
-    INFO(join(args, " ") << "\n" << r.output);
-    REQUIRE(r.ok());
-    return r.output;
+    return fixture_git(repo, std::move(args), env);
   }
   /// The commit at HEAD of a repository.
-  static std::string head(const fs::path& repo) { return std::string(trim(git(repo, {"rev-parse", "HEAD"}))); }
+  static std::string head(const fs::path& repo) { return git_head(repo); }
   /// Writes a file in a repository and commits it on its current branch.
   void commit_file(const std::string& component, const std::string& file, const std::string& content) const {
     fs::path repo = repos() / component;
@@ -138,14 +91,8 @@ class PackFixture {
 
   /// Makes the npm tarball (top directory hello-npm-1.0.0/) with one file's content replaced.
   void make_npm_archive(const fs::path& archive, const std::string& file, const std::string& content) const {
-    TempDir staging("dkm-npm-");
-    fs::path top = staging.path() / "hello-npm-1.0.0";
-    pack::copy_tree(fixtures_dir() / "hello-npm", top);
-    write_file_atomic(top / file, content);
-    RunResult r = run({"tar", "-czf", archive.string(), "-C", staging.path().string(), "hello-npm-1.0.0"});
-    REQUIRE(r.ok());
+    test::make_npm_archive(archive, file, content);
   }
-
   /// Replaces text in a recipe (requires that it is there).
   void edit_recipe(const std::string& name, const std::string& from, const std::string& to) const {
     fs::path file = recipes() / (name + ".toml");
@@ -164,12 +111,7 @@ class PackFixture {
   }
 
   /// Stamp times of every step of the given components (default: the bundle's three).
-  StampTimes stamps(const std::vector<std::string>& names = fixture_components()) const {
-    StampTimes out;
-    for (const auto& name : names)
-      for (pack::Step step : pack::kSteps) out[name + " " + std::string(pack::to_string(step))] = mtime_ns(layout_.stamp(name, step));
-    return out;
-  }
+  StampTimes stamps(const std::vector<std::string>& names = fixture_components()) const { return stamp_times(layout_, names); }
   /// The steps whose stamps changed between two snapshots ("NAME STEP").
   static std::set<std::string> ran_between(const StampTimes& before, const StampTimes& after) {
     std::set<std::string> out;

@@ -7,7 +7,7 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
 #include <dkm/core/process.hpp>
-#include <dkm/runtime/proc_info.hpp>
+#include <dkm/core/proc_info.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -42,6 +43,14 @@ inline std::vector<char*> c_strings(std::vector<std::string>& strings) {
   return out;
 }
 
+/// This process's environment with `options`' changes, as execve takes it.
+inline std::vector<std::string> child_environment(const RunOptions& options) {
+  std::map<std::string, std::string> vars = current_environment();
+  for (const auto& name : options.unset_env) vars.erase(name);
+  for (const auto& [k, v] : options.env) vars[k] = v;
+  return environment_strings(vars);
+}
+
 /// Reads what is available on `fd` into `out`; false at end of file.
 inline bool drain(int fd, std::string& out) {
   char buf[8192];
@@ -62,7 +71,7 @@ inline std::optional<int> reap(pid_t pid) {
 /// Runs argv (a path, no PATH lookup) to its end with stdout and stderr together;
 /// interrupts it (SIGINT) when options.interrupt says so.
 inline RunResult run_command(std::vector<std::string> argv, const CommandOptions& options) {
-  std::vector<std::string> env = child_environment(options.run);
+  std::vector<std::string> env = detail::child_environment(options.run);
   int out[2], in[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(in, O_CLOEXEC) != 0) throw Error("pipe: " + errno_text());
   pid_t pid = ::fork();
@@ -118,7 +127,7 @@ inline RunResult run_command(std::vector<std::string> argv, const CommandOptions
 /// Starts argv in its own session, output appended to `output`, and returns its pid
 /// (the caller reaps it with reap()).
 inline pid_t start_in_background(std::vector<std::string> argv, const RunOptions& options, const fs::path& output) {
-  std::vector<std::string> env = child_environment(options);
+  std::vector<std::string> env = detail::child_environment(options);
   int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(output.string() + ": " + errno_text());
   pid_t pid = ::fork();
@@ -142,8 +151,8 @@ inline pid_t start_in_background(std::vector<std::string> argv, const RunOptions
 /// Live processes whose initial environment holds `marker` (KEY=VALUE), this one aside.
 inline std::vector<pid_t> marked_processes(const std::string& marker) {
   std::vector<pid_t> out;
-  for (pid_t pid : runtime::list_pids())
-    if (pid != ::getpid() && runtime::process_alive(pid) && runtime::environ_contains(pid, marker)) out.push_back(pid);
+  for (pid_t pid : dkm::list_pids())
+    if (pid != ::getpid() && dkm::process_alive(pid) && dkm::environ_contains(pid, marker)) out.push_back(pid);
   return out;
 }
 

@@ -25,6 +25,7 @@
 
 #include "sides.hpp"
 
+#include <string.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -139,7 +140,7 @@ inline std::vector<std::string> observe_journal(const Side& side, const std::vec
     lines = {"intervals: " + text};
   } else if (verb == "alive") {
     auto starts = starts_of(side, w[1]);
-    bool alive = !starts.empty() && runtime::process_alive(starts.back().pid);
+    bool alive = !starts.empty() && dkm::process_alive(starts.back().pid);
     lines = {w[1] + (starts.empty() ? " never started" : alive ? " alive" : " gone")};
   }
   return lines;

@@ -16,7 +16,7 @@
 #include "scenario.hpp"
 #include "test_support.hpp"
 
-#include <dkm/runtime/layout.hpp>
+#include <dkm/core/install_layout.hpp>
 
 #include <pwd.h>
 
@@ -159,7 +159,7 @@ class SupervisordSide : public Side {
     std::error_code ec;
     if (fs::exists(root_ / "run/dkm.pid", ec)) pid = std::atoi(read_file(root_ / "run/dkm.pid").c_str());
     ctl({"shutdown"}, "", std::nullopt);
-    if (pid > 0) test::wait_until([&] { return !runtime::process_alive(pid); }, 30s, 50ms);
+    if (pid > 0) test::wait_until([&] { return !dkm::process_alive(pid); }, 30s, 50ms);
     kill_marked("RECORDING_CHILD_JOURNAL=" + journal().string());
   }
 
@@ -191,7 +191,7 @@ class DkmSide : public Side {
     fs::create_directories(root_ / "bin");
     auto env = scenario_env();
     env["DKM_HOME"] = root_.string();
-    write_file_atomic(root_ / "bin/env", runtime::render_env_file(env));
+    write_file_atomic(root_ / "bin/env", dkm::render_env_file(env));
     write_files("");
   }
   ~DkmSide() override { cleanup(); }

@@ -1,19 +1,15 @@
 #pragma once
-// Reading and writing whole files. Writes are atomic: a temporary file beside the
-// target, flushed to disk, then renamed over it, so a crash never leaves half a file.
+// Reading and writing files and putting finished work in place, atomically: whatever is
+// written goes to a temporary sibling first and is renamed into place when complete, so a
+// crash never leaves half a file, half a directory or a missing link.
+// Implementation: libdkm/src/core/files.cpp.
 
 #include <dkm/core/error.hpp>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <sys/types.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <random>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -21,70 +17,30 @@ namespace dkm {
 
 namespace fs = std::filesystem;
 
-/// The text of strerror(errno) for messages.
-inline std::string errno_text(int err = errno) { return std::strerror(err); }
+/// The text of strerror(err) for messages.
+std::string errno_text(int err = errno);
 
 /// Reads a whole file; throws Error naming the path when it cannot.
-inline std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string() + ": cannot read: " + errno_text());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+std::string read_file(const fs::path& path);
 
 /// A fresh name for a temporary sibling of `target` (same directory, so rename is atomic).
-inline fs::path temp_sibling(const fs::path& target) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return target.parent_path() / ("." + target.filename().string() + ".tmp" + std::to_string(rng() % 1000000000));
-}
+fs::path temp_sibling(const fs::path& target);
 
-/// Writes `content` to `path` atomically with permission bits `mode`.
-inline void write_file_atomic(const fs::path& path, std::string_view content, mode_t mode = 0644) {
-  fs::path tmp = temp_sibling(path);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) throw Error(path.string() + ": cannot write: " + errno_text());
-  const char* p = content.data();
-  size_t left = content.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw Error(path.string() + ": cannot write: " + errno_text(err));
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  // The umask may have narrowed the mode; the caller asked for exactly this one.
-  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw Error(path.string() + ": cannot write: " + errno_text(err));
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    throw Error(path.string() + ": cannot write: " + errno_text(err));
-  }
-}
+/// Writes `content` to `path` atomically with permission bits `mode` (the umask aside).
+void write_file_atomic(const fs::path& path, std::string_view content, mode_t mode = 0644);
 
 /// Writes atomically only when the content differs; returns whether it wrote.
 /// Keeps modification times still for tools (ninja) that look at them.
-inline bool write_file_if_changed(const fs::path& path, std::string_view content, mode_t mode = 0644) {
-  std::error_code ec;
-  if (fs::exists(path, ec)) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in && buffer.str() == content) return false;
-  }
-  write_file_atomic(path, content, mode);
-  return true;
-}
+bool write_file_if_changed(const fs::path& path, std::string_view content, mode_t mode = 0644);
+
+/// Puts the finished directory `finished` at `target` in one step: renamed there, or,
+/// when `target` exists, exchanged with it (renameat2 RENAME_EXCHANGE) and the old one
+/// removed. Readers see the old tree or the new one, never neither. Both must be on one
+/// file system. Throws Error naming `target`; `finished` is then left as it was.
+void publish_directory(const fs::path& finished, const fs::path& target);
+
+/// Makes `link` a symbolic link to `target` in one step (a new link beside it, renamed
+/// over it), whatever `link` was. Throws Error naming `link`.
+void replace_symlink(const fs::path& link, const fs::path& target);
 
 }  // namespace dkm

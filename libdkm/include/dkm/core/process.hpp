@@ -1,29 +1,106 @@
 #pragma once
-// Running a program to completion: argv (no shell), optional working directory,
-// extra environment, output captured or appended to a log file. For long-lived
-// children under supervision, see runtime/ (the supervisor has its own event loop).
+// Starting programs: the one way every module does it, on Boost.Process.
+//
+//   spawn_process()  starts a child as SpawnOptions say (argv without a shell, working
+//                    directory, environment, where its standard streams go, its own process
+//                    group or session, umask, resource limits) and returns at once;
+//   run_process()    starts one and waits for it, its output captured, streamed or logged;
+//   search_path()    the one PATH lookup.
+//
+// A child that cannot start (no such program, a directory it cannot enter) is reported
+// by the call that started it, as a SpawnError: never as a child that exits 127.
+// Implementation: libdkm/src/core/process.cpp.
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
-#include <dkm/core/strings.hpp>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/types.h>
 
-#include <csignal>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
-
-extern char** environ;
 
 namespace dkm {
 
-/// How to run a child.
+/// What a child's standard input reads.
+enum class Input {
+  kNull,     ///< /dev/null
+  kInherit,  ///< this process's standard input
+  kPipe,     ///< a pipe whose write end SpawnedProcess::stdin_fd hands back
+};
+
+/// Where a child's standard output or error goes.
+enum class Output {
+  kInherit,       ///< this process's
+  kNull,          ///< /dev/null
+  kPipe,          ///< a pipe whose read end SpawnedProcess hands back (close-on-exec)
+  kAppend,        ///< appended to SpawnOptions::log_file
+  kSameAsStdout,  ///< standard error only: wherever standard output goes
+};
+
+/// Which process group and session a child gets.
+enum class Grouping {
+  kInherit,      ///< this process's group and session
+  kOwnGroup,     ///< a new process group it leads (signals to the group reach its children)
+  kOwnSession,   ///< a new session it leads (no controlling terminal)
+  kDetached,     ///< a new session, and not this process's child: its parent becomes init
+};
+
+/// How to start a child.
+struct SpawnOptions {
+  std::vector<std::string> argv;                ///< argv[0] is what the child sees as its name
+  fs::path program;                             ///< the file to run; empty: argv[0], looked up in the child's PATH
+  fs::path cwd;                                 ///< working directory; empty: this process's
+  std::optional<std::vector<std::string>> env;  ///< the whole environment (KEY=VALUE); none: this process's
+  Input in = Input::kNull;                      ///< standard input
+  Output out = Output::kInherit;                ///< standard output
+  Output err = Output::kInherit;                ///< standard error
+  fs::path log_file;                            ///< with Output::kAppend
+  Grouping grouping = Grouping::kInherit;       ///< process group and session
+  std::optional<mode_t> umask;                  ///< the child's umask; none: this process's
+  std::vector<std::pair<int, rlim_t>> limits;   ///< setrlimit(RESOURCE, VALUE) for each pair, soft and hard
+  std::vector<int> inherited_fds;               ///< descriptors the child keeps (close-on-exec cleared there)
+};
+
+/// A started child and this process's ends of its pipes (-1 when not a pipe).
+struct SpawnedProcess {
+  pid_t pid = -1;      ///< with Grouping::kDetached, the short-lived intermediate child (already reaped)
+  int stdin_fd = -1;   ///< write end of its standard input
+  int stdout_fd = -1;  ///< read end of its standard output
+  int stderr_fd = -1;  ///< read end of its standard error
+};
+
+/// A child that could not be started; says which step failed and why.
+class SpawnError : public Error {
+ public:
+  /// What could not be done.
+  enum class Step { kFind, kEnterDirectory, kExecute, kSystem };
+  /// Builds the error; the message names `subject` (the program or the directory).
+  SpawnError(Step step, std::string subject, int error_number, const std::string& message)
+      : Error(message), step_(step), subject_(std::move(subject)), errno_(error_number) {}
+  /// The step that failed.
+  Step step() const { return step_; }
+  /// The program or directory at fault.
+  const std::string& subject() const { return subject_; }
+  /// errno of the failed call, 0 for a program not found.
+  int error_number() const { return errno_; }
+
+ private:
+  Step step_;
+  std::string subject_;
+  int errno_;
+};
+
+/// Starts a child and returns without waiting. The caller reaps it (waitpid) and closes
+/// the descriptors it gets back. Throws SpawnError when the child cannot start.
+SpawnedProcess spawn_process(const SpawnOptions& options);
+
+/// How to run a child to completion.
 struct RunOptions {
   fs::path cwd;                                ///< working directory; empty = inherit
   std::map<std::string, std::string> env;      ///< set (or override) in the child's environment
@@ -44,162 +121,29 @@ struct RunResult {
   /// True when the child exited with status 0.
   bool ok() const { return exit_code == 0; }
   /// "exit status 3" or "killed by signal 9" for messages.
-  std::string describe() const {
-    if (signal != 0) return "killed by signal " + std::to_string(signal);
-    return "exit status " + std::to_string(exit_code);
-  }
+  std::string describe() const;
 };
-
-/// The environment of this process with the options' changes applied, as KEY=VALUE strings.
-inline std::vector<std::string> child_environment(const RunOptions& options) {
-  std::map<std::string, std::string> vars;
-  for (char** e = environ; e && *e; ++e) {
-    std::string_view kv(*e);
-    size_t eq = kv.find('=');
-    if (eq == std::string_view::npos) continue;
-    vars[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
-  }
-  for (const auto& name : options.unset_env) vars.erase(name);
-  for (const auto& [k, v] : options.env) vars[k] = v;
-  std::vector<std::string> out;
-  out.reserve(vars.size());
-  for (const auto& [k, v] : vars) out.push_back(k + "=" + v);
-  return out;
-}
 
 /// Runs argv[0] (looked up in PATH when it has no slash) and waits for it.
 /// Throws Error when the program cannot be started at all.
-inline RunResult run_process(const std::vector<std::string>& argv, const RunOptions& options = {}) {
-  if (argv.empty()) throw Error("run_process: empty command");
-  std::vector<std::string> env_strings = child_environment(options);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  for (auto& s : args) argp.push_back(s.data());
-  argp.push_back(nullptr);
-  // PATH lookup happens in the parent with the child's PATH, so execve is enough.
-  std::string program = argv[0];
-  if (program.find('/') == std::string::npos) {
-    std::string path_var = "/usr/local/bin:/usr/bin:/bin";
-    for (const auto& s : env_strings)
-      if (s.rfind("PATH=", 0) == 0) path_var = s.substr(5);
-    for (const auto& dir : split(path_var, ':')) {
-      fs::path candidate = fs::path(dir.empty() ? "." : dir) / program;
-      if (::access(candidate.c_str(), X_OK) == 0) {
-        program = candidate.string();
-        break;
-      }
-    }
-  }
+RunResult run_process(const std::vector<std::string>& argv, const RunOptions& options = {});
 
-  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, in_pipe[2] = {-1, -1};
-  int log_fd = -1;
-  if (options.inherit_output) {
-    // stdout and stderr stay as they are in the child.
-  } else if (options.log_file) {
-    log_fd = ::open(options.log_file->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (log_fd < 0) throw Error(options.log_file->string() + ": cannot open log: " + errno_text());
-  } else if (options.capture && ::pipe2(out_pipe, O_CLOEXEC) != 0) {
-    throw Error("pipe: " + errno_text());
-  }
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) throw Error("pipe: " + errno_text());
-  if (options.input && ::pipe2(in_pipe, O_CLOEXEC) != 0) throw Error("pipe: " + errno_text());
+/// This process's environment as a map.
+std::map<std::string, std::string> current_environment();
+/// KEY=VALUE strings of a map (the form exec takes).
+std::vector<std::string> environment_strings(const std::map<std::string, std::string>& vars);
 
-  pid_t pid = ::fork();
-  if (pid < 0) throw Error("fork: " + errno_text());
-  if (pid == 0) {
-    // Child: only async-signal-safe calls from here to exec.
-    int sink = log_fd >= 0 ? log_fd : out_pipe[1];
-    if (options.inherit_output) {
-      // keep fds 1 and 2
-    } else if (sink >= 0) {
-      ::dup2(sink, 1);
-      ::dup2(sink, 2);
-    } else {
-      int devnull = ::open("/dev/null", O_WRONLY);
-      ::dup2(devnull, 1);
-      ::dup2(devnull, 2);
-    }
-    if (in_pipe[0] >= 0) ::dup2(in_pipe[0], 0);
-    else {
-      int devnull = ::open("/dev/null", O_RDONLY);
-      ::dup2(devnull, 0);
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) {
-      int e = errno;
-      (void)!::write(err_pipe[1], &e, sizeof e);
-      ::_exit(127);
-    }
-    ::execve(program.c_str(), argp.data(), envp.data());
-    int e = errno;
-    (void)!::write(err_pipe[1], &e, sizeof e);
-    ::_exit(127);
-  }
+/// The first executable file (not a directory) called `name` in the directories of
+/// `path_var` (a PATH value; an empty entry is the working directory); empty when none.
+fs::path search_path(const std::string& name, std::string_view path_var);
+/// search_path() in this process's PATH (/usr/bin:/bin when unset).
+fs::path find_in_path(const std::string& name);
+/// The file to execute for `name`: itself when it holds a slash (it must exist and be
+/// executable), else found by search_path(). Throws SpawnError with supervisord's wording:
+/// "no such file: X", "file is not executable: X", "can't find command 'X' in PATH".
+fs::path resolve_program(const std::string& name, std::string_view path_var);
 
-  ::close(err_pipe[1]);
-  if (out_pipe[1] >= 0) ::close(out_pipe[1]);
-  if (in_pipe[0] >= 0) ::close(in_pipe[0]);
-  if (log_fd >= 0) ::close(log_fd);
-
-  if (in_pipe[1] >= 0) {
-    // Inputs are small (a config, a password); a blocking write is fine.
-    auto old = ::signal(SIGPIPE, SIG_IGN);
-    const std::string& in = *options.input;
-    size_t off = 0;
-    while (off < in.size()) {
-      ssize_t n = ::write(in_pipe[1], in.data() + off, in.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      off += static_cast<size_t>(n);
-    }
-    ::close(in_pipe[1]);
-    ::signal(SIGPIPE, old);
-  }
-
-  RunResult result;
-  if (out_pipe[0] >= 0) {
-    char buf[65536];
-    for (;;) {
-      ssize_t n = ::read(out_pipe[0], buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      if (options.on_output) options.on_output(std::string_view(buf, static_cast<size_t>(n)));
-      else result.output.append(buf, static_cast<size_t>(n));
-    }
-    ::close(out_pipe[0]);
-  }
-  int exec_errno = 0;
-  ssize_t got;
-  do got = ::read(err_pipe[0], &exec_errno, sizeof exec_errno);
-  while (got < 0 && errno == EINTR);
-  ::close(err_pipe[0]);
-
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  if (got == static_cast<ssize_t>(sizeof exec_errno)) {
-    if (!options.cwd.empty() && ::access(options.cwd.c_str(), F_OK) != 0)
-      throw Error(options.cwd.string() + ": cannot enter directory: " + errno_text(exec_errno));
-    throw Error(argv[0] + ": cannot run: " + errno_text(exec_errno));
-  }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
-  return result;
-}
-
-/// Finds a program in PATH; empty when absent.
-inline fs::path find_in_path(const std::string& name) {
-  const char* path_var = ::getenv("PATH");
-  for (const auto& dir : split(path_var ? path_var : "/usr/bin:/bin", ':')) {
-    fs::path candidate = fs::path(dir.empty() ? "." : dir) / name;
-    std::error_code ec;
-    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate, ec)) return candidate;
-  }
-  return {};
-}
+/// Sends `signal` to `pid`, or to the process group it leads when `as_group`.
+void signal_process(pid_t pid, int signal, bool as_group);
 
 }  // namespace dkm

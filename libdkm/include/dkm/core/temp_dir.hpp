@@ -1,12 +1,9 @@
 #pragma once
 // A directory that exists for the lifetime of one object.
+// Implementation: libdkm/src/core/temp_dir.cpp.
 
-#include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
 
-#include <stdlib.h>
-
-#include <filesystem>
 #include <string>
 
 namespace dkm {
@@ -15,22 +12,10 @@ namespace dkm {
 class TempDir {
  public:
   /// Creates `parent/prefixXXXXXX`; parent defaults to $TMPDIR or /tmp.
-  explicit TempDir(const std::string& prefix = "dkm-", fs::path parent = {}) {
-    if (parent.empty()) {
-      const char* env = ::getenv("TMPDIR");
-      parent = env && *env ? env : "/tmp";
-    }
-    std::string templ = (parent / (prefix + "XXXXXX")).string();
-    if (::mkdtemp(templ.data()) == nullptr) throw Error(templ + ": cannot create directory: " + errno_text());
-    path_ = templ;
-  }
+  explicit TempDir(const std::string& prefix = "dkm-", fs::path parent = {});
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    if (keep_) return;
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
+  ~TempDir();
 
   /// The directory's path.
   const fs::path& path() const { return path_; }

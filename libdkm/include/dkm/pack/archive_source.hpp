@@ -2,6 +2,7 @@
 // Archive sources: downloading with libcurl (digest computed on the way) and unpacking
 // with libarchive (tar.gz, tar.bz2, tar.xz, zip), safely and with leading directories
 // stripped. Nothing is unpacked before its sha256 is checked (see the fetch step).
+// Implementation: libdkm/src/pack/archive_source.cpp.
 
 #include <dkm/core/files.hpp>
 

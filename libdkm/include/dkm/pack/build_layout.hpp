@@ -27,34 +27,16 @@
 //   B/bundle/                  the staged bundle and CPack's files (assemble.hpp)
 //
 // B/NAME/ sits beside dkmpack's own entries: no component may be named after one of them.
+// Implementation: libdkm/src/pack/build_layout.cpp.
 
 #include <dkm/core/files.hpp>
+#include <dkm/pack/step.hpp>
 
 #include <array>
-#include <optional>
 #include <string>
 #include <string_view>
 
 namespace dkm::pack {
-
-/// The steps of every component, in the order they run.
-enum class Step { fetch, patch, configure, build, install };
-
-/// Every step, in order.
-inline constexpr std::array<Step, 5> kSteps = {Step::fetch, Step::patch, Step::configure, Step::build, Step::install};
-
-/// "fetch", "patch", "configure", "build" or "install".
-inline std::string_view to_string(Step step) {
-  constexpr std::array<std::string_view, 5> names = {"fetch", "patch", "configure", "build", "install"};
-  return names[static_cast<size_t>(step)];
-}
-
-/// The step called `name`; nullopt when there is none.
-inline std::optional<Step> parse_step(std::string_view name) {
-  for (Step s : kSteps)
-    if (to_string(s) == name) return s;
-  return std::nullopt;
-}
 
 /// The paths of one dkmpack build directory.
 class BuildLayout {
@@ -142,11 +124,7 @@ class BuildLayout {
   }
 
   /// True when the component's install step has succeeded and its files are there.
-  bool installed(const std::string& name) const {
-    std::error_code ec;
-    return fs::is_regular_file(stamp(name, Step::install), ec) && fs::is_directory(install_dir(name), ec) &&
-           fs::is_regular_file(source_record(name), ec);
-  }
+  bool installed(const std::string& name) const;
 
  private:
   fs::path root_;

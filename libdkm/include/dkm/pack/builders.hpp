@@ -16,6 +16,7 @@
 //              ./configure --prefix=PREFIX ARGS; build: make -jJOBS ARGS;
 //              install: make install DESTDIR=install ARGS
 //   command    each argv of the step's list, in the source tree
+// Implementation: libdkm/src/pack/builders.cpp.
 
 #include <dkm/pack/build_layout.hpp>
 #include <dkm/pack/plan.hpp>

@@ -3,6 +3,7 @@
 // checks every toolchain, resolves every source, writes each component's plan and step
 // keys, regenerates build.ninja, and runs ninja once. --list, --clean and --skip-build
 // read or change the same build directory.
+// Implementation: libdkm/src/pack/engine.cpp.
 
 #include <dkm/pack/build_layout.hpp>
 #include <dkm/pack/recipe.hpp>

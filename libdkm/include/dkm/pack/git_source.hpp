@@ -1,6 +1,7 @@
 #pragma once
 // Git sources through libgit2: asking a remote where a branch or tag points, fetching into
 // the bare clone of the source cache, checking a commit out into a component's tree.
+// Implementation: libdkm/src/pack/git_source.cpp.
 
 #include <dkm/core/files.hpp>
 

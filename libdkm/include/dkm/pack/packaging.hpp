@@ -8,6 +8,7 @@
 // CPack works in BUILD/bundle/cpack/; the archive is written straight into the dist
 // directory under a temporary name (DkmBundleArchive.cmake), the .deb and .rpm are moved
 // there the same way, so the dist directory never holds a half-written package.
+// Implementation: libdkm/src/pack/packaging.cpp.
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
@@ -41,36 +42,14 @@ struct StagedBundle {
 };
 
 /// The machine name the kernel reports (uname -m), e.g. "x86_64".
-inline std::string machine_arch() {
-  struct utsname u {};
-  if (::uname(&u) != 0) throw Error("uname: " + errno_text());
-  return u.machine;
-}
+std::string machine_arch();
 
 /// A string as a quoted CMake argument (no variable references); throws on ';', which
 /// CMake would take for a list separator.
-inline std::string cmake_quote(std::string_view s) {
-  if (s.find(';') != std::string_view::npos) throw UsageError("'" + std::string(s) + "': ';' cannot appear in a packaging path");
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '\\' || c == '"' || c == '$') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string cmake_quote(std::string_view s);
 
 /// BUILD/bundle/cpack-settings.cmake's text for a staged bundle.
-inline std::string cpack_settings_text(const StagedBundle& b) {
-  std::string out = "# Written by dkmpack when it staged " + b.top() + "; read by cmake/DkmBundleCPack.cmake.\n";
-  auto set = [&](const char* var, const std::string& value) { out += std::string("set(") + var + " " + cmake_quote(value) + ")\n"; };
-  set("DKM_BUNDLE_NAME", b.name);
-  set("DKM_BUNDLE_VERSION", b.version);
-  set("DKM_BUNDLE_STAGE", b.stage.string());
-  set("DKM_BUNDLE_EPOCH", std::to_string(b.epoch));
-  set("DKM_BUNDLE_ARCH", b.arch);
-  set("DKM_BUNDLE_LICENSE", b.license);
-  return out;
-}
+std::string cpack_settings_text(const StagedBundle& b);
 
 /// How dkmpack runs CPack.
 struct CpackRun {
@@ -83,40 +62,11 @@ struct CpackRun {
 };
 
 /// The CPackConfig.cmake dkmpack gives cpack.
-inline std::string cpack_config_text(const StagedBundle& b, const CpackRun& run) {
-  std::string out = "# Written by dkmpack for `cpack --config`; the packages are described in " +
-                    run.project_config.filename().string() + ".\n";
-  auto set = [&](const char* var, const std::string& value) { out += std::string("set(") + var + " " + value + ")\n"; };
-  set("CPACK_PACKAGE_NAME", cmake_quote(b.name));
-  set("CPACK_PACKAGE_VERSION", cmake_quote(b.version));
-  std::string generators;
-  for (const auto& g : run.generators) generators += " " + cmake_quote(g);
-  set("CPACK_GENERATOR", generators.substr(1));
-  set("CPACK_INSTALLED_DIRECTORIES", cmake_quote(b.stage.string()) + " .");
-  set("CPACK_PROJECT_CONFIG_FILE", cmake_quote(run.project_config.string()));
-  set("CPACK_PACKAGE_DIRECTORY", cmake_quote(run.work_dir.string()));
-  set("CPACK_DKM_BUNDLE_SETTINGS", cmake_quote(run.settings.string()));
-  set("CPACK_DKM_BUNDLE_ARCHIVER", cmake_quote(run.archiver.string()));
-  set("CPACK_DKM_BUNDLE_OUTPUT_DIR", cmake_quote(run.output_dir.string()));
-  return out;
-}
+std::string cpack_config_text(const StagedBundle& b, const CpackRun& run);
 
 /// Moves a finished file into `dir` without ever exposing a partial copy there: a rename
 /// when both are on one file system, else a copy under a temporary name, then a rename.
-inline fs::path move_into(const fs::path& file, const fs::path& dir) {
-  fs::path target = dir / file.filename();
-  if (::rename(file.c_str(), target.c_str()) == 0) return target;
-  if (errno != EXDEV) throw Error(target.string() + ": cannot move " + file.string() + " there: " + errno_text());
-  fs::path tmp = temp_sibling(target);
-  std::error_code ec;
-  fs::copy_file(file, tmp, fs::copy_options::overwrite_existing, ec);
-  if (ec || ::rename(tmp.c_str(), target.c_str()) != 0) {
-    fs::remove(tmp, ec);
-    throw Error(target.string() + ": cannot copy " + file.string() + " there");
-  }
-  fs::remove(file, ec);
-  return target;
-}
+fs::path move_into(const fs::path& file, const fs::path& dir);
 
 /// What a CPack run produced, in the output directory.
 struct PackagingResult {
@@ -127,89 +77,13 @@ struct PackagingResult {
 };
 
 /// Runs cpack for a staged bundle; throws Error with the tail of cpack's log when it fails.
-inline PackagingResult run_cpack(const StagedBundle& b, const CpackRun& run) {
-  fs::path cpack = find_in_path("cpack");
-  if (cpack.empty()) throw Error("cpack not found in PATH (Debian package cmake; see cmake/install-deps.sh)");
-  std::error_code ec;
-  fs::create_directories(run.work_dir, ec);
-  fs::create_directories(run.output_dir, ec);
-  if (ec) throw Error(run.output_dir.string() + ": cannot create directory: " + ec.message());
-  // Leftovers of an earlier run must not be taken for this run's packages.
-  for (const auto& e : fs::directory_iterator(run.work_dir, ec)) {
-    auto ext = e.path().extension();
-    if (ext == ".deb" || ext == ".rpm") fs::remove(e.path(), ec);
-  }
-  fs::path config = run.work_dir / "CPackConfig.cmake";
-  write_file_atomic(config, cpack_config_text(b, run));
-  PackagingResult result;
-  result.log = run.work_dir / "cpack.log";
-  write_file_atomic(result.log, "");
-  RunOptions options;
-  options.cwd = run.work_dir;
-  options.log_file = result.log;
-  RunResult r = run_process({cpack.string(), "--config", config.string()}, options);
-  if (!r.ok()) {
-    std::string log = read_file(result.log);
-    throw Error("cpack failed (" + r.describe() + "); last lines of " + result.log.string() + ":\n" + last_lines(log, 15));
-  }
-  result.archive = run.output_dir / b.archive_name();
-  fs::path sum = result.archive;
-  sum += ".sha256";
-  if (!fs::is_regular_file(result.archive, ec) || !fs::is_regular_file(sum, ec))
-    throw Error("cpack did not write " + result.archive.string() + "; see " + result.log.string());
-  result.archive_sha256 = read_file(sum).substr(0, 64);
-  std::vector<fs::path> built;
-  for (const auto& e : fs::directory_iterator(run.work_dir, ec)) {
-    auto ext = e.path().extension();
-    if (ext == ".deb" || ext == ".rpm") built.push_back(e.path());
-  }
-  std::sort(built.begin(), built.end());
-  for (const auto& f : built) result.packages.push_back(move_into(f, run.output_dir));
-  // CPack's copies of the stage (one per DEB and RPM) are no longer needed.
-  fs::remove_all(run.work_dir / "_CPack_Packages", ec);
-  return result;
-}
+PackagingResult run_cpack(const StagedBundle& b, const CpackRun& run);
 
 /// Packages a staged bundle the way dkmpack does: CPack works in BUILD/bundle/cpack, the
 /// archive, its .sha256, the .deb and the .rpm end up in `dist_dir`. `cmake_dir` holds
 /// DkmBundleCPack.cmake; `archiver` is the dkmpack executable.
-inline PackagingResult package_staged_bundle(const StagedBundle& b, const fs::path& settings, const fs::path& dist_dir,
-                                             const fs::path& archiver, const fs::path& cmake_dir) {
-  CpackRun run;
-  run.settings = settings;
-  run.project_config = cmake_dir / "DkmBundleCPack.cmake";
-  run.archiver = archiver;
-  run.work_dir = settings.parent_path() / "cpack";
-  run.output_dir = fs::absolute(dist_dir);
-  if (!fs::is_regular_file(run.project_config))
-    throw Error(run.project_config.string() + ": missing (dkmpack's CPack description of the bundle)");
-  return run_cpack(b, run);
-}
+PackagingResult package_staged_bundle(const StagedBundle& b, const fs::path& settings, const fs::path& dist_dir,
+                                             const fs::path& archiver, const fs::path& cmake_dir);
 
-/// `dkmpack --write-archive TREE --archive-top NAME --archive-mtime N --archive-output FILE`,
-/// what cmake/DkmBundleArchive.cmake runs inside CPack. Returns the exit code.
-inline int write_archive_main(const std::vector<std::string>& args) {
-  ArchiveRequest req;
-  std::string mtime;
-  for (size_t i = 0; i < args.size(); ++i) {
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw UsageError("dkmpack: " + args[i] + " needs a value");
-      return args[++i];
-    };
-    if (args[i] == "--write-archive") req.tree = value();
-    else if (args[i] == "--archive-top") req.top = value();
-    else if (args[i] == "--archive-mtime") mtime = value();
-    else if (args[i] == "--archive-output") req.output = value();
-    else throw UsageError("dkmpack --write-archive: unknown argument '" + args[i] + "'");
-  }
-  if (req.tree.empty() || req.top.empty() || req.output.empty() || mtime.empty())
-    throw UsageError("dkmpack --write-archive TREE --archive-top NAME --archive-mtime SECONDS --archive-output FILE");
-  if (mtime.find_first_not_of("0123456789") != std::string::npos)
-    throw UsageError("dkmpack --archive-mtime '" + mtime + "': expected seconds since 1970-01-01");
-  req.mtime = std::stoll(mtime);
-  std::string hash = write_reproducible_archive(req);
-  std::cout << hash << "  " << req.output.string() << "\n";
-  return kExitOk;
-}
 
 }  // namespace dkm::pack

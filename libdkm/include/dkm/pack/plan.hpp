@@ -15,6 +15,7 @@
 // ${commit_time} is not filled here but when a step runs (from NAME/commit_time, which the
 // patch step writes): it follows from the revision, which the keys already cover.
 // The URL or mirror a revision was read from is not part of any key: a mirror builds the same bytes.
+// Implementation: libdkm/src/pack/plan.cpp.
 
 #include <dkm/pack/build_layout.hpp>
 #include <dkm/pack/recipe.hpp>

@@ -3,6 +3,7 @@
 // The format is documented in recipes/README.md. Loading checks every key, type and
 // value and throws UsageError("FILE:LINE: key 'x': message") at the first fault.
 // Strings keep their ${...} placeholders; expand() fills them per component.
+// Implementation: libdkm/src/pack/recipe.cpp.
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>

@@ -1,6 +1,7 @@
 #pragma once
 // The fetch and patch steps: getting a component's source into the cache, then making a
 // fresh, patched source tree from it.
+// Implementation: libdkm/src/pack/sources.cpp.
 
 #include <dkm/pack/build_layout.hpp>
 #include <dkm/pack/builders.hpp>

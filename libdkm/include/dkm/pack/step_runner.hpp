@@ -6,6 +6,7 @@
 // running marker, which the next run turns into a rebuild from a fresh source tree.
 // configure, build and install run with SOURCE_DATE_EPOCH set to the source's time
 // (NAME/commit_time, unless the recipe's [env] sets it), which also fills ${commit_time}.
+// Implementation: libdkm/src/pack/step_runner.cpp.
 
 #include <dkm/pack/build_layout.hpp>
 

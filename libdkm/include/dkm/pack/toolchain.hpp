@@ -12,6 +12,7 @@
 // there), so scripts calling `node` or `go` by name get the chosen one. The outside world
 // (PATH, directories, running TOOL --version) sits behind two functions so the choice is
 // unit-tested.
+// Implementation: libdkm/src/pack/toolchain.cpp.
 
 #include <dkm/core/files.hpp>
 #include <dkm/pack/recipe.hpp>

@@ -1,0 +1,116 @@
+// Running the supervisor: lock, leftovers, socket, pid file, start-up report, loop.
+#include <dkm/supervise/daemon.hpp>
+
+#include "control_socket.hpp"
+#include "leftovers.hpp"
+#include "supervisor.hpp"
+#include "supervisor_lock.hpp"
+#include "supervisor_log.hpp"
+
+#include <dkm/core/error.hpp>
+#include <dkm/core/files.hpp>
+#include <dkm/core/process.hpp>
+#include <dkm/supervise/control_protocol.hpp>
+#include <dkm/supervise/services_file.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+namespace dkm::supervise {
+
+namespace {
+
+/// Writes one line of the start-up report (ignored when nobody listens).
+void notify(int fd, const StartupReport& report) {
+  if (fd < 0) return;
+  std::string text = render_startup_report(report);
+  (void)!::write(fd, text.data(), text.size());
+}
+
+/// The supervisor lock, once it is ours; nothing when a supervisor that answers holds it
+/// (`busy`). Held by one that does not answer (yet): it is starting or stopping; wait for it.
+std::optional<int> acquire_lock(const InstallLayout& layout, bool& busy) {
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(180);
+  for (;;) {
+    if (auto lock = try_supervisor_lock(layout)) return lock;
+    if (int fd = connect_control_socket(layout.control_socket()); fd >= 0) {
+      ::close(fd);
+      busy = true;
+      return std::nullopt;
+    }
+    if (std::chrono::steady_clock::now() > give_up)
+      throw Error(supervisor_lock_file(layout).string() + " stays locked by a supervisor that does not answer");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+/// Runs the supervisor of `layout` holding its lock, after the leftovers of a dead one are gone.
+int supervise_locked(const InstallLayout& layout, const SuperviseOptions& options, ServicesFile services,
+                     std::map<std::string, std::string> startup_env) {
+  const int report = options.notify_fd;
+  SupervisorLog log(LogTarget{layout.supervisor_log(), 10 * 1024 * 1024, 3}, !options.daemon, options.daemon);
+  for (const auto& w : services.warnings) {
+    log.warn(w);
+    notify(report, {StartupReport::Kind::kWarning, 0, 0, w});
+    if (report < 0 && options.daemon) std::cerr << "dkm: warning: " << w << "\n";
+  }
+  auto leftovers = find_leftovers(layout);
+  stop_leftovers(layout, leftovers, services.programs, [&](const std::string& line) { log.warn(line); });
+
+  int listen_fd = listen_control_socket(layout.control_socket());
+  write_file_atomic(layout.supervisor_pid_file(), std::to_string(::getpid()) + "\n");
+  {
+    Supervisor supervisor(layout, log, std::move(services), std::move(startup_env), listen_fd);
+    supervisor.start_autostart();
+    notify(report, {StartupReport::Kind::kReady, ::getpid(), 0, ""});
+    if (report >= 0) ::close(report);
+    supervisor.run();
+  }
+  ::unlink(layout.control_socket().c_str());
+  ::unlink(layout.supervisor_pid_file().c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_supervisor(const InstallLayout& layout, const SuperviseOptions& options) {
+  const int report = options.notify_fd;
+  auto fail = [&](const std::string& message, int code) {
+    notify(report, {StartupReport::Kind::kError, 0, code, message});
+    if (report < 0) std::cerr << "dkm: " << message << "\n";
+    return code;
+  };
+  // First: who is reporting, so the client can wait for it to end after an error.
+  notify(report, {StartupReport::Kind::kPid, ::getpid(), 0, ""});
+  try {
+    std::error_code ec;
+    fs::create_directories(layout.run(), ec);
+    if (ec) return fail(layout.run().string() + ": cannot create: " + ec.message(), kExitFailure);
+    bool busy = false;
+    std::optional<int> lock = acquire_lock(layout, busy);
+    if (!lock && report >= 0) {
+      notify(report, {StartupReport::Kind::kBusy, 0, 0, ""});
+      return kExitOk;
+    }
+    if (!lock) return fail("a supervisor is already running for " + layout.root().string(), kExitFailure);
+    auto startup_env = current_environment();
+    ServicesFile services;
+    try {
+      services = load_services_file(layout, service_base_environment(layout, startup_env));
+    } catch (const Error& e) {
+      return fail(e.what(), e.exit_code());
+    }
+    int code = supervise_locked(layout, options, std::move(services), std::move(startup_env));
+    ::close(*lock);
+    return code;
+  } catch (const Error& e) {
+    return fail(e.what(), e.exit_code());
+  } catch (const std::exception& e) {
+    return fail(e.what(), kExitFailure);
+  }
+}
+
+}  // namespace dkm::supervise

@@ -1,0 +1,57 @@
+#pragma once
+// The real Processes of the state machine: a service's main process started through
+// core's spawn_process() in a process group of its own, its output read from pipes by the
+// event loop into its rotating logs, its pid in run/NAME.pid.
+// Implementation: libdkm/src/supervise/service_processes.cpp.
+
+#include "event_loop.hpp"
+#include "leftovers.hpp"
+#include "rotating_log.hpp"
+#include "seams.hpp"
+
+#include <dkm/core/install_layout.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dkm::supervise {
+
+/// Services' processes and their logs.
+class ServiceProcesses : public Processes {
+ public:
+  /// Services of `layout` start from `base_env` (service_base_environment()).
+  ServiceProcesses(EventLoop& loop, EventLog& log, InstallLayout layout, std::map<std::string, std::string> base_env);
+
+  pid_t spawn(const ProgramConfig& cfg) override;
+  void reaped(const ProgramConfig& cfg) override;
+  void forget(const std::string& name) override;
+  void signal(pid_t pid, int signal, bool group) override;
+  bool group_alive(pid_t pgid) override;
+
+  /// The environment a process of `cfg` gets (a probe command's too).
+  std::vector<std::string> environment(const ProgramConfig& cfg) const;
+  /// Replaces the environment services start from (a reload re-read DIR/bin/env).
+  void set_base_environment(std::map<std::string, std::string> env) { base_env_ = std::move(env); }
+  /// Reopens every log (reopenlogs, SIGUSR2); a log that cannot be reopened is reported.
+  void reopen_logs();
+  /// Closes the logs no service and no pipe writes to any more.
+  void close_unused_logs();
+
+ private:
+  std::shared_ptr<RotatingLog> log_for(const LogTarget& target);
+  void watch_output(int fd, std::shared_ptr<RotatingLog> sink);
+  fs::path pid_file(const ProgramConfig& cfg) const { return layout_.run() / (cfg.name + ".pid"); }
+
+  EventLoop& loop_;
+  EventLog& log_;
+  InstallLayout layout_;
+  std::map<std::string, std::string> base_env_;
+  std::map<fs::path, std::shared_ptr<RotatingLog>> logs_;
+  /// Each service's stdout and stderr logs, kept open between its runs.
+  std::map<std::string, std::pair<std::shared_ptr<RotatingLog>, std::shared_ptr<RotatingLog>>> service_logs_;
+};
+
+}  // namespace dkm::supervise

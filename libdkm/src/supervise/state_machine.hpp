@@ -1,0 +1,181 @@
+#pragma once
+// The supervisor's logic: every service's lifecycle, in supervisord's states and words,
+// and the orders that span services (start and stop by priority, reload, shutdown).
+//
+//   STOPPED --start--> STARTING --probe answers / startsecs--> RUNNING
+//   STARTING --exits or cannot spawn--> BACKOFF --1, 2, 4 ... 60 s--> STARTING
+//   BACKOFF ... --more than startretries failures--> FATAL (until the next start)
+//   RUNNING --exits after a second or more--> EXITED (--autorestart--> STARTING)
+//   RUNNING --exits within a second--> counts as a failed start: BACKOFF
+//   STARTING/RUNNING --stop--> STOPPING --process and group gone--> STOPPED
+//   STOPPING --stopwaitsecs--> SIGKILL to the group, then again every second until gone
+//   BACKOFF --stop--> STOPPED
+//
+// It makes no system call: processes, the clock, probes and the log are the interfaces
+// of seams.hpp. The event loop (supervisor.cpp) feeds it events (process_exited,
+// probe_finished, timers) and calls settle() after each round of them.
+// Implementation: state_machine.cpp (one service's transitions), batches.cpp (priority
+// order), reload.cpp (reload and removal).
+
+#include "seams.hpp"
+
+#include <dkm/supervise/control_protocol.hpp>
+#include <dkm/supervise/service_state.hpp>
+#include <dkm/supervise/services_file.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dkm::supervise {
+
+/// A service that ran less than this and exited counts as a failed start (no hot restart loop).
+inline constexpr auto kMinRunTime = std::chrono::seconds(1);
+/// Longest wait between two start attempts.
+inline constexpr int kMaxBackoffSeconds = 60;
+/// The first probe of a service that has just been spawned.
+inline constexpr auto kFirstProbeDelay = std::chrono::milliseconds(10);
+
+/// One service as the machine knows it.
+struct Service {
+  ProgramConfig cfg;
+  ServiceState state = ServiceState::kStopped;
+  pid_t pid = 0;                  ///< the live main process, 0 when none
+  pid_t pgid = 0;                 ///< the group of the last spawn (outlives the main process while members remain)
+  Clock::time_point started{};    ///< when the main process was spawned
+  std::int64_t since = 0;         ///< wall clock of the last state change; 0: never started
+  std::string detail;             ///< why it last exited, or the spawn error
+  int backoff = 0;                ///< failed starts in a row
+  TimerId timer = 0;              ///< startsecs, backoff delay or stop deadline
+  bool group_pending = false;     ///< STOPPING: main process gone, group members remain
+  bool kill_sent = false;         ///< STOPPING: the stop deadline passed, SIGKILL was sent
+  TimerId probe_timer = 0;        ///< the next readiness attempt
+  int probe_attempts = 0;         ///< attempts since the spawn
+  bool start_after_stop = false;  ///< restart: start once stopped
+  bool remove_after_stop = false; ///< reload removed it: drop once stopped
+  bool removed = false;           ///< dropped at the next settle()
+  bool queued = false;            ///< in a batch, waiting for its group's turn to start or stop
+  std::optional<ProgramConfig> next_config;  ///< reload changed it: the definition after the stop
+};
+
+/// What a reload did.
+struct ReloadResult {
+  std::vector<std::string> added, changed, removed, warnings;
+};
+
+/// "added a; changed none; removed b, c" for the log.
+std::string reload_summary(const ReloadResult& r);
+
+/// Every service of one supervisor and the orders in flight.
+class StateMachine {
+ public:
+  /// The machine drives `processes`, `timers`, `probes` and `log`, which outlive it.
+  /// Probes report back through probe_finished().
+  StateMachine(Processes& processes, Timers& timers, Probes& probes, EventLog& log);
+  StateMachine(const StateMachine&) = delete;
+  StateMachine& operator=(const StateMachine&) = delete;
+
+  /// Adds a service, STOPPED (the services file read at start-up).
+  void add(const ProgramConfig& cfg);
+
+  // ---- orders -------------------------------------------------------------------------
+
+  /// The services `names` asks for, in that order and each once (none: every service, by
+  /// priority); the names it does not know go to `unknown`.
+  std::vector<std::string> select(const std::vector<std::string>& names, std::vector<std::string>& unknown) const;
+  /// Starts `names` (restart: stops the running ones first) group by group of equal
+  /// priority, lowest first; a group goes once the one before it is RUNNING or given up.
+  void start_by_priority(const std::vector<std::string>& names, bool restart);
+  /// Stops `names` group by group of equal priority, highest first; returns the longest
+  /// the whole stop may take (the sum of each group's longest stopwaitsecs).
+  std::chrono::seconds stop_by_priority(const std::vector<std::string>& names);
+  /// Starts every service with autostart=true, by priority.
+  void start_autostart();
+  /// Applies a new services file: added services are added (started when autostart),
+  /// removed ones stopped and dropped, changed ones restarted with their new definition.
+  ReloadResult reload(const ServicesFile& file);
+  /// Stops every service by priority; nothing starts again.
+  void shutdown();
+
+  // ---- events -------------------------------------------------------------------------
+
+  /// A child was reaped with wait status `status`; false when it was no service's main process.
+  bool process_exited(pid_t pid, int status);
+  /// A readiness attempt of `name` ended: the service answered, or not yet.
+  void probe_finished(const std::string& name, bool ready);
+  /// After reaping: a STOPPING service whose main process is gone and whose group has
+  /// emptied is STOPPED.
+  void check_groups();
+  /// After every round of events: removed services are dropped and batches move on.
+  void settle();
+
+  // ---- questions ----------------------------------------------------------------------
+
+  /// The service `name`, or nullptr.
+  const Service* find(const std::string& name) const;
+  /// True when `name` will not reach RUNNING without a new order.
+  bool start_settled(const std::string& name) const;
+  /// True when `name` is stopped, process group included, and not waiting to stop.
+  bool stop_settled(const std::string& name) const;
+  /// True when `name` is STOPPING, or stopped but not yet dropped by a reload.
+  bool reload_pending(const std::string& name) const;
+  /// True when every service is stopped, groups included.
+  bool all_stopped() const;
+  /// True once shutdown() was called.
+  bool shutting_down() const { return shutting_down_; }
+  /// The names of every service, in name order.
+  std::vector<std::string> names() const;
+  /// A service as `dkm status` reports it (without its log's last lines).
+  ServiceStatus status(const Service& s) const;
+
+ private:
+  /// Services started or stopped together, in groups of equal priority.
+  struct Batch {
+    bool stopping = false;
+    std::vector<std::vector<std::string>> groups;
+    std::size_t next = 1;  ///< the first group not gone yet
+  };
+
+  // state_machine.cpp: one service's transitions.
+  void set_state(Service& s, ServiceState state);
+  void spawn(Service& s);
+  void became_running(Service& s, const std::string& why);
+  void start_failed(Service& s);
+  void kill_leftover_group(Service& s);
+  void exited(Service& s, int status);
+  void exited_while_running(Service& s, const std::string& how, bool expected);
+  void start(Service& s);
+  void stop(Service& s);
+  void kill_now(Service& s);
+  void recheck_group(Service& s);
+  void finish_stop(Service& s);
+  void follow_up(Service& s);
+  void schedule_probe(Service& s, Clock::duration delay);
+  void probe_again(Service& s);
+  void probe_once(Service& s);
+  void stop_probe(Service& s);
+
+  // batches.cpp: priority order.
+  std::vector<std::vector<std::string>> priority_groups(const std::vector<std::string>& names,
+                                                        bool highest_first) const;
+  void advance_batches();
+
+  // reload.cpp: removal.
+  void erase_removed();
+
+  Processes& processes_;
+  Timers& timers_;
+  Probes& probes_;
+  EventLog& log_;
+  std::map<std::string, std::unique_ptr<Service>> services_;
+  std::map<pid_t, Service*> leaders_;  ///< main process pid -> service
+  std::list<Batch> batches_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace dkm::supervise

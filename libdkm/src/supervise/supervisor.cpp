@@ -1,0 +1,148 @@
+// The supervisor's event loop: signals, children, reload and shutdown around the state machine.
+#include "supervisor.hpp"
+
+#include "config_values.hpp"
+
+#include <dkm/core/error.hpp>
+#include <dkm/core/files.hpp>
+#include <dkm/core/proc_info.hpp>
+
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+
+namespace dkm::supervise {
+
+Supervisor::Supervisor(InstallLayout layout, SupervisorLog& log, ServicesFile services,
+                       std::map<std::string, std::string> startup_env, int listen_fd)
+    : layout_(std::move(layout)),
+      log_(log),
+      startup_env_(std::move(startup_env)),
+      services_path_(services.path),
+      processes_(loop_, log_, layout_, service_base_environment(layout_, startup_env_)),
+      probes_(loop_, log_, processes_),
+      machine_(processes_, loop_, probes_, log_),
+      server_(loop_, log_, listen_fd, [this](ConnectionId id, const std::string& line) { handle(id, line); }) {
+  probes_.set_report([this](const std::string& name, bool ready) { machine_.probe_finished(name, ready); });
+  for (const auto& [name, cfg] : services.programs) machine_.add(cfg);
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR2}) sigaddset(&mask, sig);
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  signal_fd_ = ::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (signal_fd_ < 0) throw Error("signalfd: " + errno_text());
+  // Orphaned grandchildren come to us, so none is lost and none is left at shutdown.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  loop_.watch(signal_fd_, EPOLLIN, [this](std::uint32_t) { on_signal(); });
+}
+
+Supervisor::~Supervisor() {
+  if (signal_fd_ >= 0) ::close(signal_fd_);
+}
+
+void Supervisor::run() {
+  log_.info("supervisor running with pid " + std::to_string(::getpid()) + " for " + layout_.root().string());
+  reap();  // a child may have exited before the signalfd existed
+  while (!finished_) {
+    loop_.run_once();
+    after_events();
+  }
+  log_.info("supervisor stopped");
+}
+
+void Supervisor::after_events() {
+  machine_.settle();
+  processes_.close_unused_logs();
+  check_waiters();
+  if (machine_.shutting_down() && machine_.all_stopped() && probes_.idle()) {
+    kill_stray_children();
+    if (!server_.output_pending()) finished_ = true;
+  }
+}
+
+void Supervisor::reap() {
+  int status = 0;
+  pid_t pid;
+  while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+    if (machine_.process_exited(pid, status)) continue;
+    probes_.process_exited(pid, status);
+    // Anything else was a grandchild handed to us as subreaper: reaped, nothing more.
+  }
+  machine_.check_groups();
+}
+
+void Supervisor::on_signal() {
+  signalfd_siginfo info;
+  while (::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+    switch (info.ssi_signo) {
+      case SIGCHLD:
+        break;  // reaped below, once for the whole batch
+      case SIGTERM:
+      case SIGINT:
+      case SIGQUIT:
+        log_.info("received SIG" + signal_name(static_cast<int>(info.ssi_signo)) + "; shutting down");
+        begin_shutdown();
+        break;
+      case SIGHUP:
+        log_.info("received SIGHUP; reloading " + services_path_.string());
+        try {
+          log_.info("reload: " + reload_summary(reload()));
+        } catch (const Error& e) {
+          log_.error(std::string("reload failed, nothing changed: ") + e.what());
+        }
+        break;
+      case SIGUSR2:
+        log_.info("received SIGUSR2; reopening logs");
+        reopen_logs();
+        break;
+      default:
+        break;
+    }
+  }
+  reap();
+}
+
+ReloadResult Supervisor::reload() {
+  auto env = service_base_environment(layout_, startup_env_);
+  ExpansionContext ctx = expansion_context(layout_);
+  ctx.env = env;
+  ServicesFile file = parse_services_file(read_file(services_path_), services_path_, ctx);
+  processes_.set_base_environment(std::move(env));
+  return machine_.reload(file);
+}
+
+void Supervisor::reopen_logs() {
+  log_.reopen();
+  processes_.reopen_logs();
+}
+
+void Supervisor::begin_shutdown() {
+  if (machine_.shutting_down()) return;
+  // New clients find no supervisor and start the next one, which waits for our lock.
+  server_.close_listener(layout_.control_socket());
+  fail_waiters("the supervisor is shutting down");
+  machine_.shutdown();
+}
+
+void Supervisor::kill_stray_children() {
+  // Children left over (escaped process groups) are killed, so nothing of the install remains.
+  pid_t self = ::getpid();
+  std::vector<pid_t> strays;
+  for (pid_t pid : list_pids()) {
+    auto st = read_proc_stat(pid);
+    if (st && st->ppid == self) strays.push_back(pid);
+  }
+  for (pid_t pid : strays) {
+    log_.warn("killing stray process " + std::to_string(pid));
+    ::kill(pid, SIGKILL);
+  }
+  for (pid_t pid : strays)
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
+}
+
+}  // namespace dkm::supervise

@@ -1,0 +1,97 @@
+#pragma once
+// The supervisor: one event loop (runit/s6 style) around the state machine. It owns the
+// services of one install and answers the control socket:
+//   - signals through a signalfd: SIGCHLD (reap), SIGTERM/SIGINT/SIGQUIT (shut down),
+//     SIGHUP (reload the services file), SIGUSR2 (reopen logs);
+//   - every service in its own process group, output read from pipes into its log
+//     (service_processes.cpp), readiness probes (probes.cpp);
+//   - deadlines (startsecs, backoff, stopwaitsecs, probes, replies) as loop timers;
+//   - a child subreaper: grandchildren whose parent died are reaped here, never lost;
+//   - requests from the control socket (control_server.cpp) turned into orders to the
+//     state machine, answered now or once what they wait for has happened (requests.cpp).
+// Implementation: supervisor.cpp and requests.cpp.
+
+#include "control_server.hpp"
+#include "event_loop.hpp"
+#include "probes.hpp"
+#include "service_processes.hpp"
+#include "state_machine.hpp"
+#include "supervisor_log.hpp"
+
+#include <dkm/core/install_layout.hpp>
+#include <dkm/supervise/control_protocol.hpp>
+#include <dkm/supervise/services_file.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dkm::supervise {
+
+/// One install's supervisor.
+class Supervisor {
+ public:
+  /// Takes the listening control socket `listen_fd` (owned from now on) and the parsed
+  /// services file; blocks the signals it handles and becomes a child subreaper.
+  Supervisor(InstallLayout layout, SupervisorLog& log, ServicesFile services,
+             std::map<std::string, std::string> startup_env, int listen_fd);
+  ~Supervisor();
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  /// Starts every service with autostart=true by priority, a group once the one before it is up.
+  void start_autostart() { machine_.start_autostart(); }
+  /// Runs the event loop until a shutdown (request or signal) has stopped every service.
+  void run();
+
+ private:
+  /// A request answered once `done` holds (or at its deadline).
+  struct Waiter {
+    ConnectionId conn = 0;
+    TimerId timer = 0;
+    std::function<bool()> done;
+    std::function<std::string(bool timed_out)> reply;
+  };
+
+  // supervisor.cpp: signals, children, reload, shutdown.
+  void on_signal();
+  void reap();
+  ReloadResult reload();
+  void reopen_logs();
+  void begin_shutdown();
+  void kill_stray_children();
+  void after_events();
+
+  // requests.cpp: what a request means.
+  void handle(ConnectionId id, const std::string& line);
+  void handle_status(ConnectionId id, const Request& req);
+  void handle_start(ConnectionId id, const Request& req);
+  void handle_stop(ConnectionId id, const Request& req);
+  void handle_reload(ConnectionId id);
+  void handle_shutdown(ConnectionId id);
+  ServiceStatus status_with_tail(const Service& s, bool with_tail) const;
+  std::string services_reply(const std::vector<std::string>& names, const std::vector<std::string>& unknown,
+                             bool with_tail, bool timed_out = false) const;
+  void add_waiter(ConnectionId conn, Clock::duration timeout, std::function<bool()> done,
+                  std::function<std::string(bool)> reply);
+  void check_waiters();
+  void fail_waiters(const std::string& message);
+
+  InstallLayout layout_;
+  SupervisorLog& log_;
+  std::map<std::string, std::string> startup_env_;
+  fs::path services_path_;
+  EventLoop loop_;
+  ServiceProcesses processes_;
+  ReadinessProbes probes_;
+  StateMachine machine_;
+  ControlServer server_;
+  int signal_fd_ = -1;
+  std::map<std::uint64_t, Waiter> waiters_;
+  std::uint64_t next_waiter_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace dkm::supervise

@@ -1,0 +1,24 @@
+// The lock that makes a supervisor the only one of its install.
+#include "supervisor_lock.hpp"
+
+#include <dkm/core/error.hpp>
+#include <dkm/core/files.hpp>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace dkm::supervise {
+
+std::optional<int> try_supervisor_lock(const InstallLayout& layout) {
+  fs::path path = supervisor_lock_file(layout);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw Error(path.string() + ": cannot open: " + errno_text());
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+  int err = errno;
+  ::close(fd);
+  if (err == EWOULDBLOCK) return std::nullopt;
+  throw Error(path.string() + ": cannot lock: " + errno_text(err));
+}
+
+}  // namespace dkm::supervise
