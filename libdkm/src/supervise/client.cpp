@@ -135,15 +135,18 @@ int order(const InstallLayout& layout, Request req) {
 
 int dkm_stop(const InstallLayout& layout, const std::vector<std::string>& names) {
   if (names.empty()) return stop_everything(layout, "dkm: stopped every service and the supervisor\n");
+  auto deadline = std::chrono::steady_clock::now() + 5min;
   for (;;) {
     FdGuard fd{connect_control_socket(layout.control_socket())};
     if (fd.fd < 0) {
-      if (!stop_leftovers_without_supervisor(layout, request_names(names))) {
-        std::this_thread::sleep_for(50ms);  // a supervisor is starting or stopping: ask it
-        continue;
+      if (stop_leftovers_without_supervisor(layout, request_names(names))) {
+        out(not_running_message(layout));
+        return kExitOk;
       }
-      out(not_running_message(layout));
-      return kExitOk;
+      // A supervisor holds the lock without answering: it is starting or stopping.
+      if (std::chrono::steady_clock::now() > deadline) throw Error("the supervisor neither answers nor ends");
+      std::this_thread::sleep_for(50ms);
+      continue;
     }
     CtlReport report = report_outcomes(outcomes_of(ask(fd.fd, Request{Command::kStop, request_names(names)}, 24h)));
     out(report.text);
@@ -183,9 +186,8 @@ int dkm_pid(const InstallLayout& layout, const std::vector<std::string>& names) 
   for (const auto& name : names) {  // one answer per name, in order, as supervisorctl's
     FdGuard one{connect_control_socket(layout.control_socket())};
     if (one.fd < 0) throw Error("the supervisor went away");
-    auto resp = ask(one.fd, Request{Command::kPid, {name}}, 30s);
-    auto list = statuses_of(resp);
-    if (list.size() != 1) {
+    auto list = statuses_of(ask(one.fd, Request{Command::kPid, {name}}, 30s));
+    if (list.size() != 1 || !names_one_process(name)) {
       out("No such process " + name + "\n");
       code = kExitFailure;
       continue;

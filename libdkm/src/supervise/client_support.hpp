@@ -31,6 +31,12 @@ struct FdGuard {
 /// "all" anywhere means every program: the protocol's empty list.
 std::vector<std::string> request_names(const std::vector<std::string>& names);
 
+/// True when `spec` names one process (NAME, GROUP:NAME), not a group (GROUP:*, GROUP:):
+/// what pid, tail and fg take, as supervisord's getProcessInfo.
+inline bool names_one_process(const std::string& spec) {
+  return !spec.empty() && spec.back() != ':' && spec.find(":*") == std::string::npos;
+}
+
 /// Sends a request and returns the response; an error response becomes an Error.
 nlohmann::json ask(int fd, const Request& req, std::chrono::milliseconds timeout);
 

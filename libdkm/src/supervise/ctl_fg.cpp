@@ -64,7 +64,7 @@ bool forward_input(const InstallLayout& layout, const std::string& name, std::st
 std::optional<ServiceStatus> running_program(int fd, const std::string& name) {
   auto resp = ask(fd, Request{Command::kStatus, {name}}, 30s);
   auto list = statuses_of(resp);
-  if (list.size() != 1 || name.find(":*") != std::string::npos || name.back() == ':') {
+  if (list.size() != 1 || !names_one_process(name)) {
     out("ERROR: bad process name supplied\n");
     return std::nullopt;
   }

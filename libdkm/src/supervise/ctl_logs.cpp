@@ -28,7 +28,7 @@ std::optional<std::string> log_path(const InstallLayout& layout, const std::stri
   if (fd.fd >= 0) {
     auto resp = ask(fd.fd, Request{Command::kStatus, {name}}, 30s);
     auto list = statuses_of(resp);
-    if (list.size() != 1 || name.find(":*") != std::string::npos || name.back() == ':') return std::nullopt;
+    if (list.size() != 1 || !names_one_process(name)) return std::nullopt;
     return channel == "stdout" ? list.front().stdout_log : list.front().stderr_log;
   }
   auto file = load_services_file(layout, service_base_environment(layout, current_environment()));

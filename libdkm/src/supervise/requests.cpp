@@ -50,7 +50,7 @@ void Supervisor::handle(ConnectionId id, const std::string& line) {
     server_.reply(id, error_response("the supervisor is shutting down"));
     return;
   }
-  if (machine_.restarting() && !only_asks(req.command)) {
+  if (machine_.restarting() && !only_asks(req.command) && req.command != Command::kShutdown) {
     server_.reply(id, error_response("the supervisor is restarting its services (reload)"));
     return;
   }
