@@ -177,3 +177,23 @@ TEST_CASE("a shutdown during a reload starts nothing again", "[reload]") {
   CHECK(w.state("a") == ServiceState::kStopped);
   CHECK(w.processes.spawns("a") == 1);
 }
+
+TEST_CASE("update works by group: a member added to a group changes the group, the others run on", "[reload]") {
+  SupervisorWorld w;
+  auto one = member("web", "web_00"), two = member("web", "web_01");
+  one.startsecs = two.startsecs = 0;
+  w.add({one});
+  w.start();
+  pid_t first = w.pid("web:web_00");
+  ReloadResult diff = w.machine.diff(file_of({one, two}));
+  CHECK(diff.changed == std::vector<std::string>{"web"});
+  CHECK(diff.added.empty());
+  ReloadResult r = w.machine.update(file_of({one, two}), {"web"});
+  w.machine.settle();
+  CHECK(r.changed == std::vector<std::string>{"web"});
+  CHECK(w.state("web:web_01") == ServiceState::kRunning);  // autostart
+  CHECK(w.pid("web:web_00") == first);                     // unchanged: not touched
+  CHECK(w.machine.update(file_of({one}), {"other"}).changed.empty());  // another group: nothing
+  CHECK(w.machine.find("web:web_01") != nullptr);
+  CHECK(w.machine.remove_group("web") == Fault::kStillRunning);
+}
