@@ -47,21 +47,27 @@ fs::path temp_sibling(const fs::path& target) {
 }
 
 void write_file_atomic(const fs::path& path, std::string_view content, mode_t mode) {
-  fs::path tmp = temp_sibling(path);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) throw Error(path.string() + ": cannot write: " + errno_text());
+  write_file_atomic_at(AT_FDCWD, path, content, mode, path);
+}
+
+void write_file_atomic_at(int dir, const fs::path& name, std::string_view content, mode_t mode, const fs::path& shown) {
+  fs::path tmp = temp_sibling(name);
+  // O_NOFOLLOW|O_EXCL: a link planted at the temporary's name is not written through.
+  int fd = ::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) throw Error(shown.string() + ": cannot write: " + errno_text());
   // The umask may have narrowed the mode; the caller asked for exactly this one.
   if (!write_all(fd, content) || ::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
     int err = errno;
     ::close(fd);
-    ::unlink(tmp.c_str());
-    throw Error(path.string() + ": cannot write: " + errno_text(err));
+    ::unlinkat(dir, tmp.c_str(), 0);
+    throw Error(shown.string() + ": cannot write: " + errno_text(err));
   }
   ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  // rename replaces whatever `name` is (a link included) without following it.
+  if (::renameat(dir, tmp.c_str(), dir, name.c_str()) != 0) {
     int err = errno;
-    ::unlink(tmp.c_str());
-    throw Error(path.string() + ": cannot write: " + errno_text(err));
+    ::unlinkat(dir, tmp.c_str(), 0);
+    throw Error(shown.string() + ": cannot write: " + errno_text(err));
   }
 }
 
@@ -89,15 +95,16 @@ void publish_directory(const fs::path& finished, const fs::path& target) {
   fs::remove_all(finished, ec);  // the old tree, now at the finished one's name
 }
 
-void replace_symlink(const fs::path& link, const fs::path& target) {
+void replace_symlink(const fs::path& link, const fs::path& target) { replace_symlink_at(AT_FDCWD, link, target, link); }
+
+void replace_symlink_at(int dir, const fs::path& link, const fs::path& target, const fs::path& shown) {
   fs::path tmp = temp_sibling(link);
-  std::error_code ec;
-  fs::create_symlink(target, tmp, ec);
-  if (ec) throw Error(link.string() + ": cannot create link to " + target.string() + ": " + ec.message());
-  if (::rename(tmp.c_str(), link.c_str()) != 0) {
+  if (::symlinkat(target.c_str(), dir, tmp.c_str()) != 0)
+    throw Error(shown.string() + ": cannot create link to " + target.string() + ": " + errno_text());
+  if (::renameat(dir, tmp.c_str(), dir, link.c_str()) != 0) {
     int err = errno;
-    fs::remove(tmp, ec);
-    throw Error(link.string() + ": cannot replace link: " + errno_text(err));
+    ::unlinkat(dir, tmp.c_str(), 0);
+    throw Error(shown.string() + ": cannot replace link: " + errno_text(err));
   }
 }
 
