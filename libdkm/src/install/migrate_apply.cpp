@@ -1,15 +1,17 @@
 // Migrating an original install in place: see migrate_apply.hpp.
 #include <dkm/install/migrate_apply.hpp>
 
+#include <dkm/core/dir_handle.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/install/install.hpp>
 #include <dkm/core/proc_info.hpp>
 #include <dkm/core/process.hpp>
 #include <dkm/install/secrets.hpp>
+#include <dkm/install/update.hpp>
 
 #include "install_dir.hpp"
+#include "install_owner.hpp"
 
-#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -96,16 +98,12 @@ void check_original_stopped(const OriginalInstall& o) {
 
 void check_migration_privileges(const OriginalInstall& o) {
   if (::geteuid() != 0) return;
-  for (const char* name : {"", "conf", "bin", "storage", "run", "pyenv"}) {
-    fs::path path = std::string(name).empty() ? o.dir : o.dir / name;
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0 || st.st_uid == 0) continue;
-    passwd* pw = ::getpwuid(st.st_uid);
-    std::string user = pw ? pw->pw_name : std::to_string(st.st_uid);
-    throw UsageError(path.string() + " belongs to " + user + ": run as root, the migration would rename and remove "
-                     "files that account controls. Run it as " + user + " instead: sudo -u " + user +
-                     " INSTALLER -u -d " + shell_quote(o.dir.string()) + " (INSTALLER: this installer's path)");
-  }
+  auto foreign = first_foreign(0, install_entry_owners(o.dir, {"conf", "bin", "storage", "run", "pyenv"}));
+  if (!foreign) return;
+  std::string user = account_name(foreign->uid);
+  throw UsageError(foreign->path.string() + " belongs to " + user + ": run as root, the migration would rename and remove "
+                   "files that account controls. Run it as " + user + " instead: sudo -u " + user +
+                   " INSTALLER -u -d " + shell_quote(o.dir.string()) + " (INSTALLER: this installer's path)");
 }
 
 void check_migration_writable(const MigrationPlan& plan) {
@@ -276,10 +274,8 @@ MigrationOutcome migrate_original_install(const fs::path& dir, const MigrationOp
 
 std::string update_preview(const fs::path& dir, const Bundle& bundle, const std::string& fallback_version) {
   InstallLayout layout(dir);
-  if (!layout.holds_install())
-    throw UsageError("-d/--directory: " + layout.root().string() + " holds no install (no " + layout.env_file().string() +
-                     ", nor an original dkumonitor install's bin/env-default); install first, without -u");
-  auto env = parse_env_file(read_file(layout.env_file()), layout.env_file().string());
+  check_update_allowed(dir, bundle);  // a dry run reads bin/env: not another account's
+  auto env = parse_env_file(DirHandle::open(layout.root()).subdir("bin").read_file("env"), layout.env_file().string());
   std::ostringstream out;
   out << "dry run, nothing changed: installer -u would point the install in " << layout.root().string() << " at "
       << bundle.root().string() << "\n"
