@@ -1,68 +1,63 @@
 #pragma once
-// A directory reached through a handle opened once, and its entries reached only through
-// it (openat, renameat, symlinkat with O_NOFOLLOW): a link planted inside the directory is
-// never followed, and a swap of the directory itself for a link after it was opened
-// changes nothing. What a command writes or reads in a directory that another account can
-// change goes through here (SECURITY.md, "The privilege rule").
+// A directory opened once, and the files in it reached only from that handle (openat,
+// renameat, unlinkat, always O_NOFOLLOW): a link planted in the directory is never
+// followed, and a rename or a link swapped in for the directory after it was opened
+// changes nothing. What a process running as root writes in a directory another account
+// could write goes through one of these (SECURITY.md, the privilege rule).
 // Implementation: libdkm/src/core/dir_handle.cpp.
 
 #include <dkm/core/files.hpp>
 
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dkm {
 
-/// An open directory (O_DIRECTORY), closed when the handle goes; `path()` names it in messages.
+/// An open directory and the files in it.
 class DirHandle {
  public:
-  /// Opens the directory `path`. With `follow_last` false, a link at its last component
-  /// is refused; links in its parents are followed (they are the caller's say-so).
-  /// Throws Error naming `path`.
-  static DirHandle open(const fs::path& path, bool follow_last = true);
-
-  /// Adopts `fd`, an open directory, shown as `path` in messages.
-  DirHandle(int fd, fs::path path) : fd_(fd), path_(std::move(path)) {}
-  DirHandle(DirHandle&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) { other.fd_ = -1; }
+  DirHandle() = default;
+  /// Opens the directory `path`; a link there is followed only when `follow_link`.
+  /// Throws Error naming `path` (a link not to follow: "is a symbolic link").
+  DirHandle(const fs::path& path, bool follow_link);
+  DirHandle(DirHandle&& other) noexcept;
   DirHandle& operator=(DirHandle&& other) noexcept;
   DirHandle(const DirHandle&) = delete;
   DirHandle& operator=(const DirHandle&) = delete;
   ~DirHandle();
 
-  /// The descriptor, for *at calls.
+  /// True when a directory is open.
+  bool is_open() const { return fd_ >= 0; }
+  /// The descriptor (O_DIRECTORY, close-on-exec).
   int fd() const { return fd_; }
-  /// The directory's path, for messages.
+  /// The path it was opened by, for messages.
   const fs::path& path() const { return path_; }
-  /// `name` inside it, for messages.
-  fs::path shown(const fs::path& name) const { return path_ / name; }
-
-  /// The directory's own status (fstat): its owner, its mode.
+  /// path()/name, for messages.
+  fs::path operator/(std::string_view name) const { return path_ / std::string(name); }
+  /// "/proc/self/fd/N/name": a path that goes through this handle, for calls that take
+  /// only a path (bind, connect).
+  fs::path through(std::string_view name) const;
+  /// The directory's own stat (owner, mode).
   struct stat status() const;
-  /// The status of entry `name`, a link not followed (fstatat AT_SYMLINK_NOFOLLOW);
-  /// nothing when there is no such entry. Throws Error on any other failure.
-  std::optional<struct stat> entry_status(const std::string& name) const;
 
-  /// The subdirectory `name`, never reached through a link: a link there throws Error
-  /// saying so.
-  DirHandle subdir(const std::string& name) const;
-  /// The content of the regular file `name`, never read through a link. Throws Error
-  /// naming it (a link, not a regular file, unreadable).
-  std::string read_file(const std::string& name) const;
-  /// Writes `name` atomically (a temporary beside it, renamed over it), with mode `mode`.
-  void write_file_atomic(const std::string& name, std::string_view content, mode_t mode = 0644) const {
-    write_file_atomic_at(fd_, name, content, mode, shown(name));
-  }
-  /// Makes `name` a link to `target` in one step (a new link renamed over it).
-  void replace_symlink(const std::string& name, const fs::path& target) const {
-    replace_symlink_at(fd_, name, target, shown(name));
-  }
-  /// The text of the link `name`; nothing when `name` is absent or not a link.
-  std::optional<fs::path> read_symlink(const std::string& name) const;
-  /// Removes the file or link `name` (never a directory); false when it was not there.
-  bool remove(const std::string& name) const;
+  /// Opens `name` with `flags` (O_NOFOLLOW and O_CLOEXEC added); -1 with errno set.
+  int open_file(std::string_view name, int flags, mode_t mode = 0644) const;
+  /// Reads `name`; nothing when it does not exist, is a link or cannot be read.
+  std::optional<std::string> read_file(std::string_view name) const;
+  /// Writes `name` atomically with mode `mode` (a temporary file renamed over it: a link
+  /// at `name` is replaced, never written through). Throws Error naming the file.
+  void write_file_atomic(std::string_view name, std::string_view content, mode_t mode = 0644) const;
+  /// Renames `from` to `to` inside the directory; false (errno set) when it cannot.
+  bool rename(std::string_view from, std::string_view to) const;
+  /// Removes the file or link `name` (never what a link points to); false when it was not there.
+  bool remove(std::string_view name) const;
+  /// The names in the directory, "." and ".." left out.
+  std::vector<std::string> names() const;
 
  private:
   int fd_ = -1;
