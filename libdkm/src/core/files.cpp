@@ -42,27 +42,21 @@ fs::path temp_sibling(const fs::path& target) {
 }
 
 void write_file_atomic(const fs::path& path, std::string_view content, mode_t mode) {
-  write_file_atomic_at(AT_FDCWD, path, content, mode, path);
-}
-
-void write_file_atomic_at(int dir, const fs::path& name, std::string_view content, mode_t mode, const fs::path& shown) {
-  fs::path tmp = temp_sibling(name);
-  // O_NOFOLLOW|O_EXCL: a link planted at the temporary's name is not written through.
-  int fd = ::openat(dir, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) throw Error(shown.string() + ": cannot write: " + errno_text());
+  fs::path tmp = temp_sibling(path);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) throw Error(path.string() + ": cannot write: " + errno_text());
   // The umask may have narrowed the mode; the caller asked for exactly this one.
   if (!write_all(fd, content) || ::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
     int err = errno;
     ::close(fd);
-    ::unlinkat(dir, tmp.c_str(), 0);
-    throw Error(shown.string() + ": cannot write: " + errno_text(err));
+    ::unlink(tmp.c_str());
+    throw Error(path.string() + ": cannot write: " + errno_text(err));
   }
   ::close(fd);
-  // rename replaces whatever `name` is (a link included) without following it.
-  if (::renameat(dir, tmp.c_str(), dir, name.c_str()) != 0) {
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
-    ::unlinkat(dir, tmp.c_str(), 0);
-    throw Error(shown.string() + ": cannot write: " + errno_text(err));
+    ::unlink(tmp.c_str());
+    throw Error(path.string() + ": cannot write: " + errno_text(err));
   }
 }
 

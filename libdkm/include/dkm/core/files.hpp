@@ -33,10 +33,6 @@ fs::path temp_sibling(const fs::path& target);
 /// Writes `content` to `path` atomically with permission bits `mode` (the umask aside).
 void write_file_atomic(const fs::path& path, std::string_view content, mode_t mode = 0644);
 
-/// write_file_atomic() for `name` relative to the directory handle `dir` (or AT_FDCWD),
-/// `shown` in messages. Neither the temporary nor `name` is written through a link.
-void write_file_atomic_at(int dir, const fs::path& name, std::string_view content, mode_t mode, const fs::path& shown);
-
 /// Writes atomically only when the content differs; returns whether it wrote.
 /// Keeps modification times still for tools (ninja) that look at them.
 bool write_file_if_changed(const fs::path& path, std::string_view content, mode_t mode = 0644);
