@@ -17,7 +17,7 @@ ImageRoot::ImageRoot(const fs::path& root) : root_(root) {
   if (root_ == "/") return;
   int fd = ::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) throw UsageError("--root " + root_.string() + ": no such directory (" + errno_text() + ")");
-  image_.emplace(fd, root_);
+  image_ = DirHandle::adopt(fd, root_);
 }
 
 fs::path ImageRoot::host(const fs::path& path) const { return under_root(root_, path); }
@@ -51,16 +51,16 @@ std::optional<DirHandle> ImageRoot::open_dir(const fs::path& dir) const {
     if (err == ENOTDIR) throw UsageError(host(next).string() + " is not a directory; install-boot needs one there");
     if (err != ENOENT) throw Error(host(next).string() + ": cannot open: " + errno_text(err));
     int parent = open_inside(walked, O_RDONLY | O_DIRECTORY);
-    DirHandle holder(parent, host(walked));
-    if (parent >= 0 && holder.entry_status(part))
+    DirHandle holder = DirHandle::adopt(parent, host(walked));
+    if (parent >= 0 && holder.entry_status(part.string()))
       throw UsageError(host(next).string() + " is a link that leads nowhere inside " + root_.string() + " (to " +
-                       holder.read_symlink(part).value_or("?").string() +
+                       holder.read_symlink(part.string()).value_or("?").string() +
                        "); install-boot writes only inside it: make it a directory, or a link to one there");
     return std::nullopt;
   }
   int fd = open_inside(walked, O_RDONLY | O_DIRECTORY);
   if (fd < 0) throw Error(host(dir).string() + ": cannot open: " + errno_text());
-  return DirHandle(fd, host(dir));
+  return DirHandle::adopt(fd, host(dir));
 }
 
 std::vector<fs::path> ImageRoot::missing_dirs(const std::vector<fs::path>& dirs) const {
@@ -77,7 +77,7 @@ std::vector<fs::path> ImageRoot::missing_dirs(const std::vector<fs::path>& dirs)
 
 void ImageRoot::make_dir(const fs::path& dir) const {
   DirHandle parent = parent_of(dir);
-  std::string name = dir.filename();
+  std::string name = dir.filename().string();
   if (::mkdirat(parent.fd(), name.c_str(), 0755) != 0 && errno != EEXIST)
     throw Error(host(dir).string() + ": cannot create directory: " + errno_text());
   // 0755 whatever the umask, set on the directory itself (never through a link).
@@ -88,47 +88,45 @@ void ImageRoot::make_dir(const fs::path& dir) const {
 std::optional<struct stat> ImageRoot::status(const fs::path& path) const {
   std::optional<DirHandle> parent = open_dir(path.parent_path());
   if (!parent) return std::nullopt;
-  return parent->entry_status(path.filename());
+  return parent->entry_status(path.filename().string());
 }
 
 std::optional<std::string> ImageRoot::read_file(const fs::path& file) const {
   std::optional<DirHandle> parent = open_dir(file.parent_path());
   if (!parent) return std::nullopt;
-  auto st = parent->entry_status(file.filename());
-  if (!st || !S_ISREG(st->st_mode)) return std::nullopt;
-  return parent->read_file(file.filename());
+  return parent->read_file(file.filename().string());
 }
 
 std::optional<fs::path> ImageRoot::read_symlink(const fs::path& link) const {
   std::optional<DirHandle> parent = open_dir(link.parent_path());
   if (!parent) return std::nullopt;
-  return parent->read_symlink(link.filename());
+  return parent->read_symlink(link.filename().string());
 }
 
 void ImageRoot::write_file(const fs::path& file, std::string_view content, mode_t mode) const {
-  parent_of(file).write_file_atomic(file.filename(), content, mode);
+  parent_of(file).write_file_atomic(file.filename().string(), content, mode);
 }
 
 void ImageRoot::replace_symlink(const fs::path& link, const fs::path& target) const {
-  parent_of(link).replace_symlink(link.filename(), target);
+  parent_of(link).replace_symlink(link.filename().string(), target);
 }
 
 void ImageRoot::rename(const fs::path& from, const fs::path& to) const {
   DirHandle dir = parent_of(from);
   if (to.parent_path() != from.parent_path()) throw Error(host(to).string() + ": not beside " + host(from).string());
-  if (::renameat(dir.fd(), from.filename().c_str(), dir.fd(), to.filename().c_str()) != 0)
+  if (!dir.rename(from.filename().string(), to.filename().string()))
     throw Error(host(from).string() + ": cannot rename to " + host(to).string() + ": " + errno_text());
 }
 
 bool ImageRoot::remove(const fs::path& path) const {
   std::optional<DirHandle> parent = open_dir(path.parent_path());
-  return parent && parent->remove(path.filename());
+  return parent && parent->remove(path.filename().string());
 }
 
 bool ImageRoot::remove_empty_dir(const fs::path& dir) const {
   std::optional<DirHandle> parent = open_dir(dir.parent_path());
   if (!parent) return false;
-  std::string name = dir.filename();
+  std::string name = dir.filename().string();
   auto st = parent->entry_status(name);
   if (!st || !S_ISDIR(st->st_mode)) return false;
   return ::unlinkat(parent->fd(), name.c_str(), AT_REMOVEDIR) == 0;

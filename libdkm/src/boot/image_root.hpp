@@ -44,7 +44,7 @@ class ImageRoot {
   /// The status of `path`, its last component not followed; nothing when absent.
   std::optional<struct stat> status(const fs::path& path) const;
   /// The content of the regular file `file`, its last component not followed; nothing
-  /// when it is absent or no regular file.
+  /// when it is absent, no regular file or unreadable.
   std::optional<std::string> read_file(const fs::path& file) const;
   /// The text of the link `link`; nothing when it is absent or no link.
   std::optional<fs::path> read_symlink(const fs::path& link) const;

@@ -163,13 +163,14 @@ BootTarget plan_boot_target(const InstallLayout& layout, const BootOptions& opti
   // The bundle (where bin/dkm points) is read; ProtectHome=yes would hide it in /home.
   seen_paths.push_back(seen_from_root(options.root, resolved(layout.bin() / "dkm")));
   // Read through handles, never a link: the file is the owner's, dkmadmin runs as root.
-  std::string env_text;
+  std::optional<std::string> env_text;
   try {
-    env_text = DirHandle::open(real_dir).subdir("bin").read_file("env");
+    env_text = DirHandle(real_dir, true).subdir("bin").read_file("env");
   } catch (const Error& e) {
     throw UsageError(e.what());
   }
-  auto env = parse_env_file(env_text, layout.env_file().string());
+  if (!env_text) throw UsageError(layout.env_file().string() + ": cannot be read as a file of the install's own");
+  auto env = parse_env_file(*env_text, layout.env_file().string());
   if (auto bundle = env.find("DKM_BUNDLE"); bundle != env.end() && !bundle->second.empty())
     seen_paths.push_back(seen_from_root(options.root, resolved(bundle->second)));
   target.under_home = std::any_of(seen_paths.begin(), seen_paths.end(), in_home_area);

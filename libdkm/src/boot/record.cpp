@@ -186,11 +186,8 @@ std::vector<BootRecord> list_boot_records(const fs::path& root) {
   std::optional<DirHandle> dir = image.open_dir(boot_records_dir());
   if (!dir) return records;
   std::vector<std::string> services;
-  // Listed through the handle: /proc/self/fd/N names the directory opened inside the root.
-  for (const auto& entry : fs::directory_iterator("/proc/self/fd/" + std::to_string(dir->fd()))) {
-    std::string name = entry.path().filename();
-    if (entry.path().extension() == ".json" && name.front() != '.') services.push_back(entry.path().stem());
-  }
+  for (const fs::path name : dir->names())
+    if (name.extension() == ".json" && name.string().front() != '.') services.push_back(name.stem().string());
   std::sort(services.begin(), services.end());
   for (const auto& service : services)
     if (auto record = read_boot_record(root, service)) records.push_back(*record);

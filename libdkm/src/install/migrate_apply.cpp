@@ -10,8 +10,8 @@
 #include <dkm/install/update.hpp>
 
 #include "install_dir.hpp"
-#include "install_owner.hpp"
 
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -98,12 +98,16 @@ void check_original_stopped(const OriginalInstall& o) {
 
 void check_migration_privileges(const OriginalInstall& o) {
   if (::geteuid() != 0) return;
-  auto foreign = first_foreign(0, install_entry_owners(o.dir, {"conf", "bin", "storage", "run", "pyenv"}));
-  if (!foreign) return;
-  std::string user = account_name(foreign->uid);
-  throw UsageError(foreign->path.string() + " belongs to " + user + ": run as root, the migration would rename and remove "
-                   "files that account controls. Run it as " + user + " instead: sudo -u " + user +
-                   " INSTALLER -u -d " + shell_quote(o.dir.string()) + " (INSTALLER: this installer's path)");
+  for (const char* name : {"", "conf", "bin", "storage", "run", "pyenv"}) {
+    fs::path path = std::string(name).empty() ? o.dir : o.dir / name;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || st.st_uid == 0) continue;
+    passwd* pw = ::getpwuid(st.st_uid);
+    std::string user = pw ? pw->pw_name : std::to_string(st.st_uid);
+    throw UsageError(path.string() + " belongs to " + user + ": run as root, the migration would rename and remove "
+                     "files that account controls. Run it as " + user + " instead: sudo -u " + user +
+                     " INSTALLER -u -d " + shell_quote(o.dir.string()) + " (INSTALLER: this installer's path)");
+  }
 }
 
 void check_migration_writable(const MigrationPlan& plan) {
@@ -275,7 +279,9 @@ MigrationOutcome migrate_original_install(const fs::path& dir, const MigrationOp
 std::string update_preview(const fs::path& dir, const Bundle& bundle, const std::string& fallback_version) {
   InstallLayout layout(dir);
   check_update_allowed(dir, bundle);  // a dry run reads bin/env: not another account's
-  auto env = parse_env_file(DirHandle::open(layout.root()).subdir("bin").read_file("env"), layout.env_file().string());
+  std::optional<std::string> text = DirHandle(layout.root(), true).subdir("bin").read_file("env");
+  if (!text) throw UsageError("-d/--directory: " + layout.env_file().string() + " cannot be read as a file of the install's own");
+  auto env = parse_env_file(*text, layout.env_file().string());
   std::ostringstream out;
   out << "dry run, nothing changed: installer -u would point the install in " << layout.root().string() << " at "
       << bundle.root().string() << "\n"

@@ -2,11 +2,11 @@
 #include <dkm/install/update.hpp>
 
 #include "install_dir.hpp"
-#include "install_owner.hpp"
 
 #include <dkm/core/dir_handle.hpp>
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
+#include <dkm/core/privilege.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/install/plan.hpp>
 #include <dkm/supervise/services_file.hpp>
@@ -53,15 +53,10 @@ bool runs_bundled_collectd(const InstallLayout& layout) {
   return false;
 }
 
-/// The entries of DIR an update reads or writes, whose owners say whose install it is.
-std::vector<fs::path> update_entries(const Bundle& bundle) {
-  std::vector<fs::path> names;
-  for (const auto& name : owned_names()) names.emplace_back(name);
-  names.emplace_back("bin/env");
-  names.emplace_back("conf/services.ini");
-  for (const auto& link : bundle_links(bundle))
-    if (link.path.has_parent_path()) names.push_back(link.path);
-  return names;
+/// The entries of DIR an update reads or writes through (the links into the bundle are
+/// replaced, never followed): whose they are says whose install it is.
+std::vector<fs::path> update_paths(const InstallLayout& layout) {
+  return {layout.root(), layout.bin(), layout.env_file(), layout.conf(), layout.services_file()};
 }
 
 /// Throws UsageError unless DIR exists and holds an install.
@@ -76,30 +71,21 @@ void check_install_exists(const InstallLayout& layout) {
                      ", nor an original dkumonitor install's bin/env-default); install first, without -u");
 }
 
-/// The refusal of an update of an install that `foreign` shows to be another account's.
-UsageError foreign_install(const InstallLayout& layout, const Bundle& bundle, const OwnedEntry& foreign) {
-  std::string user = account_name(foreign.uid);
-  std::string command = shell_quote((bundle.root() / "installer").string()) + " -u -d " + shell_quote(layout.root().string());
-  return UsageError(layout.root().string() + " belongs to " + user +
-                    (foreign.path == layout.root() ? std::string() : " (" + foreign.path.string() + " is " + user + "'s)") +
-                    ": an update would write where that account chooses. Run the update as that account: " +
-                    as_account(user, command));
-}
-
-/// Opens DIR and DIR/bin once, after checking that the install is the caller's (or
-/// root's): everything the update reads and writes goes through these handles.
+/// Opens DIR and DIR/bin once, after checking that root is not updating another
+/// account's install (the privilege rule): everything the update reads and writes goes
+/// through these handles, so that a link planted or swapped in later is never followed.
 InstallHandles open_own_install(const InstallLayout& layout, const Bundle& bundle) {
   check_install_exists(layout);
-  if (auto foreign = first_foreign(::geteuid(), install_entry_owners(layout.root(), update_entries(bundle))))
-    throw foreign_install(layout, bundle, *foreign);
+  refuse_another_accounts_paths(update_paths(layout), shell_quote((bundle.root() / "installer").string()) + " -u -d " +
+                                                          shell_quote(layout.root().string()));
   try {
-    DirHandle home = DirHandle::open(layout.root());
-    // The checks above went by path; the handles are what is written through.
-    if (first_foreign(::geteuid(), {{layout.root(), home.status().st_uid}}))
-      throw foreign_install(layout, bundle, {layout.root(), home.status().st_uid});
+    DirHandle home(layout.root(), true);
     DirHandle bin = home.subdir("bin");
-    if (first_foreign(::geteuid(), {{layout.bin(), bin.status().st_uid}}))
-      throw foreign_install(layout, bundle, {layout.bin(), bin.status().st_uid});
+    // The check went by path; the handles are what is written through.
+    for (const DirHandle* dir : {&home, &bin})
+      if (::geteuid() == 0 && dir->status().st_uid != 0)
+        throw UsageError(dir->path().string() + " changed while the update checked it and now belongs to " +
+                         account_name(dir->status().st_uid) + "; nothing was written");
     return {std::move(home), std::move(bin)};
   } catch (const UsageError&) {
     throw;
@@ -114,8 +100,12 @@ std::map<std::string, std::string> check_install(const InstallLayout& layout, co
   if (std::string why = path_problem(bundle.root().string()); !why.empty())
     throw UsageError("the bundle's directory " + bundle.root().string() + ": " + why + "; move the bundle");
   std::map<std::string, std::string> env;
+  std::optional<std::string> text = dirs.bin.read_file("env");
+  if (!text)
+    throw UsageError("-d/--directory: " + layout.env_file().string() + " cannot be read as a file of the install's own "
+                     "(a link is never read through)");
   try {
-    env = parse_env_file(dirs.bin.read_file("env"), layout.env_file().string());
+    env = parse_env_file(*text, layout.env_file().string());
   } catch (const Error& e) {
     throw UsageError(e.what());
   }
@@ -127,7 +117,7 @@ std::map<std::string, std::string> check_install(const InstallLayout& layout, co
   require_writable(layout.root(), "-d/--directory", layout.root());
   require_writable(layout.bin(), "-d/--directory", layout.bin());
   for (const auto& link : bundle_links(bundle)) {
-    auto st = dirs.of(link.path).entry_status(link.path.filename());
+    auto st = dirs.of(link.path).entry_status(link.path.filename().string());
     if (st && !S_ISLNK(st->st_mode))
       throw UsageError("-d/--directory: " + (layout.root() / link.path).string() +
                        " is not a link into a bundle; move it away and update again");
@@ -142,7 +132,7 @@ void relink(const InstallHandles& dirs, const Bundle& bundle, const std::map<std
   try {
     for (const auto& link : bundle_links(bundle)) {
       const DirHandle& dir = dirs.of(link.path);
-      std::string name = link.path.filename();
+      std::string name = link.path.filename().string();
       fs::path old = dir.read_symlink(name).value_or(fs::path());
       dir.replace_symlink(name, link.target);
       previous.emplace_back(link.path, old);
@@ -152,8 +142,8 @@ void relink(const InstallHandles& dirs, const Bundle& bundle, const std::map<std
     for (auto it = previous.rbegin(); it != previous.rend(); ++it) {
       const DirHandle& dir = dirs.of(it->first);
       try {
-        if (it->second.empty()) dir.remove(it->first.filename());
-        else dir.replace_symlink(it->first.filename(), it->second);
+        if (it->second.empty()) dir.remove(it->first.filename().string());
+        else dir.replace_symlink(it->first.filename().string(), it->second);
       } catch (const Error&) {
         // Best effort: the first error is the one to report.
       }

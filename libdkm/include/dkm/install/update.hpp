@@ -36,8 +36,9 @@ std::map<std::string, std::string> updated_env(const std::map<std::string, std::
                                                std::vector<std::string>& dropped);
 
 /// Throws UsageError when `dir` holds no install, or one that this process must not
-/// update: an entry of it belongs to another account (not the caller, not root), or
-/// DIR/bin is a link. The refusal names the owner and the command to run as that account.
+/// update: run as root, DIR, bin/, bin/env, conf/ or conf/services.ini belongs to another
+/// account (refuse_another_accounts_paths(): the refusal names the owner and the command
+/// to run as that account); DIR/bin is a link.
 void check_update_allowed(const fs::path& dir, const Bundle& bundle);
 
 /// Points the install in `dir` at this bundle (links and bin/env, written through
