@@ -115,7 +115,7 @@ std::vector<fs::path> linked_out_dirs(const InstallLayout& layout, const fs::pat
 }  // namespace
 
 fs::path install_home(const fs::path& root, const InstallLayout& layout) {
-  return seen_from_root(root, resolved(layout.root()));
+  return seen_from_root(root, canonical_install(layout).root());
 }
 
 bool names_install(const fs::path& recorded, const fs::path& root, const InstallLayout& layout) {
