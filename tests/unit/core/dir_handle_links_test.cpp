@@ -6,7 +6,7 @@
 
 using namespace dkm;
 
-TEST_CASE("a subdirectory swapped for a link is refused; a handle opened before keeps the directory",
+TEST_CASE("a subdirectory swapped for a link is refused, and a handle opened before keeps the directory",
           "[core][dir_handle]") {
   TempDir dir;
   fs::create_directories(dir.path() / "inst/bin");
