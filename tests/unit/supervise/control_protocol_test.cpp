@@ -14,7 +14,7 @@ TEST_CASE("a request round-trips through its line", "[control_protocol]") {
   CHECK(parse_request("{\"command\":\"status\"}") == Request{Command::kStatus, {}, 0});
 }
 
-TEST_CASE("names are supervisorctl's namespecs; signal and stdin carry their own fields", "[control_protocol]") {
+TEST_CASE("names are supervisorctl's namespecs, signal and stdin carry their own fields", "[control_protocol]") {
   Request r{Command::kSignal, {"web:*", "web:api", "web:", "carbon"}};
   r.signal = "HUP";
   CHECK(parse_request(render_request(r)) == r);

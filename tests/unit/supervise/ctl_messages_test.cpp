@@ -40,7 +40,7 @@ TEST_CASE("start's results read as supervisorctl's, already started leaves exit 
   CHECK(exit_code_after(7, of(Command::kStart, Fault::kSuccess)) == 7);
 }
 
-TEST_CASE("stop's not running is an error that leaves exit 0; signal's is 7", "[ctl_messages]") {
+TEST_CASE("stop's not running is an error that leaves exit 0, signal's is 7", "[ctl_messages]") {
   CHECK(outcome_line(of(Command::kStop, Fault::kSuccess)) == "a: stopped");
   CHECK(outcome_line(of(Command::kStop, Fault::kNotRunning)) == "a: ERROR (not running)");
   CHECK(exit_code_after(0, of(Command::kStop, Fault::kNotRunning)) == 0);
@@ -74,7 +74,7 @@ TEST_CASE("a list of outcomes prints in order and the last failure sets the exit
   CHECK(report_outcomes({}).text.empty());
 }
 
-TEST_CASE("reread sorts its changes by name; update says what it did, group by group", "[ctl_messages]") {
+TEST_CASE("reread sorts its changes by name, update says what it did, group by group", "[ctl_messages]") {
   CHECK(reread_lines({{"fresh"}, {"change"}, {"drop"}}) == "change: changed\ndrop: disappeared\nfresh: available\n");
   CHECK(reread_lines({}) == "No config updates to processes\n");
   CHECK(update_lines({{"fresh"}, {"change"}, {"drop"}}) ==

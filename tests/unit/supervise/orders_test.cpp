@@ -58,7 +58,7 @@ TEST_CASE("a name is a program, GROUP:* its group, all every program by priority
   CHECK_FALSE(group[0].named);
 }
 
-TEST_CASE("start: a named running program is already started; through all it is skipped", "[orders]") {
+TEST_CASE("start: a named running program is already started, through all it is skipped", "[orders]") {
   SupervisorWorld w;
   running_a_stopped_b(w);
   Order named = order_start(w.machine, w.processes, pick(w.machine, {"a"}), StartOptions{false, 90});
@@ -147,7 +147,7 @@ TEST_CASE("restart reports each running program stopped, then each program start
   CHECK(w.pid("a") != before);
 }
 
-TEST_CASE("stop: a named program that is not running says so; through all it is skipped", "[orders]") {
+TEST_CASE("stop: a named program that is not running says so, through all it is skipped", "[orders]") {
   SupervisorWorld w;
   running_a_stopped_b(w);
   Order named = order_stop(w.machine, pick(w.machine, {"b", "nosuch"}));
@@ -189,7 +189,7 @@ TEST_CASE("a signal by name, with or without SIG, in any case, or by number", "[
   CHECK_FALSE(signal_number(""));
 }
 
-TEST_CASE("clear empties each program's logs; stdin goes to a running program only", "[orders]") {
+TEST_CASE("clear empties each program's logs, stdin goes to a running program only", "[orders]") {
   SupervisorWorld w;
   running_a_stopped_b(w);
   w.processes.uncleared.insert("b");

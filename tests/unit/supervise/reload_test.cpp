@@ -114,7 +114,7 @@ TEST_CASE("reread's diff names groups added, changed and gone, and applies nothi
   CHECK(w.machine.find("change")->cfg.command.size() == 1);
 }
 
-TEST_CASE("add takes a group of the file read last; remove drops a stopped one only", "[reload]") {
+TEST_CASE("add takes a group of the file read last, remove drops a stopped one only", "[reload]") {
   SupervisorWorld w;
   auto a = program("a"), c = program("c");
   c.startsecs = 0;
