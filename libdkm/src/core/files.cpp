@@ -13,9 +13,6 @@
 
 namespace dkm {
 
-namespace {
-
-/// Writes all of `content` to `fd`; false (errno set) on failure.
 bool write_all(int fd, std::string_view content) {
   const char* p = content.data();
   size_t left = content.size();
@@ -28,8 +25,6 @@ bool write_all(int fd, std::string_view content) {
   }
   return true;
 }
-
-}  // namespace
 
 std::string errno_text(int err) { return std::strerror(err); }
 

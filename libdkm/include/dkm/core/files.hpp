@@ -20,6 +20,10 @@ namespace fs = std::filesystem;
 /// The text of strerror(err) for messages.
 std::string errno_text(int err = errno);
 
+/// Writes all of `content` to the descriptor `fd` (short writes and EINTR retried);
+/// false, errno set, when it cannot.
+bool write_all(int fd, std::string_view content);
+
 /// Reads a whole file; throws Error naming the path when it cannot.
 std::string read_file(const fs::path& path);
 
