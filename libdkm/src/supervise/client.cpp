@@ -5,6 +5,7 @@
 #include "launch.hpp"
 #include "leftovers.hpp"
 #include "log_tail.hpp"
+#include "run_dir.hpp"
 #include "status_format.hpp"
 #include "supervisor_lock.hpp"
 
@@ -83,8 +84,9 @@ std::string not_running_message(const InstallLayout& layout) {
 /// Returns false when a supervisor is starting or stopping meanwhile (the caller retries).
 bool stop_leftovers_without_supervisor(const InstallLayout& layout, const std::vector<std::string>& names) {
   std::error_code ec;
-  if (!fs::is_directory(layout.run(), ec)) return true;
-  auto lock = try_supervisor_lock(layout);
+  if (!fs::exists(fs::symlink_status(layout.run(), ec))) return true;
+  DirHandle run = open_run_dir(layout, false);
+  auto lock = try_supervisor_lock(run);
   if (!lock) return false;
   FdGuard guard{*lock};
   std::map<std::string, ProgramConfig> configs;
@@ -102,8 +104,8 @@ bool stop_leftovers_without_supervisor(const InstallLayout& layout, const std::v
   }
   stop_leftovers(layout, leftovers, configs, [](const std::string& line) { err("dkm: " + line); });
   if (names.empty()) {
-    ::unlink(layout.supervisor_pid_file().c_str());
-    ::unlink(layout.control_socket().c_str());
+    run.remove(layout.supervisor_pid_file().filename().string());
+    run.remove(kControlSocket);
   }
   return true;
 }

@@ -19,12 +19,11 @@ ControlServer::~ControlServer() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
 }
 
-void ControlServer::close_listener(const fs::path& path) {
+void ControlServer::close_listener() {
   if (listen_fd_ < 0) return;
   loop_.unwatch(listen_fd_);
   ::close(listen_fd_);
   listen_fd_ = -1;
-  ::unlink(path.c_str());
 }
 
 bool ControlServer::output_pending() const {

@@ -42,8 +42,8 @@ class ControlServer {
   void reply(ConnectionId id, const std::string& text);
   /// True while the connection is open (its client has not gone away).
   bool connected(ConnectionId id) const { return conns_.count(id) > 0; }
-  /// Stops accepting: the socket file `path` goes, so new clients find no supervisor.
-  void close_listener(const fs::path& path);
+  /// Stops accepting (the caller removes the socket file, so new clients find no supervisor).
+  void close_listener();
   /// True while some reply is not written yet.
   bool output_pending() const;
 

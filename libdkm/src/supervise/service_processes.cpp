@@ -12,9 +12,9 @@
 
 namespace dkm::supervise {
 
-ServiceProcesses::ServiceProcesses(EventLoop& loop, EventLog& log, InstallLayout layout,
+ServiceProcesses::ServiceProcesses(EventLoop& loop, EventLog& log, InstallLayout layout, const DirHandle& run,
                                    std::map<std::string, std::string> base_env)
-    : loop_(loop), log_(log), layout_(std::move(layout)), base_env_(std::move(base_env)) {}
+    : loop_(loop), log_(log), layout_(std::move(layout)), run_(run), base_env_(std::move(base_env)) {}
 
 std::vector<std::string> ServiceProcesses::environment(const ProgramConfig& cfg) const {
   auto env = base_env_;
@@ -29,7 +29,7 @@ std::vector<std::string> ServiceProcesses::environment(const ProgramConfig& cfg)
 std::shared_ptr<RotatingLog> ServiceProcesses::log_for(const LogTarget& target) {
   if (target.path.empty()) return nullptr;
   auto& slot = logs_[target.path];
-  if (!slot) slot = std::make_shared<RotatingLog>(target);
+  if (!slot) slot = std::make_shared<RotatingLog>(target, &run_);
   return slot;
 }
 
@@ -67,14 +67,14 @@ pid_t ServiceProcesses::spawn(const ProgramConfig& cfg) {
   if (p.stdout_fd >= 0) watch_output(p.stdout_fd, out_log);
   if (p.stderr_fd >= 0) watch_output(p.stderr_fd, err_log);
   try {
-    write_file_atomic(pid_file(cfg), std::to_string(p.pid) + "\n");
+    run_.write_file_atomic(pid_file(cfg), std::to_string(p.pid) + "\n");
   } catch (const Error& e) {
     log_.warn(e.what());
   }
   return p.pid;
 }
 
-void ServiceProcesses::reaped(const ProgramConfig& cfg) { ::unlink(pid_file(cfg).c_str()); }
+void ServiceProcesses::reaped(const ProgramConfig& cfg) { run_.remove(pid_file(cfg)); }
 
 void ServiceProcesses::forget(const std::string& name) { service_logs_.erase(name); }
 

@@ -22,8 +22,10 @@ namespace dkm::supervise {
 /// Services' processes and their logs.
 class ServiceProcesses : public Processes {
  public:
-  /// Services of `layout` start from `base_env` (service_base_environment()).
-  ServiceProcesses(EventLoop& loop, EventLog& log, InstallLayout layout, std::map<std::string, std::string> base_env);
+  /// Services of `layout` start from `base_env` (service_base_environment()); their files
+  /// in DIR/run go through `run` (which outlives this object).
+  ServiceProcesses(EventLoop& loop, EventLog& log, InstallLayout layout, const DirHandle& run,
+                   std::map<std::string, std::string> base_env);
 
   pid_t spawn(const ProgramConfig& cfg) override;
   void reaped(const ProgramConfig& cfg) override;
@@ -43,11 +45,12 @@ class ServiceProcesses : public Processes {
  private:
   std::shared_ptr<RotatingLog> log_for(const LogTarget& target);
   void watch_output(int fd, std::shared_ptr<RotatingLog> sink);
-  fs::path pid_file(const ProgramConfig& cfg) const { return layout_.run() / (cfg.name + ".pid"); }
+  static std::string pid_file(const ProgramConfig& cfg) { return cfg.name + ".pid"; }
 
   EventLoop& loop_;
   EventLog& log_;
   InstallLayout layout_;
+  const DirHandle& run_;
   std::map<std::string, std::string> base_env_;
   std::map<fs::path, std::shared_ptr<RotatingLog>> logs_;
   /// Each service's stdout and stderr logs, kept open between its runs.

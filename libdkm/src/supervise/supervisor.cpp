@@ -2,6 +2,7 @@
 #include "supervisor.hpp"
 
 #include "config_values.hpp"
+#include "control_socket.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
@@ -17,13 +18,14 @@
 
 namespace dkm::supervise {
 
-Supervisor::Supervisor(InstallLayout layout, SupervisorLog& log, ServicesFile services,
+Supervisor::Supervisor(InstallLayout layout, const DirHandle& run, SupervisorLog& log, ServicesFile services,
                        std::map<std::string, std::string> startup_env, int listen_fd)
     : layout_(std::move(layout)),
+      run_(run),
       log_(log),
       startup_env_(std::move(startup_env)),
       services_path_(services.path),
-      processes_(loop_, log_, layout_, service_base_environment(layout_, startup_env_)),
+      processes_(loop_, log_, layout_, run_, service_base_environment(layout_, startup_env_)),
       probes_(loop_, log_, processes_),
       machine_(processes_, loop_, probes_, log_),
       server_(loop_, log_, listen_fd, [this](ConnectionId id, const std::string& line) { handle(id, line); }) {
@@ -124,7 +126,8 @@ void Supervisor::reopen_logs() {
 void Supervisor::begin_shutdown() {
   if (machine_.shutting_down()) return;
   // New clients find no supervisor and start the next one, which waits for our lock.
-  server_.close_listener(layout_.control_socket());
+  server_.close_listener();
+  run_.remove(kControlSocket);
   fail_waiters("the supervisor is shutting down");
   machine_.shutdown();
 }

@@ -34,8 +34,9 @@ namespace dkm::supervise {
 class Supervisor {
  public:
   /// Takes the listening control socket `listen_fd` (owned from now on) and the parsed
-  /// services file; blocks the signals it handles and becomes a child subreaper.
-  Supervisor(InstallLayout layout, SupervisorLog& log, ServicesFile services,
+  /// services file; its files in DIR/run go through `run` (which outlives it). Blocks the
+  /// signals it handles and becomes a child subreaper.
+  Supervisor(InstallLayout layout, const DirHandle& run, SupervisorLog& log, ServicesFile services,
              std::map<std::string, std::string> startup_env, int listen_fd);
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
@@ -80,6 +81,7 @@ class Supervisor {
   void fail_waiters(const std::string& message);
 
   InstallLayout layout_;
+  const DirHandle& run_;
   SupervisorLog& log_;
   std::map<std::string, std::string> startup_env_;
   fs::path services_path_;
