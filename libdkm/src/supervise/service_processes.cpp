@@ -14,7 +14,12 @@ namespace dkm::supervise {
 
 ServiceProcesses::ServiceProcesses(EventLoop& loop, EventLog& log, InstallLayout layout, const DirHandle& run,
                                    std::map<std::string, std::string> base_env)
-    : loop_(loop), log_(log), layout_(std::move(layout)), run_(run), base_env_(std::move(base_env)) {}
+    : loop_(loop),
+      log_(log),
+      layout_(std::move(layout)),
+      run_(run),
+      tracker_(loop, log, run),
+      base_env_(std::move(base_env)) {}
 
 std::vector<std::string> ServiceProcesses::environment(const ProgramConfig& cfg) const {
   auto env = base_env_;
@@ -66,7 +71,9 @@ pid_t ServiceProcesses::spawn(const ProgramConfig& cfg) {
   SpawnedProcess p = spawn_process(options);
   if (p.stdout_fd >= 0) watch_output(p.stdout_fd, out_log);
   if (p.stderr_fd >= 0) watch_output(p.stderr_fd, err_log);
+  tracker_.spawned(cfg.name, p.pid);
   try {
+    // For people and scripts only: a pid file proves nothing (leftovers.hpp).
     run_.write_file_atomic(pid_file(cfg), std::to_string(p.pid) + "\n");
   } catch (const Error& e) {
     log_.warn(e.what());
@@ -78,9 +85,17 @@ void ServiceProcesses::reaped(const ProgramConfig& cfg) { run_.remove(pid_file(c
 
 void ServiceProcesses::forget(const std::string& name) { service_logs_.erase(name); }
 
-void ServiceProcesses::signal(pid_t pid, int signal, bool group) { signal_process(pid, signal, group); }
+void ServiceProcesses::signal(pid_t pid, int signal, bool group) {
+  if (!group) {
+    signal_process(pid, signal, false);
+    return;
+  }
+  tracker_.scan();  // what was born since the last look gets the signal too
+  signal_process(pid, signal, true);
+  tracker_.signal_escaped(pid, signal);
+}
 
-bool ServiceProcesses::group_alive(pid_t pgid) { return dkm::group_alive(pgid); }
+bool ServiceProcesses::group_alive(pid_t pgid) { return dkm::group_alive(pgid) || tracker_.run_alive(pgid); }
 
 void ServiceProcesses::reopen_logs() {
   for (auto& [path, sink] : logs_) {

@@ -1,9 +1,13 @@
 #pragma once
 // The real Processes of the state machine: a service's main process started through
 // core's spawn_process() in a process group of its own, its output read from pipes by the
-// event loop into its rotating logs, its pid in run/NAME.pid.
+// event loop into its rotating logs, its pid in run/NAME.pid. A service's "group" is its
+// process group and every process that descends from it but left it (a daemon in a
+// session of its own): the DescendantTracker knows those, signals reach them too, and the
+// group is alive while any of them is.
 // Implementation: libdkm/src/supervise/service_processes.cpp.
 
+#include "descendant_tracker.hpp"
 #include "event_loop.hpp"
 #include "leftovers.hpp"
 #include "rotating_log.hpp"
@@ -41,6 +45,12 @@ class ServiceProcesses : public Processes {
   void reopen_logs();
   /// Closes the logs no service and no pipe writes to any more.
   void close_unused_logs();
+  /// Calls `callback` when a process of a service exits without a SIGCHLD here (not our child).
+  void set_on_descendant_exit(std::function<void()> callback) { tracker_.set_on_exit(std::move(callback)); }
+  /// Looks for the services' descendants now (after a reap: orphans came to the supervisor).
+  void look_for_descendants() { tracker_.scan(); }
+  /// Kills and reaps every process left under the supervisor (the end of a shutdown).
+  void kill_everything() { tracker_.kill_everything(); }
 
  private:
   std::shared_ptr<RotatingLog> log_for(const LogTarget& target);
@@ -51,6 +61,7 @@ class ServiceProcesses : public Processes {
   EventLog& log_;
   InstallLayout layout_;
   const DirHandle& run_;
+  DescendantTracker tracker_;
   std::map<std::string, std::string> base_env_;
   std::map<fs::path, std::shared_ptr<RotatingLog>> logs_;
   /// Each service's stdout and stderr logs, kept open between its runs.

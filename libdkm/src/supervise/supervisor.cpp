@@ -30,6 +30,8 @@ Supervisor::Supervisor(InstallLayout layout, const DirHandle& run, SupervisorLog
       machine_(processes_, loop_, probes_, log_),
       server_(loop_, log_, listen_fd, [this](ConnectionId id, const std::string& line) { handle(id, line); }) {
   probes_.set_report([this](const std::string& name, bool ready) { machine_.probe_finished(name, ready); });
+  // A service's daemon that is not our child ends without a SIGCHLD: its stop may be over.
+  processes_.set_on_descendant_exit([this] { machine_.check_groups(); });
   for (const auto& [name, cfg] : services.programs) machine_.add(cfg);
   sigset_t mask;
   sigemptyset(&mask);
@@ -38,8 +40,8 @@ Supervisor::Supervisor(InstallLayout layout, const DirHandle& run, SupervisorLog
   ::signal(SIGPIPE, SIG_IGN);
   signal_fd_ = ::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   if (signal_fd_ < 0) throw Error("signalfd: " + errno_text());
-  // Orphaned grandchildren come to us, so none is lost and none is left at shutdown.
-  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // Orphaned descendants come to us, so none is lost and none is left at shutdown.
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) throw Error("cannot become a child subreaper: " + errno_text());
   loop_.watch(signal_fd_, EPOLLIN, [this](std::uint32_t) { on_signal(); });
 }
 
@@ -62,7 +64,7 @@ void Supervisor::after_events() {
   processes_.close_unused_logs();
   check_waiters();
   if (machine_.shutting_down() && machine_.all_stopped() && probes_.idle()) {
-    kill_stray_children();
+    processes_.kill_everything();  // nothing of the install outlives its supervisor
     if (!server_.output_pending()) finished_ = true;
   }
 }
@@ -73,8 +75,9 @@ void Supervisor::reap() {
   while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
     if (machine_.process_exited(pid, status)) continue;
     probes_.process_exited(pid, status);
-    // Anything else was a grandchild handed to us as subreaper: reaped, nothing more.
+    // Anything else was a descendant handed to us as subreaper: reaped, nothing more.
   }
+  processes_.look_for_descendants();  // the orphans of what exited are ours now
   machine_.check_groups();
 }
 
@@ -130,22 +133,6 @@ void Supervisor::begin_shutdown() {
   run_.remove(kControlSocket);
   fail_waiters("the supervisor is shutting down");
   machine_.shutdown();
-}
-
-void Supervisor::kill_stray_children() {
-  // Children left over (escaped process groups) are killed, so nothing of the install remains.
-  pid_t self = ::getpid();
-  std::vector<pid_t> strays;
-  for (pid_t pid : list_pids()) {
-    auto st = read_proc_stat(pid);
-    if (st && st->ppid == self) strays.push_back(pid);
-  }
-  for (pid_t pid : strays) {
-    log_.warn("killing stray process " + std::to_string(pid));
-    ::kill(pid, SIGKILL);
-  }
-  for (pid_t pid : strays)
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
 }
 
 }  // namespace dkm::supervise

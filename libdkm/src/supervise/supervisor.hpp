@@ -6,7 +6,10 @@
 //   - every service in its own process group, output read from pipes into its log
 //     (service_processes.cpp), readiness probes (probes.cpp);
 //   - deadlines (startsecs, backoff, stopwaitsecs, probes, replies) as loop timers;
-//   - a child subreaper: grandchildren whose parent died are reaped here, never lost;
+//   - a child subreaper: every process a service starts stays under the supervisor until
+//     it dies, however it detaches (setsid, double fork, an empty environment); the
+//     DescendantTracker gives each to its service, so a stop reaches it, and records them
+//     in run/dkm.procs for the next supervisor if this one is killed;
 //   - requests from the control socket (control_server.cpp) turned into orders to the
 //     state machine, answered now or once what they wait for has happened (requests.cpp).
 // Implementation: supervisor.cpp and requests.cpp.
@@ -62,7 +65,6 @@ class Supervisor {
   ReloadResult reload();
   void reopen_logs();
   void begin_shutdown();
-  void kill_stray_children();
   void after_events();
 
   // requests.cpp: what a request means.
