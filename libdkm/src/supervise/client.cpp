@@ -95,14 +95,15 @@ bool stop_leftovers_without_supervisor(const InstallLayout& layout, const std::v
   } catch (const Error&) {
     // Stop with the defaults (SIGTERM, 10 s) rather than leave processes running.
   }
-  auto leftovers = find_leftovers(layout);
+  auto leftovers = find_leftovers(layout, run);
   if (!names.empty()) {
     std::vector<Leftover> chosen;
     for (const auto& l : leftovers)
       if (std::find(names.begin(), names.end(), l.service) != names.end()) chosen.push_back(l);
     leftovers = chosen;
   }
-  stop_leftovers(layout, leftovers, configs, [](const std::string& line) { err("dkm: " + line); });
+  stop_leftovers(run, leftovers, configs, [](const std::string& line) { err("dkm: " + line); });
+  remove_pid_files(run, names);
   if (names.empty()) {
     run.remove(layout.supervisor_pid_file().filename().string());
     run.remove(kControlSocket);

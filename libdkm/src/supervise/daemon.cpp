@@ -58,8 +58,9 @@ int supervise_locked(const InstallLayout& layout, const DirHandle& run, const Su
     notify(report, {StartupReport::Kind::kWarning, 0, 0, w});
     if (report < 0 && options.daemon) std::cerr << "dkm: warning: " << w << "\n";
   }
-  auto leftovers = find_leftovers(layout);
-  stop_leftovers(layout, leftovers, services.programs, [&](const std::string& line) { log.warn(line); });
+  auto leftovers = find_leftovers(layout, run);
+  stop_leftovers(run, leftovers, services.programs, [&](const std::string& line) { log.warn(line); });
+  remove_pid_files(run, {});
 
   int listen_fd = listen_control_socket(run, kControlSocket);
   run.write_file_atomic(layout.supervisor_pid_file().filename().string(), std::to_string(::getpid()) + "\n");
