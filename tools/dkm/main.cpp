@@ -5,6 +5,7 @@
 #include <dkm/core/install_layout.hpp>
 #include <dkm/supervise/client.hpp>
 #include <dkm/supervise/daemon.hpp>
+#include <dkm/supervise/install_owner.hpp>
 
 #include <unistd.h>
 
@@ -48,8 +49,9 @@ const char* const kUsage =
     "  -h, --help           help (also after a command)\n"
     "  --version            print the version\n"
     "\n"
-    "Running as root is refused unless DKM_ALLOW_ROOT=1. Files: DIR/run/dkm.sock, dkm.pid,\n"
-    "dkm.log, NAME.log, NAME.pid.\n";
+    "Running as root is refused unless DKM_ALLOW_ROOT=1, and always on an install another\n"
+    "account owns (exit 2, with the sudo -u OWNER command to run instead; see SECURITY.md).\n"
+    "Files: DIR/run/dkm.sock, dkm.pid, dkm.log, dkm.procs, NAME.log, NAME.pid.\n";
 /// dkm's commands: supervisorctl's, with their options and help.
 const cli::Command kStartCommand{"start",
     "usage: dkm start [NAME...|all] [-t SECONDS]\n"
@@ -218,7 +220,9 @@ int dkm_main(const std::vector<std::string>& args, const char* argv0) {
   }
   if (inv.number("timeout", 0) < 0) usage(command + ": the timeout cannot be negative");
   if (int refused = refuse_root(command)) return refused;
-  InstallLayout layout = find_install(inv.text("directory"), argv0);
+  // One install, whichever path names it (a link, ".."): one supervisor, one marker.
+  InstallLayout layout = canonical_install(find_install(inv.text("directory"), argv0));
+  refuse_another_accounts_install(layout, args);
   return run_command(command, inv, layout);
 }
 
