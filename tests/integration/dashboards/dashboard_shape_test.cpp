@@ -12,7 +12,7 @@ using namespace dkm::test;
 
 TEST_CASE("each dashboard has a uid, a title and a schema version, uids unique", "[dashboards]") {
   auto dashboards = shipped_dashboards();
-  REQUIRE(dashboards.size() == 3);
+  REQUIRE(dashboards.size() == 4);
   std::set<std::string> uids;
   for (const auto& d : dashboards) {
     INFO(d.name);
@@ -25,7 +25,8 @@ TEST_CASE("each dashboard has a uid, a title and a schema version, uids unique",
     CHECK(!d.targets.empty());
     uids.insert(d.uid);
   }
-  CHECK(uids == std::set<std::string>{"dkumonitor-system", "dkumonitor-dss-host", "dkumonitor-dss-backend"});
+  CHECK(uids == std::set<std::string>{"dkumonitor-system", "dkumonitor-dss-host", "dkumonitor-dss-backend",
+                                     "dkumonitor-stack"});
 }
 
 TEST_CASE("every panel, target and variable uses only the provisioned datasource uid", "[dashboards]") {
