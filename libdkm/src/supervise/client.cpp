@@ -84,7 +84,7 @@ std::string not_running_message(const InstallLayout& layout) {
 /// Returns false when a supervisor is starting or stopping meanwhile (the caller retries).
 bool stop_leftovers_without_supervisor(const InstallLayout& layout, const std::vector<std::string>& names) {
   std::error_code ec;
-  if (!fs::exists(fs::symlink_status(layout.run(), ec))) return true;
+  if (!fs::is_directory(layout.run(), ec)) return true;
   DirHandle run = open_run_dir(layout, false);
   auto lock = try_supervisor_lock(run);
   if (!lock) return false;

@@ -21,6 +21,9 @@ using namespace std::chrono_literals;
 /// First look after something changed; the pause doubles while nothing does, up to the longest.
 constexpr Clock::duration kFirstLook = 50ms;
 constexpr Clock::duration kLongestPause = 2s;
+/// dkm.procs is written this long after a change, once for a burst of them: a rename in
+/// run/ costs milliseconds on some file systems, and a crashed service's restart must not wait.
+constexpr Clock::duration kRecordDelay = 20ms;
 
 /// A live process as a ProcNode; nothing for a zombie or one that is gone.
 std::optional<ProcNode> proc_node(pid_t pid) {
@@ -61,6 +64,7 @@ DescendantTracker::DescendantTracker(EventLoop& loop, EventLog& log, const DirHa
 
 DescendantTracker::~DescendantTracker() {
   loop_.cancel(timer_);
+  loop_.cancel(record_timer_);
   while (!entries_.empty()) release(entries_.begin()->first);
 }
 
@@ -99,7 +103,7 @@ void DescendantTracker::scan() {
     for (const auto& [pid, e] : entries_) used = used || e.process.run == it->first;
     it = used ? std::next(it) : runs_.erase(it);
   }
-  if (changed) record();
+  if (changed) record_soon();
   schedule(changed);
 }
 
@@ -132,6 +136,8 @@ void DescendantTracker::kill_everything() {
   }
   while (!entries_.empty()) release(entries_.begin()->first);
   runs_.clear();
+  loop_.cancel(record_timer_);
+  record_timer_ = 0;
   record();
 }
 
@@ -152,8 +158,17 @@ void DescendantTracker::release(pid_t pid) {
 
 void DescendantTracker::exited(pid_t pid) {
   release(pid);
-  record();
+  record_soon();
+  schedule(true);  // its children were handed to the supervisor: look at them soon
   if (on_exit_) on_exit_();
+}
+
+void DescendantTracker::record_soon() {
+  if (record_timer_ != 0) return;
+  record_timer_ = loop_.after(kRecordDelay, [this] {
+    record_timer_ = 0;
+    record();
+  });
 }
 
 void DescendantTracker::record() {
@@ -163,7 +178,7 @@ void DescendantTracker::record() {
   if (text == recorded_) return;
   try {
     if (text.empty()) run_.remove(kProcsFile);
-    else run_.write_file_atomic(kProcsFile, text, 0644);
+    else run_.write_file_atomic(kProcsFile, text, 0644, DirHandle::Sync::kNo);  // no process outlives a reboot
     recorded_ = text;
     record_failed_ = false;
   } catch (const Error& e) {

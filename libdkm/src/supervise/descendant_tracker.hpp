@@ -54,6 +54,7 @@ class DescendantTracker {
   void hold(const TrackedProcess& process);
   void release(pid_t pid);
   void exited(pid_t pid);
+  void record_soon();
   void record();
   void schedule(bool changed);
 
@@ -63,7 +64,8 @@ class DescendantTracker {
   std::map<pid_t, std::string> runs_;  ///< process group of a service's main process -> service
   std::map<pid_t, Entry> entries_;
   std::function<void()> on_exit_;
-  TimerId timer_ = 0;
+  TimerId timer_ = 0;         ///< the next look
+  TimerId record_timer_ = 0;  ///< the next write of dkm.procs
   Clock::duration interval_{};
   std::string recorded_;  ///< what dkm.procs holds
   bool record_failed_ = false;

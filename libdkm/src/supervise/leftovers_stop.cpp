@@ -120,7 +120,7 @@ void prune_procs_file(const DirHandle& run) {
   for (const auto& r : parse_procs_file(*text))
     if (auto st = read_proc_stat(r.pid); st && st->starttime == r.starttime && process_alive(r.pid)) alive.push_back(r);
   if (alive.empty()) run.remove(kProcsFile);
-  else run.write_file_atomic(kProcsFile, render_procs_file(alive), 0644);
+  else run.write_file_atomic(kProcsFile, render_procs_file(alive), 0644, DirHandle::Sync::kNo);
 }
 
 }  // namespace
