@@ -222,6 +222,8 @@ int dkm_main(const std::vector<std::string>& args, const char* argv0) {
   if (int refused = refuse_root(command)) return refused;
   // One install, whichever path names it (a link, ".."): one supervisor, one marker.
   InstallLayout layout = canonical_install(find_install(inv.text("directory"), argv0));
+  // The privilege rule (SECURITY.md): root never acts on another account's install on
+  // that account's say-so (its services.ini, its run/, its processes); it refuses, exit 2.
   refuse_another_accounts_install(layout, args);
   return run_command(command, inv, layout);
 }
