@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include <utility>
@@ -107,6 +108,39 @@ std::vector<std::string> DirHandle::names() const {
   }
   ::closedir(dir);
   return out;
+}
+
+DirHandle DirHandle::adopt(int fd, fs::path path) {
+  DirHandle dir;
+  dir.fd_ = fd;
+  dir.path_ = std::move(path);
+  return dir;
+}
+
+DirHandle DirHandle::subdir(std::string_view name) const {
+  int fd = open_file(name, O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) return adopt(fd, *this / name);
+  int err = errno;
+  auto st = entry_status(name);
+  if (st && S_ISLNK(st->st_mode)) throw Error((*this / name).string() + ": is a symbolic link, not a directory");
+  throw Error((*this / name).string() + ": cannot open directory: " + errno_text(err));
+}
+
+std::optional<struct stat> DirHandle::entry_status(std::string_view name) const {
+  struct stat st {};
+  if (::fstatat(fd_, std::string(name).c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
+  return st;
+}
+
+std::optional<fs::path> DirHandle::read_symlink(std::string_view name) const {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlinkat(fd_, std::string(name).c_str(), buf, sizeof buf);
+  if (n < 0) return std::nullopt;
+  return fs::path(std::string(buf, static_cast<size_t>(n)));
+}
+
+void DirHandle::replace_symlink(std::string_view name, const fs::path& target) const {
+  replace_symlink_at(fd_, std::string(name), target, *this / name);
 }
 
 }  // namespace dkm

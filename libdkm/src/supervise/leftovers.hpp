@@ -48,7 +48,7 @@ struct ProcessFacts {
   uid_t real_uid = 0;
   uid_t effective_uid = 0;
   bool marked = false;  ///< carries the install's marker
-  std::string service;  ///< its SUPERVISOR_PROCESS_NAME when marked
+  std::string service;  ///< when marked: its name as commands give it (PROCESS, or GROUP:PROCESS when they differ)
 };
 
 /// A process of the install that no supervisor watches.

@@ -20,6 +20,14 @@ namespace {
 
 using namespace std::chrono;
 
+/// The name commands give the service of a marked process: PROCESS, or GROUP:PROCESS
+/// when they differ (SUPERVISOR_PROCESS_NAME and SUPERVISOR_GROUP_NAME).
+std::string service_name_of(pid_t pid) {
+  std::string process = environ_value(pid, "SUPERVISOR_PROCESS_NAME").value_or("");
+  std::string group = environ_value(pid, "SUPERVISOR_GROUP_NAME").value_or(process);
+  return group == process || process.empty() ? process : group + ":" + process;
+}
+
 /// The facts select_leftovers() needs about every live process; the environment is read
 /// only for the owner's (the marker of another account's process proves nothing).
 std::vector<ProcessFacts> process_facts(const std::string& marker, uid_t owner) {
@@ -31,7 +39,7 @@ std::vector<ProcessFacts> process_facts(const std::string& marker, uid_t owner) 
     ProcessFacts f{pid, st->ppid, st->starttime, ids->real, ids->effective, false, {}};
     if (f.real_uid == owner && f.effective_uid == owner && environ_contains(pid, marker)) {
       f.marked = true;
-      f.service = environ_value(pid, "SUPERVISOR_PROCESS_NAME").value_or("");
+      f.service = service_name_of(pid);
     }
     out.push_back(std::move(f));
   }

@@ -68,9 +68,10 @@ void RotatingLog::reopen() {
 
 void RotatingLog::open() {
   const int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
+  // The umask ([supervisord] umask, 022 by default) decides the mode, as for supervisord's logs.
   // Privilege rule: root appends to no file through a link (its target may be anyone's).
-  fd_ = dir_ ? dir_->open_file(target_.path.filename().string(), flags, 0644)
-             : ::open(target_.path.c_str(), flags | (::geteuid() == 0 ? O_NOFOLLOW : 0), 0644);
+  fd_ = dir_ ? dir_->open_file(target_.path.filename().string(), flags, 0666)
+             : ::open(target_.path.c_str(), flags | (::geteuid() == 0 ? O_NOFOLLOW : 0), 0666);
   if (fd_ < 0 && errno == ELOOP) throw Error(target_.path.string() + ": cannot open log: it is a symbolic link");
   if (fd_ < 0) throw Error(target_.path.string() + ": cannot open log: " + errno_text());
   struct stat st {};

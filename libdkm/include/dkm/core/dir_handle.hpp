@@ -64,6 +64,18 @@ class DirHandle {
   /// The names in the directory, "." and ".." left out.
   std::vector<std::string> names() const;
 
+  /// Adopts `fd`, an open directory, named `path` in messages.
+  static DirHandle adopt(int fd, fs::path path);
+  /// The subdirectory `name`, never reached through a link. Throws Error naming it (a
+  /// link: "is a symbolic link").
+  DirHandle subdir(std::string_view name) const;
+  /// The status of `name`, a link not followed; nothing when there is no such entry.
+  std::optional<struct stat> entry_status(std::string_view name) const;
+  /// The text of the link `name`; nothing when it is absent or no link.
+  std::optional<fs::path> read_symlink(std::string_view name) const;
+  /// Makes `name` a link to `target` in one step (a new link renamed over it).
+  void replace_symlink(std::string_view name, const fs::path& target) const;
+
  private:
   int fd_ = -1;
   fs::path path_;

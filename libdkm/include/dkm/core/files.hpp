@@ -47,4 +47,8 @@ void publish_directory(const fs::path& finished, const fs::path& target);
 /// over it), whatever `link` was. Throws Error naming `link`.
 void replace_symlink(const fs::path& link, const fs::path& target);
 
+/// replace_symlink() for `link` relative to the directory handle `dir` (or AT_FDCWD),
+/// `shown` in messages.
+void replace_symlink_at(int dir, const fs::path& link, const fs::path& target, const fs::path& shown);
+
 }  // namespace dkm
