@@ -5,9 +5,9 @@
 #include <dkm/install/install.hpp>
 #include <dkm/core/proc_info.hpp>
 #include <dkm/core/process.hpp>
-#include <dkm/install/secrets.hpp>
 
 #include "install_dir.hpp"
+#include "secrets.hpp"
 
 #include <pwd.h>
 #include <sys/socket.h>

@@ -1,5 +1,5 @@
 // libgit2 behind the four operations dkmpack needs.
-#include <dkm/pack/git_source.hpp>
+#include "git_source.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>

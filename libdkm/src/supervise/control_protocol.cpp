@@ -1,7 +1,6 @@
 // The control protocol between dkm and its supervisor: requests, responses, start-up reports.
-#include <dkm/supervise/control_protocol.hpp>
-
-#include <dkm/supervise/service_state.hpp>
+#include "control_protocol.hpp"
+#include "service_state.hpp"
 
 #include <nlohmann/json.hpp>
 #include <cstddef>
