@@ -3,7 +3,7 @@
 // directory. install-boot writes a systemd unit or a SysV init script, enables it, and
 // records every file, link and directory it made; uninstall-boot disables and removes
 // exactly what the record lists. Everything is checked before anything is written.
-// Implementation: libdkm/src/boot/boot.cpp.
+// Implementation: libdkm/src/boot/boot.cpp, status_boot.cpp (status-boot).
 
 #include <dkm/boot/init_system.hpp>
 #include <dkm/boot/record.hpp>
