@@ -121,13 +121,23 @@ class RecordingLog : public supervise::EventLog {
   std::vector<std::string> lines;
 };
 
-/// A program definition with the services file's defaults.
+/// A program definition with the services file's defaults (a group of one, named as it).
 inline supervise::ProgramConfig program(const std::string& name, int priority = 999) {
   supervise::ProgramConfig cfg;
-  cfg.name = name;
+  cfg.name = cfg.group = cfg.process_name = name;
   cfg.command = {"/srv/bin/" + name};
   cfg.command_text = cfg.command.front();
-  cfg.priority = priority;
+  cfg.priority = cfg.group_priority = priority;
+  return cfg;
+}
+
+/// Process `process` of group `group` (a [group:GROUP] program, or one of numprocs), GROUP:PROCESS.
+inline supervise::ProgramConfig member(const std::string& group, const std::string& process, int priority = 999,
+                                       int group_priority = 999) {
+  supervise::ProgramConfig cfg = program(process, priority);
+  cfg.name = group + ":" + process;
+  cfg.group = group;
+  cfg.group_priority = group_priority;
   return cfg;
 }
 

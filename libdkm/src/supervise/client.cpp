@@ -16,6 +16,7 @@
 
 #include "control_protocol.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -65,12 +66,21 @@ std::vector<ServiceStatus> statuses_of(const nlohmann::json& resp) {
   return list;
 }
 
-/// Prints "NAME: ERROR (no such process)" for each unknown name; true when there was one.
+/// supervisorctl's message for a name that matches nothing: "GROUP: ERROR (no such group)"
+/// for GROUP:* (or GROUP:), "NAME: ERROR (no such process)" otherwise.
+std::string unknown_name_message(const std::string& name) {
+  size_t colon = name.find(':');
+  if (colon != std::string::npos && (colon + 1 == name.size() || name.substr(colon + 1) == "*"))
+    return name.substr(0, colon) + ": ERROR (no such group)\n";
+  return name + ": ERROR (no such process)\n";
+}
+
+/// Prints supervisorctl's message for each unknown name; true when there was one.
 bool report_unknown(const nlohmann::json& resp) {
   bool any = false;
   if (resp.contains("unknown"))
     for (const auto& n : resp["unknown"]) {
-      out(n.get<std::string>() + ": ERROR (no such process)\n");
+      out(unknown_name_message(n.get<std::string>()));
       any = true;
     }
   return any;
@@ -302,6 +312,7 @@ int dkm_run(const InstallLayout& layout, const std::string& name) {
     }
   }
   for (const auto& [k, v] : cfg.environment) env[k] = v;
+  if (cfg.umask) ::umask(*cfg.umask);
   fs::path program = resolve_program(cfg.command[0], env.count("PATH") ? env["PATH"] : "/usr/local/bin:/usr/bin:/bin");
   if (::chdir(cfg.directory.c_str()) != 0) throw Error("cannot enter directory " + cfg.directory.string() + ": " + errno_text());
   err("dkm: running " + name + " in the foreground: " + cfg.command_text);

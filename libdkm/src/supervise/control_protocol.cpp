@@ -1,5 +1,7 @@
 // The control protocol between dkm and its supervisor: requests, responses, start-up reports.
 #include "control_protocol.hpp"
+
+#include "program_reader.hpp"
 #include "service_state.hpp"
 
 #include <nlohmann/json.hpp>
@@ -27,10 +29,12 @@ const char* command_name(Command c) {
 }
 
 bool is_service_name(std::string_view name) {
-  if (name.empty() || name.size() > 255 || name.front() == '.') return false;
-  for (char c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') return false;
-  return true;
+  // supervisorctl's names: NAME, GROUP:PROCESS, or GROUP:* (GROUP:) for a whole group.
+  if (name.empty() || name.size() > 255) return false;
+  size_t colon = name.find(':');
+  if (colon == std::string_view::npos) return is_valid_name(name);
+  std::string_view process = name.substr(colon + 1);
+  return is_valid_name(name.substr(0, colon)) && (process.empty() || process == "*" || is_valid_name(process));
 }
 
 Request parse_request(std::string_view line) {

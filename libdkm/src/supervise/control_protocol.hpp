@@ -56,7 +56,8 @@ struct Request {
   bool operator==(const Request&) const = default;
 };
 
-/// True when `name` could be a service name (the services file enforces the same).
+/// True when `name` could name services: NAME, GROUP:PROCESS or GROUP:* (the services
+/// file enforces the same rule on each part).
 bool is_service_name(std::string_view name);
 
 /// Parses one request line (the trailing newline optional). Throws ProtocolError.

@@ -14,6 +14,7 @@
 
 #include "control_protocol.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -52,6 +53,9 @@ std::optional<int> acquire_lock(const InstallLayout& layout, bool& busy) {
 int supervise_locked(const InstallLayout& layout, const SuperviseOptions& options, ServicesFile services,
                      std::map<std::string, std::string> startup_env) {
   const int report = options.notify_fd;
+  // [supervisord] umask: the supervisor's, so that of the files it creates and of the
+  // programs that do not set their own (supervisord sets it when it daemonizes).
+  ::umask(services.umask);
   SupervisorLog log(LogTarget{layout.supervisor_log(), 10 * 1024 * 1024, 3}, !options.daemon, options.daemon);
   for (const auto& w : services.warnings) {
     log.warn(w);

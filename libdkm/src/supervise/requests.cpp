@@ -72,8 +72,7 @@ void Supervisor::handle(ConnectionId id, const std::string& line) {
 
 void Supervisor::handle_status(ConnectionId id, const Request& req) {
   std::vector<std::string> unknown;
-  auto names = machine_.select(req.names, unknown);
-  if (req.names.empty()) std::sort(names.begin(), names.end());
+  auto names = req.names.empty() ? machine_.listing() : machine_.select(req.names, unknown);
   server_.reply(id, services_reply(names, unknown, false));
 }
 

@@ -64,7 +64,8 @@ void RotatingLog::reopen() {
 }
 
 void RotatingLog::open() {
-  fd_ = ::open(target_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  // The umask ([supervisord] umask, 022 by default) decides the mode, as for supervisord's logs.
+  fd_ = ::open(target_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
   if (fd_ < 0) throw Error(target_.path.string() + ": cannot open log: " + errno_text());
   struct stat st {};
   size_ = ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;

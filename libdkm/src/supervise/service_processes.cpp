@@ -19,29 +19,36 @@ ServiceProcesses::ServiceProcesses(EventLoop& loop, EventLog& log, InstallLayout
 std::vector<std::string> ServiceProcesses::environment(const ProgramConfig& cfg) const {
   auto env = base_env_;
   env["SUPERVISOR_ENABLED"] = "1";
-  env["SUPERVISOR_PROCESS_NAME"] = cfg.name;
-  env["SUPERVISOR_GROUP_NAME"] = cfg.name;
+  env["SUPERVISOR_PROCESS_NAME"] = cfg.process_name;
+  env["SUPERVISOR_GROUP_NAME"] = cfg.group;
+  env["SUPERVISOR_SERVER_URL"] = cfg.serverurl.empty() ? "unix://" + layout_.control_socket().string() : cfg.serverurl;
   env[kServiceMarker] = layout_.run().string();
   for (const auto& [k, v] : cfg.environment) env[k] = v;
   return environment_strings(env);
 }
 
-std::shared_ptr<RotatingLog> ServiceProcesses::log_for(const LogTarget& target) {
-  if (target.path.empty()) return nullptr;
-  auto& slot = logs_[target.path];
-  if (!slot) slot = std::make_shared<RotatingLog>(target);
-  return slot;
+ServiceProcesses::OutputSinks ServiceProcesses::sinks_for(const ProgramConfig& cfg, const LogTarget& target) {
+  OutputSinks sinks;
+  if (!target.path.empty()) {
+    auto& slot = logs_[target.path];
+    if (!slot) slot = std::make_shared<RotatingLog>(target);
+    sinks.file = slot;
+  }
+  if (target.syslog) sinks.syslog = std::make_shared<SyslogLines>(cfg.process_name);
+  return sinks;
 }
 
-void ServiceProcesses::watch_output(int fd, std::shared_ptr<RotatingLog> sink) {
+void ServiceProcesses::watch_output(int fd, OutputSinks sinks) {
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  loop_.watch(fd, EPOLLIN, [this, fd, sink](std::uint32_t) {
+  loop_.watch(fd, EPOLLIN, [this, fd, sinks](std::uint32_t) {
     char buf[65536];
     // A bounded number of reads per wakeup: a chatty service cannot starve the others.
     for (int i = 0; i < 16; ++i) {
       ssize_t n = ::read(fd, buf, sizeof buf);
       if (n > 0) {
-        sink->write(std::string_view(buf, static_cast<std::size_t>(n)));
+        std::string_view chunk(buf, static_cast<std::size_t>(n));
+        if (sinks.file) sinks.file->write(chunk);
+        if (sinks.syslog) sinks.syslog->write(chunk);
         continue;
       }
       if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
@@ -54,15 +61,16 @@ void ServiceProcesses::watch_output(int fd, std::shared_ptr<RotatingLog> sink) {
 
 pid_t ServiceProcesses::spawn(const ProgramConfig& cfg) {
   auto& [out_log, err_log] = service_logs_[cfg.name];
-  out_log = log_for(cfg.stdout_log);
-  err_log = cfg.redirect_stderr ? out_log : log_for(cfg.stderr_log);
+  out_log = sinks_for(cfg, cfg.stdout_log);
+  err_log = cfg.redirect_stderr ? out_log : sinks_for(cfg, cfg.stderr_log);
   SpawnOptions options;
   options.argv = cfg.command;
   options.cwd = cfg.directory;
   options.env = environment(cfg);
   options.grouping = Grouping::kOwnGroup;
-  options.out = out_log ? Output::kPipe : Output::kNull;
-  options.err = cfg.redirect_stderr ? Output::kSameAsStdout : err_log ? Output::kPipe : Output::kNull;
+  options.umask = cfg.umask;
+  options.out = out_log.any() ? Output::kPipe : Output::kNull;
+  options.err = cfg.redirect_stderr ? Output::kSameAsStdout : err_log.any() ? Output::kPipe : Output::kNull;
   SpawnedProcess p = spawn_process(options);
   if (p.stdout_fd >= 0) watch_output(p.stdout_fd, out_log);
   if (p.stderr_fd >= 0) watch_output(p.stderr_fd, err_log);

@@ -1,13 +1,15 @@
 #pragma once
 // The real Processes of the state machine: a service's main process started through
-// core's spawn_process() in a process group of its own, its output read from pipes by the
-// event loop into its rotating logs, its pid in run/NAME.pid.
+// core's spawn_process() in a process group of its own, with supervisord's SUPERVISOR_*
+// variables and its umask, its output read from pipes by the event loop into its rotating
+// logs and syslog, its pid in run/NAME.pid.
 // Implementation: libdkm/src/supervise/service_processes.cpp.
 
 #include "event_loop.hpp"
 #include "leftovers.hpp"
 #include "rotating_log.hpp"
 #include "seams.hpp"
+#include "syslog_lines.hpp"
 
 #include <dkm/core/install_layout.hpp>
 
@@ -41,8 +43,15 @@ class ServiceProcesses : public Processes {
   void close_unused_logs();
 
  private:
-  std::shared_ptr<RotatingLog> log_for(const LogTarget& target);
-  void watch_output(int fd, std::shared_ptr<RotatingLog> sink);
+  /// Where one output stream of a service goes: a file, syslog, both or neither.
+  struct OutputSinks {
+    std::shared_ptr<RotatingLog> file;
+    std::shared_ptr<SyslogLines> syslog;
+    bool any() const { return file || syslog; }
+  };
+
+  OutputSinks sinks_for(const ProgramConfig& cfg, const LogTarget& target);
+  void watch_output(int fd, OutputSinks sinks);
   fs::path pid_file(const ProgramConfig& cfg) const { return layout_.run() / (cfg.name + ".pid"); }
 
   EventLoop& loop_;
@@ -50,8 +59,8 @@ class ServiceProcesses : public Processes {
   InstallLayout layout_;
   std::map<std::string, std::string> base_env_;
   std::map<fs::path, std::shared_ptr<RotatingLog>> logs_;
-  /// Each service's stdout and stderr logs, kept open between its runs.
-  std::map<std::string, std::pair<std::shared_ptr<RotatingLog>, std::shared_ptr<RotatingLog>>> service_logs_;
+  /// Each service's stdout and stderr sinks, kept open between its runs.
+  std::map<std::string, std::pair<OutputSinks, OutputSinks>> service_logs_;
 };
 
 }  // namespace dkm::supervise

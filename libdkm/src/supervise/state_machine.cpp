@@ -156,12 +156,7 @@ void StateMachine::exited(Service& s, int status) {
 void StateMachine::exited_while_running(Service& s, const std::string& how, bool expected) {
   log_.info("exited: '" + s.cfg.name + "' (" + how + "; " + (expected ? "expected" : "not expected") + ")");
   kill_leftover_group(s);
-  if (timers_.now() - s.started < kMinRunTime) {
-    s.detail.clear();
-    s.state = ServiceState::kStarting;
-    start_failed(s);
-    return;
-  }
+  // Once RUNNING, any exit is an exit, however soon (supervisord): startsecs = 0 runs once.
   set_state(s, ServiceState::kExited);
   s.detail = how;
   bool restart = s.cfg.autorestart == AutoRestart::kTrue || (s.cfg.autorestart == AutoRestart::kUnexpected && !expected);
@@ -324,6 +319,12 @@ bool StateMachine::start_settled(const std::string& name) const {
     return true;
   if (s->state == ServiceState::kExited) return !s->pid && s->timer == 0;
   return false;
+}
+
+bool StateMachine::start_turn_over(const std::string& name) const {
+  const Service* s = find(name);
+  if (s && !s->queued && s->state == ServiceState::kBackoff) return true;
+  return start_settled(name);
 }
 
 bool StateMachine::stop_settled(const std::string& name) const {

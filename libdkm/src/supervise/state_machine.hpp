@@ -5,8 +5,7 @@
 //   STOPPED --start--> STARTING --probe answers / startsecs--> RUNNING
 //   STARTING --exits or cannot spawn--> BACKOFF --1, 2, 4 ... 60 s--> STARTING
 //   BACKOFF ... --more than startretries failures--> FATAL (until the next start)
-//   RUNNING --exits after a second or more--> EXITED (--autorestart--> STARTING)
-//   RUNNING --exits within a second--> counts as a failed start: BACKOFF
+//   RUNNING --exits--> EXITED (--autorestart--> STARTING)
 //   STARTING/RUNNING --stop--> STOPPING --process and group gone--> STOPPED
 //   STOPPING --stopwaitsecs--> SIGKILL to the group, then again every second until gone
 //   BACKOFF --stop--> STOPPED
@@ -35,8 +34,6 @@
 
 namespace dkm::supervise {
 
-/// A service that ran less than this and exited counts as a failed start (no hot restart loop).
-inline constexpr auto kMinRunTime = std::chrono::seconds(1);
 /// Longest wait between two start attempts.
 inline constexpr int kMaxBackoffSeconds = 60;
 /// The first probe of a service that has just been spawned.
@@ -87,10 +84,14 @@ class StateMachine {
   // ---- orders -------------------------------------------------------------------------
 
   /// The services `names` asks for, in that order and each once (none: every service, by
-  /// priority); the names it does not know go to `unknown`.
+  /// priority); a name is supervisorctl's: NAME, GROUP:PROCESS, or GROUP:* for a whole
+  /// group. The names that match nothing go to `unknown`.
   std::vector<std::string> select(const std::vector<std::string>& names, std::vector<std::string>& unknown) const;
+  /// Every service as supervisorctl lists them: by group, then process name.
+  std::vector<std::string> listing() const;
   /// Starts `names` (restart: stops the running ones first) group by group of equal
-  /// priority, lowest first; a group goes once the one before it is RUNNING or given up.
+  /// priority (ProgramConfig::rank()), lowest first; a group goes once the one before it
+  /// is RUNNING, failing (BACKOFF) or given up.
   void start_by_priority(const std::vector<std::string>& names, bool restart);
   /// Stops `names` group by group of equal priority, highest first; returns the longest
   /// the whole stop may take (the sum of each group's longest stopwaitsecs).
@@ -121,6 +122,9 @@ class StateMachine {
   const Service* find(const std::string& name) const;
   /// True when `name` will not reach RUNNING without a new order.
   bool start_settled(const std::string& name) const;
+  /// True when the services after `name` in a start by priority may go: it is settled, or
+  /// failing (BACKOFF): a program that keeps failing does not hold the others back.
+  bool start_turn_over(const std::string& name) const;
   /// True when `name` is stopped, process group included, and not waiting to stop.
   bool stop_settled(const std::string& name) const;
   /// True when `name` is STOPPING, or stopped but not yet dropped by a reload.
@@ -161,7 +165,8 @@ class StateMachine {
   void probe_once(Service& s);
   void stop_probe(Service& s);
 
-  // batches.cpp: priority order.
+  // batches.cpp: names and priority order.
+  std::vector<std::string> matching(const std::string& spec) const;
   std::vector<std::vector<std::string>> priority_groups(const std::vector<std::string>& names,
                                                         bool highest_first) const;
   void advance_batches();

@@ -32,6 +32,9 @@ TEST_CASE("bad requests are refused with a reason", "[control_protocol]") {
   CHECK(reason("{\"command\":\"stop\",\"names\":\"a\"}") == "\"names\" is not an array");
   CHECK(reason("{\"command\":\"stop\",\"names\":[\"a b\"]}").find("not a service name") != std::string::npos);
   CHECK(reason("{\"command\":\"stop\",\"names\":[\"\"]}").find("not a service name") != std::string::npos);
+  CHECK(reason("{\"command\":\"stop\",\"names\":[\"a:b:c\"]}").find("not a service name") != std::string::npos);
+  CHECK(reason("{\"command\":\"stop\",\"names\":[\"a/b\"]}").find("not a service name") != std::string::npos);
+  CHECK(parse_request("{\"command\":\"stop\",\"names\":[\"web:*\",\"web:front\",\"web:\",\"w@x\"]}").names.size() == 4);
   CHECK(reason("{\"command\":\"stop\",\"names\":[{\"a\":1}]}") == "request nested too deeply");
   CHECK(reason("{\"command\":\"start\",\"timeout\":\"soon\"}") == "\"timeout\" is not a number");
   CHECK(reason("{\"command\":\"start\",\"timeout\":1e9}").find("out of range") != std::string::npos);
