@@ -48,7 +48,7 @@ TEST_CASE("a line indented deeper than its key continues the value, blank lines 
   CHECK(value(doc, "b", "k") == "v");  // after a header, an indented line is a key
 }
 
-TEST_CASE("comments: whole lines with ; or #, inline ones after a blank only", "[ini_reader]") {
+TEST_CASE("comments: whole lines that start with a semicolon or # and inline ones after a blank only", "[ini_reader]") {
   auto doc = read("; one\n# two\n[a]\nx = 1 ; note\ny = a;b#c\nz = p #q\n   ; indented comment\nw = 2\n  # not a continuation\n");
   CHECK(value(doc, "a", "x") == "1");
   CHECK(value(doc, "a", "y") == "a;b#c");
@@ -56,7 +56,7 @@ TEST_CASE("comments: whole lines with ; or #, inline ones after a blank only", "
   CHECK(value(doc, "a", "w") == "2");
 }
 
-TEST_CASE("a section given twice is one; a key given twice counts with its last value", "[ini_reader]") {
+TEST_CASE("a section given twice is one and a key given twice counts with its last value", "[ini_reader]") {
   auto doc = read("[a]\nx = 1\ny = 1\n[b]\n[a]\ny = 2\nz = 3\nx = 4\n");
   REQUIRE(doc.sections.size() == 2);
   CHECK(doc.sections[0].name == "a");

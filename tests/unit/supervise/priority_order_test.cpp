@@ -70,7 +70,7 @@ TEST_CASE("a group that gave up (FATAL) lets the next group go", "[priority_orde
   CHECK(w.state("top") == ServiceState::kStarting);
 }
 
-TEST_CASE("a group that keeps failing (BACKOFF) lets the next group go; `start` still waits for it", "[priority_order]") {
+TEST_CASE("a group that keeps failing (BACKOFF) lets the next group go while `start` still waits for it", "[priority_order]") {
   SupervisorWorld w;
   auto failing = program("failing", 50), eager = program("eager", 60);
   failing.startretries = 2;

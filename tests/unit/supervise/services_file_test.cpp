@@ -230,7 +230,7 @@ TEST_CASE("supervisord's INI: colons, continued values, merged sections, the las
   CHECK(file.programs.at("b").command == std::vector<std::string>{"second"});
 }
 
-TEST_CASE("[include] reads globs relative to the including file; %(here)s is each file's directory", "[services_file]") {
+TEST_CASE("[include] reads globs relative to the including file and %(here)s is each file's directory", "[services_file]") {
   TempDir dir("dkm-include-");
   const fs::path conf = dir.path() / "conf";
   fs::create_directories(conf / "conf.d");
