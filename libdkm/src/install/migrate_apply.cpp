@@ -6,10 +6,10 @@
 #include <dkm/install/install.hpp>
 #include <dkm/core/proc_info.hpp>
 #include <dkm/core/process.hpp>
-#include <dkm/install/secrets.hpp>
 #include <dkm/install/update.hpp>
 
 #include "install_dir.hpp"
+#include "secrets.hpp"
 
 #include <pwd.h>
 #include <sys/socket.h>

@@ -15,8 +15,9 @@
 #include <dkm/core/proc_info.hpp>
 #include <dkm/core/process.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/supervise/control_protocol.hpp>
 #include <dkm/supervise/services_file.hpp>
+
+#include "control_protocol.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,9 +1,8 @@
 // The control protocol between dkm and its supervisor: requests, responses, start-up reports.
-#include <dkm/supervise/control_protocol.hpp>
+#include "control_protocol.hpp"
 
 #include "program_reader.hpp"
-
-#include <dkm/supervise/service_state.hpp>
+#include "service_state.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,6 @@
 // The supervisor's end of the control socket.
+#include "control_protocol.hpp"
 #include "control_server.hpp"
-
-#include <dkm/supervise/control_protocol.hpp>
 
 #include <sys/epoll.h>
 #include <sys/socket.h>

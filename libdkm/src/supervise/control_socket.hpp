@@ -6,7 +6,8 @@
 #include <dkm/core/dir_handle.hpp>
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
-#include <dkm/supervise/control_protocol.hpp>
+
+#include "control_protocol.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

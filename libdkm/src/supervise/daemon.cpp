@@ -11,8 +11,9 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
 #include <dkm/core/process.hpp>
-#include <dkm/supervise/control_protocol.hpp>
 #include <dkm/supervise/services_file.hpp>
+
+#include "control_protocol.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

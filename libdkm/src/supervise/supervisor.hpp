@@ -24,8 +24,9 @@
 #include "supervisor_log.hpp"
 
 #include <dkm/core/install_layout.hpp>
-#include <dkm/supervise/control_protocol.hpp>
 #include <dkm/supervise/services_file.hpp>
+
+#include "control_protocol.hpp"
 
 #include <cstdint>
 #include <functional>

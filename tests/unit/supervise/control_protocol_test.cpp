@@ -1,7 +1,7 @@
 // supervise/control_protocol: requests are checked field by field, responses round-trip.
 #include <catch2/catch.hpp>
 
-#include <dkm/supervise/control_protocol.hpp>
+#include "supervise/control_protocol.hpp"
 #include "supervise/status_format.hpp"
 
 using namespace dkm::supervise;
