@@ -20,5 +20,5 @@ fi
 [ -f "$build/CMakeCache.txt" ] || { echo "dkm-vs-supervisord.sh: $build is not a configured build (cmake --preset release)" >&2; exit 2; }
 command -v supervisord >/dev/null || { echo "dkm-vs-supervisord.sh: Debian's supervisor is not installed (cmake/install-deps.sh)" >&2; exit 2; }
 cmake --build "$build" --target dkm dkm_bench dkm_fixture_sleeper >/dev/null
-echo "build: $build ($(grep -E '^CMAKE_BUILD_TYPE' "$build/CMakeCache.txt" | cut -d= -f2)), $(nproc) cores, $(supervisord --version | sed 's/^/supervisor /')"
+echo "build: $build ($(grep -E '^CMAKE_BUILD_TYPE' "$build/CMakeCache.txt" | cut -d= -f2)), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(supervisord --version | sed 's/^/supervisor /')"
 exec "$build/tests/bench/dkm_bench" --dkm "$build/tools/dkm" --sleeper "$build/tests/fixtures/programs/sleeper" "$@"
