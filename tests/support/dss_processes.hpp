@@ -1,8 +1,10 @@
 #pragma once
-// Stand-ins for DSS's Java processes (no DSS or Java here), shared by the dashboards and
-// installer groups: tests/service_doubles/dss_process_double, a TEST DOUBLE that does
-// nothing, started with a DSS command line as its argv, so that /proc/PID/cmdline reads as
-// a DSS process's does. That is all collectd's processes plugin looks at.
+// Stand-ins for DSS (no DSS or Java here), shared by the dashboards and installer groups
+// and the capacity benchmark: its Java processes are tests/service_doubles/
+// dss_process_double, a TEST DOUBLE that does nothing, started with a DSS command line as
+// its argv, so that /proc/PID/cmdline reads as a DSS process's does (that is all
+// collectd's processes plugin looks at); its backend's own lines are written as DSS sends
+// them, under the prefix DSS's monitoring integration gives them.
 
 #include "test_support.hpp"
 
@@ -14,7 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <ctime>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dkm::test {
@@ -73,6 +78,29 @@ inline std::vector<std::string> dss_java_argv(const std::string& kind, const fs:
   return {"/usr/lib/jvm/java-17-openjdk-amd64/bin/java", "-Ddku." + kind, "-Xmx2g", "-XX:+UseG1GC",
           "-Djava.awt.headless=true", "-cp", data_dir.string() + "/bin:" + data_dir.string() + "/lib/ivy/*",
           "com.dataiku.dip.DSSMain"};
+}
+
+/// The prefix `dssadmin install-monitoring-integration` takes without -prefix: "dss.",
+/// the FQDN's labels reversed, and the DSS port.
+inline std::string dss_default_prefix(const std::string& fqdn, int dss_port) {
+  std::vector<std::string> labels = split(fqdn, '.');
+  std::reverse(labels.begin(), labels.end());
+  return "dss." + join(labels, ".") + "." + std::to_string(dss_port);
+}
+
+/// Lines DSS's backend sends under `prefix`: the names of the original product's DSS
+/// dashboards (github.com/dataiku/dkumonitor, dashboards/dss_backend.json), and the JVM
+/// heap gauges of Dropwizard's MemoryUsageGaugeSet (heap.used, heap.committed, heap.max),
+/// which the backend's jvm.memory.heap.used comes with. `value` for the first four.
+inline std::vector<std::string> dss_backend_lines(const std::string& prefix, long value = 42) {
+  std::string now = std::to_string(static_cast<long>(std::time(nullptr)));
+  std::vector<std::string> lines;
+  for (const auto& [suffix, v] : std::vector<std::pair<std::string, long>>{
+           {"dku.collaboration.activeUsers", value}, {"catalog.indexAll.datasets.count", value},
+           {"catalog.indexAll.recipes", value}, {"jvm.memory.heap.used", value},
+           {"jvm.memory.heap.committed", 1L << 30}, {"jvm.memory.heap.max", 2L << 30}})
+    lines.push_back(prefix + ".backend.server." + suffix + " " + std::to_string(v) + " " + now);
+  return lines;
 }
 
 }  // namespace dkm::test

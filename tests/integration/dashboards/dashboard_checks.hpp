@@ -1,8 +1,9 @@
 #pragma once
 // What the dashboards tests check, shared by the collectd, dkm, DSS and [real] cases:
-// the shipped dashboards, the lines DSS's backend sends, "which dashboard query finds
+// the shipped dashboards, "which dashboard query finds
 // nothing among these metric names" and "how many targets read something".
 
+#include "dss_processes.hpp"
 #include "grafana_variables.hpp"
 #include "test_support.hpp"
 
@@ -10,7 +11,6 @@
 
 #include "dashboard.hpp"
 
-#include <ctime>
 #include <set>
 #include <string>
 #include <vector>
@@ -42,21 +42,6 @@ inline dkm::test::Dashboard shipped_dashboard(const std::string& uid) {
     if (d.uid == uid) return d;
   FAIL("no dashboard with uid " << uid << " in dist/dashboards");
   return {};
-}
-
-/// Lines DSS's backend sends under `prefix`: the names of the original product's DSS
-/// dashboards (github.com/dataiku/dkumonitor, dashboards/dss_backend.json), and the JVM
-/// heap gauges of Dropwizard's MemoryUsageGaugeSet (heap.used, heap.committed, heap.max),
-/// which the backend's jvm.memory.heap.used comes with. `value` for the first four.
-inline std::vector<std::string> dss_backend_lines(const std::string& prefix, long value = 42) {
-  std::string now = std::to_string(static_cast<long>(std::time(nullptr)));
-  std::vector<std::string> lines;
-  for (const auto& [suffix, v] : std::vector<std::pair<std::string, long>>{
-           {"dku.collaboration.activeUsers", value}, {"catalog.indexAll.datasets.count", value},
-           {"catalog.indexAll.recipes", value}, {"jvm.memory.heap.used", value},
-           {"jvm.memory.heap.committed", 1L << 30}, {"jvm.memory.heap.max", 2L << 30}})
-    lines.push_back(prefix + ".backend.server." + suffix + " " + std::to_string(v) + " " + now);
-  return lines;
 }
 
 /// Every series of `dashboard` (variables resolved as Grafana does, every option

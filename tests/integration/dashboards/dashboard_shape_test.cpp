@@ -85,3 +85,29 @@ TEST_CASE("no brace group nests: go-carbon expands a group to its first closing 
       }
   }
 }
+
+TEST_CASE("the DSS lists skip the collectd tree and nothing else; the host lists skip one-node hosts' series",
+          "[dashboards]") {
+  // go-carbon walks its index node by node: a '*' where 'collectd' or a host sits walks
+  // every host's series (seconds at 1,000 hosts), so the lists spell their first nodes out.
+  std::string instances = shipped_dashboard("dkumonitor-dss-backend").variables.at(0).query;
+  REQUIRE(instances.rfind("expand(", 0) == 0);
+  dkm::test::GraphiteGlob instance_list(instances.substr(7, instances.size() - 8));
+  for (const char* first : {"c", "co", "col", "coll", "colle", "collec", "collect", "collectdx", "corp", "cold", "dss",
+                            "dataiku", "acme", "x"}) {
+    INFO(first);
+    CHECK(instance_list.matches(std::string(first) + ".backend.server"));
+    CHECK(instance_list.matches(std::string(first) + ".a.b.c.d.e.f.g.backend.server"));  // 8 nodes
+  }
+  CHECK_FALSE(instance_list.matches("collectd.backend.server"));
+  CHECK_FALSE(instance_list.matches("collectd.host.backend.server"));
+  for (const char* uid : {"dkumonitor-system", "dkumonitor-dss-host"}) {
+    INFO(uid);
+    std::string hosts = shipped_dashboard(uid).variables.at(0).query;
+    dkm::test::GraphiteGlob host_list(hosts.substr(7, hosts.size() - 8));
+    for (const char* host : {"domain_example_host", "host", "com.example.host", "localdomain.host",
+                             "com.example.dc1.rack2.host"})
+      CHECK(host_list.matches("collectd." + std::string(host) + ".cpu"));
+    CHECK_FALSE(host_list.matches("collectd.domain_example_host.cpu.cpu"));  // not into a one-node host
+  }
+}

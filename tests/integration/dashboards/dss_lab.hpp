@@ -25,14 +25,6 @@
 
 namespace dkm::test {
 
-/// The prefix `dssadmin install-monitoring-integration` takes without -prefix: "dss.",
-/// the FQDN's labels reversed, and the DSS port.
-inline std::string dss_default_prefix(const std::string& fqdn, int dss_port) {
-  std::vector<std::string> labels = split(fqdn, '.');
-  std::reverse(labels.begin(), labels.end());
-  return "dss." + join(labels, ".") + "." + std::to_string(dss_port);
-}
-
 /// The device of the file system holding `dir` and its disk, as DSS's generator finds them
 /// (the first word of `df DIR`'s last line; the disk is its last path component).
 inline std::pair<std::string, std::string> dss_data_dir_device(const fs::path& dir) {
