@@ -15,6 +15,14 @@ find_package(LibArchive REQUIRED)
 find_package(tomlplusplus 3 REQUIRED)
 pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2>=1.1)
 
+# Nettle's SHA-256 for dkmadmin's boot records, linked from its static library so that the
+# runtime tools stay free of shared libraries beyond libc's (OpenSSL stays dkmpack's).
+find_path(NETTLE_INCLUDE_DIR nettle/sha2.h REQUIRED)
+find_library(NETTLE_STATIC_LIBRARY NAMES libnettle.a REQUIRED)
+add_library(dkm_nettle INTERFACE)
+target_include_directories(dkm_nettle SYSTEM INTERFACE ${NETTLE_INCLUDE_DIR})
+target_link_libraries(dkm_nettle INTERFACE ${NETTLE_STATIC_LIBRARY})
+
 # kainjow::mustache is one header in Debian's libkainjow-mustache-dev.
 find_path(MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
 add_library(dkm_mustache INTERFACE)

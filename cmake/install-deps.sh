@@ -24,7 +24,7 @@ fi
 packages="g++ cmake ninja-build pkg-config git ca-certificates
   libboost-dev libboost-program-options-dev
   libgit2-dev libcurl4-openssl-dev libarchive-dev libssl-dev libtomlplusplus-dev
-  nlohmann-json3-dev libkainjow-mustache-dev catch2"
+  nlohmann-json3-dev libkainjow-mustache-dev catch2 nettle-dev"
 # Packaging: CPack's .rpm generator (the .deb one needs dpkg only); patch for recipes' patches.
 packages="$packages rpm dpkg-dev file binutils patch"
 # Tests: the fixture toolchains (Go, npm, autotools), Debian's real collectd,

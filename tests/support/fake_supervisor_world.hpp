@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <csignal>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -49,6 +50,20 @@ class FakeProcesses : public supervise::Processes {
   void forget(const std::string& name) override { forgotten.push_back(name); }
   void signal(pid_t pid, int sig, bool group) override { signals.push_back({pid, sig, group}); }
   bool group_alive(pid_t pgid) override { return live_groups.count(pgid) > 0; }
+  std::optional<supervise::CommandProblem> command_problem(const supervise::ProgramConfig& cfg) override {
+    auto it = problems.find(cfg.name);
+    if (it == problems.end()) return std::nullopt;
+    return it->second;
+  }
+  bool clear_logs(const supervise::ProgramConfig& cfg) override {
+    cleared.push_back(cfg.name);
+    return !uncleared.count(cfg.name);
+  }
+  bool write_stdin(const std::string& name, std::string_view data) override {
+    if (closed_stdin.count(name)) return false;
+    stdin_data[name] += std::string(data);
+    return true;
+  }
 
   /// How many times `name` was spawned.
   long spawns(const std::string& name) const { return std::count(spawned.begin(), spawned.end(), name); }
@@ -59,6 +74,11 @@ class FakeProcesses : public supervise::Processes {
   std::vector<std::string> forgotten;     ///< services dropped by a reload
   std::vector<Signal> signals;            ///< every signal sent
   std::set<pid_t> live_groups;            ///< process groups with a member left
+  std::map<std::string, supervise::CommandProblem> problems;  ///< services whose command cannot run
+  std::vector<std::string> cleared;       ///< every clear_logs, in order
+  std::set<std::string> uncleared;        ///< services whose logs cannot be cleared
+  std::map<std::string, std::string> stdin_data;  ///< what each service's standard input got
+  std::set<std::string> closed_stdin;     ///< services whose standard input is closed
 
  private:
   pid_t next_pid_ = 100;
@@ -121,13 +141,23 @@ class RecordingLog : public supervise::EventLog {
   std::vector<std::string> lines;
 };
 
-/// A program definition with the services file's defaults.
+/// A program definition with the services file's defaults (a group of one, named as it).
 inline supervise::ProgramConfig program(const std::string& name, int priority = 999) {
   supervise::ProgramConfig cfg;
-  cfg.name = name;
+  cfg.name = cfg.group = cfg.process_name = name;
   cfg.command = {"/srv/bin/" + name};
   cfg.command_text = cfg.command.front();
-  cfg.priority = priority;
+  cfg.priority = cfg.group_priority = priority;
+  return cfg;
+}
+
+/// Process `process` of group `group` (a [group:GROUP] program, or one of numprocs), GROUP:PROCESS.
+inline supervise::ProgramConfig member(const std::string& group, const std::string& process, int priority = 999,
+                                       int group_priority = 999) {
+  supervise::ProgramConfig cfg = program(process, priority);
+  cfg.name = group + ":" + process;
+  cfg.group = group;
+  cfg.group_priority = group_priority;
   return cfg;
 }
 

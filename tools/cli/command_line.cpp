@@ -154,6 +154,14 @@ Invocation parse(const Program& program, const std::vector<std::string>& args) {
     return inv;
   }
   const Command& command = *inv.command;
+  if (command.dash_numbers) {
+    auto is_dash_number = [](const std::string& w) {
+      return w.size() > 1 && w[0] == '-' && w.find_first_not_of("0123456789", 1) == std::string::npos;
+    };
+    for (const auto& w : rest)
+      if (is_dash_number(w)) inv.dash_numbers.push_back(w);
+    rest.erase(std::remove_if(rest.begin(), rest.end(), is_dash_number), rest.end());
+  }
   po::options_description own = describe(command.options);
   if (!named || program.globals_first)
     for (const auto& o : program.global) add(own, o, false);

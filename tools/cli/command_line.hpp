@@ -40,14 +40,21 @@ struct Option {
 
 /// One command of a front end.
 struct Command {
-  /// A command: its word, its help, its options, and whether it takes other words.
-  Command(std::string name_, std::string help_, std::vector<Option> options_ = {}, bool operands_ = false)
-      : name(std::move(name_)), help(std::move(help_)), options(std::move(options_)), operands(operands_) {}
+  /// A command: its word, its help, its options, whether it takes other words, and
+  /// whether "-N" words are numbers of its own (supervisorctl's `tail -100`).
+  Command(std::string name_, std::string help_, std::vector<Option> options_ = {}, bool operands_ = false,
+          bool dash_numbers_ = false)
+      : name(std::move(name_)),
+        help(std::move(help_)),
+        options(std::move(options_)),
+        operands(operands_),
+        dash_numbers(dash_numbers_) {}
 
   std::string name;             ///< the word that selects it; "" for the default command
   std::string help;             ///< what --help prints for it; "{options}" becomes the options table
   std::vector<Option> options;  ///< its own options (the program's global ones come too)
   bool operands = false;        ///< takes words besides its options (checked by the front end)
+  bool dash_numbers = false;    ///< "-N" words go to Invocation::dash_numbers, not to the option parser
 };
 
 /// A front end.
@@ -71,6 +78,7 @@ struct Invocation {
   std::string command_word;              ///< the first word when it names no command (an unknown command)
   boost::program_options::variables_map values;
   std::vector<std::string> operands;     ///< the command's words besides options
+  std::vector<std::string> dash_numbers; ///< with Command::dash_numbers: its "-N" words, in order
   std::vector<std::string> leading;      ///< with globals_first: the global options given before the command
 
   /// True when the option was given (or has a default).

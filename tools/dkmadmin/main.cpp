@@ -45,7 +45,9 @@ dkm start / dkm stop, restart on failure, the whole control group killed on stop
 `systemctl daemon-reload` and `systemctl enable`.
 SysV init: writes /etc/init.d/dkumonitor[.NAME] (start|stop|restart|force-reload|
 status, running dkm as the account), enabled with update-rc.d or chkconfig.
-Records what it wrote in /var/lib/dkumonitor/boot/ for uninstall-boot.
+Records what it wrote (with each file's sha256) in /var/lib/dkumonitor/boot/ for
+uninstall-boot. The unit names DIR by its real path; --user root for an install
+another account owns is refused without --force.
 Must run as root, except with --root. Reinstalling for the same DIR updates it.
 On an install migrated from the original dkumonitor, the original's unit
 (/usr/lib/systemd/system/dkumonitor[.NAME].service) or init script of the same
@@ -55,7 +57,8 @@ name is replaced: disabled and moved aside first, put back if this fails.
 constexpr const char* kUninstallHelp = R"(usage: dkmadmin uninstall-boot [-d DIR] [--name NAME] [--root PATH] [--force]
 
 Disables the boot service (systemctl disable, update-rc.d remove, chkconfig --del)
-and removes exactly the files, links and directories install-boot recorded.
+and removes the files, links and directories install-boot recorded, as it wrote
+them: a file changed since is left, and named.
 Services running now are left running. Must run as root, except with --root.
 )";
 
@@ -79,7 +82,9 @@ const cli::Program kProgram{
     {{"install-boot", std::string(kInstallHelp) + "\n{options}",
       {kNameAndRoot[0], kNameAndRoot[1], {"user", Value::kText, "USER", "run dkm as USER (default: the owner of DIR)"},
        {"init", Value::kText, "INIT", "systemd or sysv (default: detected)"},
-       {"force", Value::kNone, "", "replace a service of the same name that starts another install"}}},
+       {"force", Value::kNone, "",
+        "replace a service of the same name that starts another install; with --user root, run another "
+        "account's install as root"}}},
      {"uninstall-boot", std::string(kUninstallHelp) + "\n{options}",
       {kNameAndRoot[0], kNameAndRoot[1], {"force", Value::kNone, "", "remove a service that starts another install"}}},
      {"status-boot", std::string(kStatusHelp) + "\n{options}", kNameAndRoot}},

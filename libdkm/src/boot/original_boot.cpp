@@ -4,6 +4,7 @@
 #include <dkm/core/strings.hpp>
 #include <dkm/boot/boot.hpp>
 
+#include "image_root.hpp"
 #include "systemd.hpp"
 
 #include <sys/stat.h>
@@ -121,12 +122,14 @@ bool OriginalBootTakeover::replaces(const fs::path& root, const fs::path& host_f
 }
 
 void OriginalBootTakeover::take_away(const BootOptions& options, BootCommands& commands, std::ostream& out) {
-  std::error_code ec;
+  ImageRoot image(options.root);
   for (const auto& o : originals_) {
     Taken t{o, {}, {}, false};
-    fs::path host = under_root(options.root, o.file);
     if (o.init == InitSystem::sysv) {
-      t.text = read_file(host);  // install-boot writes its script over it
+      // install-boot writes its script over it
+      std::optional<std::string> text = image.read_file(o.file);
+      if (!text) throw Error(image.host(o.file).string() + ": cannot read the original's init script");
+      t.text = *text;
       taken_.push_back(t);
       continue;
     }
@@ -135,13 +138,12 @@ void OriginalBootTakeover::take_away(const BootOptions& options, BootCommands& c
       run_checked(commands, {"systemctl", "disable", o.service + ".service"}, out);
       taken_.back().disabled = true;
     } else {
-      fs::path link = under_root(options.root, systemd_wants_link(o.service));
-      if (fs::is_symlink(link, ec) && fs::read_symlink(link, ec) == o.file) fs::remove(link, ec);
+      fs::path link = systemd_wants_link(o.service);
+      if (image.read_symlink(link) == o.file) image.remove(link);
       taken_.push_back(t);
     }
-    fs::path aside = host.parent_path() / ("." + host.filename().string() + ".dkm-replaced");
-    if (::rename(host.c_str(), aside.c_str()) != 0)
-      throw Error(host.string() + ": cannot move the original's unit aside: " + errno_text());
+    fs::path aside = o.file.parent_path() / ("." + o.file.filename().string() + ".dkm-replaced");
+    image.rename(o.file, aside);
     taken_.back().aside = aside;
   }
 }
@@ -149,16 +151,15 @@ void OriginalBootTakeover::take_away(const BootOptions& options, BootCommands& c
 void OriginalBootTakeover::restore(const BootOptions& options, BootCommands& commands) noexcept {
   for (auto it = taken_.rbegin(); it != taken_.rend(); ++it) {
     try {
-      fs::path host = under_root(options.root, it->original.file);
+      ImageRoot image(options.root);
       if (it->original.init == InitSystem::sysv) {
-        write_file_atomic(host, it->text, 0755);
+        image.write_file(it->original.file, it->text, 0755);
         continue;
       }
-      if (!it->aside.empty()) ::rename(it->aside.c_str(), host.c_str());
+      if (!it->aside.empty()) image.rename(it->aside, it->original.file);
       if (options.offline) {
-        std::error_code ec;
-        fs::path link = under_root(options.root, systemd_wants_link(it->original.service));
-        if (!fs::exists(fs::symlink_status(link, ec))) fs::create_symlink(it->original.file, link, ec);
+        fs::path link = systemd_wants_link(it->original.service);
+        if (!image.status(link)) image.replace_symlink(link, it->original.file);
       } else if (it->disabled) {
         std::ostringstream ignored;
         run_checked(commands, {"systemctl", "daemon-reload"}, ignored);
@@ -172,11 +173,11 @@ void OriginalBootTakeover::restore(const BootOptions& options, BootCommands& com
 }
 
 void OriginalBootTakeover::finish(const BootOptions& options, std::ostream& out) {
-  std::error_code ec;
+  ImageRoot image(options.root);
   for (const auto& t : taken_) {
-    if (!t.aside.empty()) fs::remove(t.aside, ec);
+    if (!t.aside.empty()) image.remove(t.aside);
     out << "dkmadmin: replaced the original dkumonitor's " << t.original.service << " ("
-        << under_root(options.root, t.original.file).string() << ")\n";
+        << image.host(t.original.file).string() << ")\n";
   }
   taken_.clear();
 }

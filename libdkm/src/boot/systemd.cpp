@@ -2,6 +2,7 @@
 #include "systemd.hpp"
 
 #include <dkm/boot/target.hpp>
+#include <dkm/core/error.hpp>
 
 #include <string>
 
@@ -17,6 +18,20 @@ std::string systemd_word(const std::string& word, bool exec) {
     if (c == ' ' || c == '\t' || c == '\'') blank = true;
   }
   return blank ? "\"" + out + "\"" : out;
+}
+
+std::string systemd_command(const fs::path& program, const std::vector<std::string>& args) {
+  const std::string path = program.string();
+  std::string line = systemd_word(path);
+  if (path.find('$') != std::string::npos) line = "@" + line + " " + systemd_word(path, true);
+  for (const auto& arg : args) line += " " + systemd_word(arg, true);
+  return line;
+}
+
+void check_systemd_program(const fs::path& program, const std::string& what) {
+  if (program.string().find('\'') != std::string::npos)
+    throw UsageError(what + ": holds a quote ('), which systemd refuses in the path of the program it runs (" +
+                     program.string() + "); move the install to a directory without one, or use --init sysv");
 }
 
 std::string systemd_value(const std::string& value) {
@@ -39,7 +54,8 @@ std::string render_systemd_unit(const BootTarget& target) {
   if (target.run_as_root) environment += " DKM_ALLOW_ROOT=1";
   values.set("environment", environment);
   values.set("pid_file", systemd_value(target.pid_file().string()));
-  values.set("dkm", systemd_word(target.dkm().string(), true));
+  values.set("exec_start", systemd_command(target.dkm(), {"start"}));
+  values.set("exec_stop", systemd_command(target.dkm(), {"stop"}));
   std::string writable;
   for (const auto& path : target.writable) writable += (writable.empty() ? "" : " ") + systemd_word(path.string());
   values.set("writable", writable);

@@ -7,6 +7,7 @@
 #include <dkm/boot/target.hpp>
 
 #include <string>
+#include <vector>
 
 namespace dkm::boot {
 
@@ -24,6 +25,18 @@ inline fs::path systemd_wants_link(const std::string& service) {
 /// `exec` (ExecStart= expands variables), double quotes around words with blanks.
 /// check_bootable_path() has ruled out '"', '\\' and control characters.
 std::string systemd_word(const std::string& word, bool exec = false);
+
+/// A command line for ExecStart= or ExecStop=, per systemd.service's "Command lines":
+/// '%' is a specifier everywhere (doubled); '$' is expanded in the arguments (doubled
+/// there) but not in the program's path, so a path that holds a '$' is written as is,
+/// in the "@PATH ARGV0" form that gives argv[0] apart (escaped like an argument).
+/// check_systemd_program() has accepted `program`.
+std::string systemd_command(const fs::path& program, const std::vector<std::string>& args);
+
+/// Throws UsageError when systemd cannot run `program` (`what` names it in the message):
+/// a path holding a quote, which systemd refuses in an executable's name
+/// ("Executable name contains special characters").
+void check_systemd_program(const fs::path& program, const std::string& what);
 
 /// A value systemd takes whole (PIDFile=, WorkingDirectory=, Description=): '%' doubled.
 std::string systemd_value(const std::string& value);
@@ -44,8 +57,8 @@ User={{user}}
 WorkingDirectory={{working_directory}}
 Environment={{environment}}
 PIDFile={{pid_file}}
-ExecStart={{dkm}} start
-ExecStop={{dkm}} stop
+ExecStart={{exec_start}}
+ExecStop={{exec_stop}}
 TimeoutStartSec=300
 # dkm stop goes one priority after another, each allowed its stopwaitsecs (4 x 30 s).
 TimeoutStopSec=150

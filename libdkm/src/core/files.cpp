@@ -13,9 +13,6 @@
 
 namespace dkm {
 
-namespace {
-
-/// Writes all of `content` to `fd`; false (errno set) on failure.
 bool write_all(int fd, std::string_view content) {
   const char* p = content.data();
   size_t left = content.size();
@@ -28,8 +25,6 @@ bool write_all(int fd, std::string_view content) {
   }
   return true;
 }
-
-}  // namespace
 
 std::string errno_text(int err) { return std::strerror(err); }
 
@@ -89,15 +84,16 @@ void publish_directory(const fs::path& finished, const fs::path& target) {
   fs::remove_all(finished, ec);  // the old tree, now at the finished one's name
 }
 
-void replace_symlink(const fs::path& link, const fs::path& target) {
+void replace_symlink(const fs::path& link, const fs::path& target) { replace_symlink_at(AT_FDCWD, link, target, link); }
+
+void replace_symlink_at(int dir, const fs::path& link, const fs::path& target, const fs::path& shown) {
   fs::path tmp = temp_sibling(link);
-  std::error_code ec;
-  fs::create_symlink(target, tmp, ec);
-  if (ec) throw Error(link.string() + ": cannot create link to " + target.string() + ": " + ec.message());
-  if (::rename(tmp.c_str(), link.c_str()) != 0) {
+  if (::symlinkat(target.c_str(), dir, tmp.c_str()) != 0)
+    throw Error(shown.string() + ": cannot create link to " + target.string() + ": " + errno_text());
+  if (::renameat(dir, tmp.c_str(), dir, link.c_str()) != 0) {
     int err = errno;
-    fs::remove(tmp, ec);
-    throw Error(link.string() + ": cannot replace link: " + errno_text(err));
+    ::unlinkat(dir, tmp.c_str(), 0);
+    throw Error(shown.string() + ": cannot replace link: " + errno_text(err));
   }
 }
 

@@ -17,6 +17,12 @@ bool InstallLayout::holds_install() const {
   return fs::is_regular_file(env_file(), ec);
 }
 
+InstallLayout canonical_install(const InstallLayout& layout) {
+  std::error_code ec;
+  fs::path real = fs::canonical(layout.root(), ec);
+  return ec ? layout : InstallLayout(real);
+}
+
 std::map<std::string, std::string> parse_env_file(const std::string& text, const std::string& name) {
   std::map<std::string, std::string> vars;
   long line_no = 0;

@@ -26,6 +26,17 @@ IpAddress to_ip(std::string_view text) {
   return {};
 }
 
+std::string ipv4_shorthand(std::string_view host) {
+  if (host.empty() || !to_ip(host).text.empty()) return {};
+  // inet_aton also takes "ADDR anything": only numbers and dots are a shorthand.
+  if (host.find_first_not_of("0123456789abcdefABCDEFxX.") != std::string_view::npos) return {};
+  std::string s(host);
+  in_addr addr{};
+  char out[INET_ADDRSTRLEN];
+  if (::inet_aton(s.c_str(), &addr) == 0 || !::inet_ntop(AF_INET, &addr, out, sizeof out)) return {};
+  return out;
+}
+
 IpAddress parse_ip(std::string_view text, const std::string& flag) {
   IpAddress ip = to_ip(text);
   if (ip.text.empty())
@@ -69,6 +80,9 @@ Endpoint parse_endpoint(std::string_view text, int default_port, const std::stri
   Endpoint out;
   if (IpAddress ip = to_ip(host); !ip.text.empty()) {
     out.host = ip.text;
+  } else if (std::string full = ipv4_shorthand(host); !full.empty()) {
+    throw UsageError(flag + ": '" + host + "' is a shorthand of the IPv4 address " + full +
+                     " (the resolver reads it so), not a host name: write the address in full");
   } else {
     if (host.find(':') != std::string::npos)
       throw UsageError(flag + ": '" + s + "' is neither HOST[:PORT] nor an IPv6 address (write [ADDR]:PORT)");

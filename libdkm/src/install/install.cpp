@@ -102,8 +102,8 @@ void put_in_place(const std::vector<TreeEntry>& tree, const fs::path& dir) {
   auto undo_parents = [&] {
     for (auto it = created_parents.rbegin(); it != created_parents.rend(); ++it) ::rmdir(it->c_str());
   };
-  std::string templ = dir_exists ? (dir / ".dkm-install-XXXXXX").string()
-                                 : (dir.parent_path() / ("." + dir.filename().string() + ".dkm-install-XXXXXX")).string();
+  // A short name: beside a DIR whose own name is near NAME_MAX, ".DIR.suffix" would not fit.
+  std::string templ = ((dir_exists ? dir : dir.parent_path()) / ".dkm-install-XXXXXX").string();
   if (::mkdtemp(templ.data()) == nullptr) {
     std::string why = errno_text();
     undo_parents();

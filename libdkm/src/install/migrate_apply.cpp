@@ -1,12 +1,14 @@
 // Migrating an original install in place: see migrate_apply.hpp.
 #include <dkm/install/migrate_apply.hpp>
 
+#include <dkm/core/dir_handle.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/install/install.hpp>
 #include <dkm/install/machine.hpp>
 #include <dkm/core/proc_info.hpp>
 #include <dkm/core/process.hpp>
 #include <dkm/install/secrets.hpp>
+#include <dkm/install/update.hpp>
 
 #include "install_dir.hpp"
 
@@ -278,10 +280,10 @@ MigrationOutcome migrate_original_install(const fs::path& dir, const MigrationOp
 
 std::string update_preview(const fs::path& dir, const Bundle& bundle, const std::string& fallback_version) {
   InstallLayout layout(dir);
-  if (!layout.holds_install())
-    throw UsageError("-d/--directory: " + layout.root().string() + " holds no install (no " + layout.env_file().string() +
-                     ", nor an original dkumonitor install's bin/env-default); install first, without -u");
-  auto env = parse_env_file(read_file(layout.env_file()), layout.env_file().string());
+  check_update_allowed(dir, bundle);  // a dry run reads bin/env: not another account's
+  std::optional<std::string> text = DirHandle(layout.root(), true).subdir("bin").read_file("env");
+  if (!text) throw UsageError("-d/--directory: " + layout.env_file().string() + " cannot be read as a file of the install's own");
+  auto env = parse_env_file(*text, layout.env_file().string());
   std::ostringstream out;
   out << "dry run, nothing changed: installer -u would point the install in " << layout.root().string() << " at "
       << bundle.root().string() << "\n"

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
 #include <map>
 #include <set>
 #include <string>
@@ -59,6 +60,11 @@ std::string flag_name(const std::string& long_name) {
 }
 
 std::string path_problem(const std::string& path) {
+  if (path.size() >= PATH_MAX) return "it is " + std::to_string(path.size()) + " characters long, more than a path may have";
+  for (const auto& name : split(path, '/'))
+    if (name.size() > NAME_MAX)
+      return "its name '" + name + "' is " + std::to_string(name.size()) + " characters long, more than the " +
+             std::to_string(NAME_MAX) + " a file name may have";
   for (char c : path) {
     bool ok = std::isalnum(static_cast<unsigned char>(c)) || std::string_view("/._-+@,:=~").find(c) != std::string_view::npos;
     if (!ok) {

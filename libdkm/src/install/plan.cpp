@@ -148,6 +148,11 @@ std::vector<TreeEntry> bundle_links(const Bundle& bundle) {
   };
 }
 
+const std::vector<std::string>& env_keys() {
+  static const std::vector<std::string> keys{"DKM_HOME", "DKM_BUNDLE", "DKM_VERSION", "DKM_INSTALL_TYPE", "DKM_PORT"};
+  return keys;
+}
+
 std::map<std::string, std::string> env_vars(const InstallLayout& layout, const Bundle& bundle,
                                                    const std::string& version, const std::string& type, int port) {
   return {{"DKM_HOME", layout.root().string()},

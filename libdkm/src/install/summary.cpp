@@ -4,6 +4,7 @@
 #include <dkm/core/strings.hpp>
 #include <dkm/install/addresses.hpp>
 #include <dkm/install/collectd_metric_set.hpp>
+#include <dkm/install/plan.hpp>
 #include <dkm/install/sizing.hpp>
 
 #include <sstream>
@@ -124,8 +125,11 @@ std::string update_summary(const UpdateResult& r) {
   out << "dkumonitor install in " << r.layout.root().string() << " updated: "
       << (r.old_version.empty() ? "?" : r.old_version) << " -> " << r.version << "\n"
       << "  now running the bundle " << r.bundle.string() << "\n"
-      << "  conf/ and storage/ left as they were\n"
-      << "Restart to use it: " << (r.layout.bin() / "dkm").string() << " restart\n";
+      << "  conf/ and storage/ left as they were\n";
+  if (!r.dropped_env_keys.empty())
+    out << "  bin/env: dropped " << join(r.dropped_env_keys, ", ") << " (it keeps only the keys the installer writes: "
+        << join(env_keys(), ", ") << "; give a service a variable with environment = in conf/services.ini)\n";
+  out << "Restart to use it: " << (r.layout.bin() / "dkm").string() << " restart\n";
   return out.str();
 }
 

@@ -1,26 +1,56 @@
-// Orders that span services: which ones a request means, and starting or stopping them
-// by priority, a group of equal priority once the group before it has settled.
+// Orders that span services: which ones a request means (supervisorctl's names), and
+// starting or stopping them by priority, a group of equal priority once the group before
+// it has settled.
 #include "state_machine.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace dkm::supervise {
+
+std::vector<std::string> StateMachine::listing() const {
+  std::vector<const Service*> all;
+  for (const auto& [name, s] : services_)
+    if (!s->removed) all.push_back(s.get());
+  // supervisorctl lists by group, then process: "solo" before "web:back".
+  std::sort(all.begin(), all.end(), [](const Service* a, const Service* b) {
+    return std::tie(a->cfg.group, a->cfg.process_name) < std::tie(b->cfg.group, b->cfg.process_name);
+  });
+  std::vector<std::string> out;
+  for (const Service* s : all) out.push_back(s->cfg.name);
+  return out;
+}
+
+std::vector<std::string> StateMachine::matching(const std::string& spec) const {
+  // supervisorctl's names: GROUP:* (or GROUP:) is a whole group, GROUP:PROCESS one of
+  // its processes, and NAME alone is NAME:NAME (a program whose group bears its name).
+  size_t colon = spec.find(':');
+  std::string group = spec.substr(0, colon);
+  std::string process = colon == std::string::npos ? spec : spec.substr(colon + 1);
+  bool whole_group = colon != std::string::npos && (process.empty() || process == "*");
+  std::vector<std::string> out;
+  for (const auto& name : listing()) {
+    const ProgramConfig& cfg = services_.at(name)->cfg;
+    if (cfg.group == group && (whole_group || cfg.process_name == process)) out.push_back(name);
+  }
+  return out;
+}
 
 std::vector<std::string> StateMachine::select(const std::vector<std::string>& names,
                                               std::vector<std::string>& unknown) const {
   std::vector<std::string> out;
   if (names.empty()) {
-    std::vector<const Service*> all;
-    for (const auto& [name, s] : services_)
-      if (!s->removed) all.push_back(s.get());
-    std::stable_sort(all.begin(), all.end(), [](const Service* a, const Service* b) { return a->cfg.priority < b->cfg.priority; });
-    for (const Service* s : all) out.push_back(s->cfg.name);
+    out = listing();
+    std::stable_sort(out.begin(), out.end(), [this](const std::string& a, const std::string& b) {
+      return services_.at(a)->cfg.rank() < services_.at(b)->cfg.rank();
+    });
     return out;
   }
-  for (const auto& n : names) {
-    const Service* s = find(n);
-    if (!s || s->removed) unknown.push_back(n);
-    else if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  for (const auto& spec : names) {
+    auto found = matching(spec);
+    if (found.empty()) unknown.push_back(spec);
+    for (auto& name : found)
+      if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
   }
   return out;
 }
@@ -30,14 +60,14 @@ std::vector<std::vector<std::string>> StateMachine::priority_groups(const std::v
   std::vector<const Service*> list;
   for (const auto& n : names) list.push_back(find(n));
   std::stable_sort(list.begin(), list.end(), [highest_first](const Service* a, const Service* b) {
-    return highest_first ? a->cfg.priority > b->cfg.priority : a->cfg.priority < b->cfg.priority;
+    return highest_first ? a->cfg.rank() > b->cfg.rank() : a->cfg.rank() < b->cfg.rank();
   });
   std::vector<std::vector<std::string>> groups;
-  int last = 0;
+  std::pair<int, int> last;
   for (const Service* s : list) {
-    if (groups.empty() || s->cfg.priority != last) groups.emplace_back();
+    if (groups.empty() || s->cfg.rank() != last) groups.emplace_back();
     groups.back().push_back(s->cfg.name);
-    last = s->cfg.priority;
+    last = s->cfg.rank();
   }
   return groups;
 }
@@ -86,7 +116,7 @@ std::chrono::seconds StateMachine::stop_by_priority(const std::vector<std::strin
 
 void StateMachine::advance_batches() {
   for (auto b = batches_.begin(); b != batches_.end();) {
-    auto settled = [this, &b](const std::string& n) { return b->stopping ? stop_settled(n) : start_settled(n); };
+    auto settled = [this, &b](const std::string& n) { return b->stopping ? stop_settled(n) : start_turn_over(n); };
     while (b->next < b->groups.size() &&
            std::all_of(b->groups[b->next - 1].begin(), b->groups[b->next - 1].end(), settled)) {
       for (const auto& name : b->groups[b->next]) {
@@ -113,12 +143,14 @@ void StateMachine::start_autostart() {
 void StateMachine::shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
+  restart_.reset();
   batches_.clear();
   stop_by_priority(names());
 }
 
 void StateMachine::settle() {
   erase_removed();
+  finish_restart();
   advance_batches();
 }
 

@@ -139,11 +139,85 @@ std::vector<std::string> split_command(std::string_view text) {
   return words;
 }
 
+namespace {
+
+/// The parts of a Python conversion specifier after `%(name)`: flags, width, precision, type.
+struct PercentSpec {
+  bool left = false, zero = false, plus = false, space = false, alternate = false;
+  std::size_t width = 0;
+  std::optional<std::size_t> precision;
+  char type = 's';
+};
+
+/// Reads the specifier at text[i] (just after the closing parenthesis); advances i past it.
+PercentSpec read_spec(std::string_view text, std::size_t& i) {
+  PercentSpec spec;
+  auto digits = [&](std::size_t& into) {
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) into = into * 10 + (text[i++] - '0');
+  };
+  for (; i < text.size() && std::string_view("-0+ #").find(text[i]) != std::string_view::npos; ++i) {
+    char f = text[i];
+    spec.left |= f == '-';
+    spec.zero |= f == '0';
+    spec.plus |= f == '+';
+    spec.space |= f == ' ';
+    spec.alternate |= f == '#';
+  }
+  digits(spec.width);
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    spec.precision = 0;
+    digits(*spec.precision);
+  }
+  while (i < text.size() && (text[i] == 'h' || text[i] == 'l' || text[i] == 'L')) ++i;  // length: ignored, as Python does
+  if (i >= text.size()) throw ValueError("incomplete format in '" + std::string(text) + "'");
+  spec.type = text[i++];
+  return spec;
+}
+
+/// Python's formatting of an integer for d, i, u, x, X and o.
+std::string format_number(long long n, const PercentSpec& spec) {
+  unsigned long long magnitude = n < 0 ? 0ull - static_cast<unsigned long long>(n) : static_cast<unsigned long long>(n);
+  int base = spec.type == 'x' || spec.type == 'X' ? 16 : spec.type == 'o' ? 8 : 10;
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), "0123456789abcdef"[magnitude % base]);
+    magnitude /= base;
+  } while (magnitude);
+  if (spec.type == 'X')
+    for (char& c : digits) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (spec.precision && digits.size() < *spec.precision) digits.insert(0, *spec.precision - digits.size(), '0');
+  std::string prefix = n < 0 ? "-" : spec.plus ? "+" : spec.space ? " " : "";
+  if (spec.alternate && base != 10) prefix += spec.type == 'X' ? "0X" : spec.type == 'x' ? "0x" : "0o";
+  if (spec.zero && !spec.left && prefix.size() + digits.size() < spec.width)
+    digits.insert(0, spec.width - prefix.size() - digits.size(), '0');
+  return prefix + digits;
+}
+
+/// One value formatted by its specifier, padded to its width.
+std::string format_value(const PercentValue& value, const PercentSpec& spec, const std::string& name) {
+  std::string out;
+  if (spec.type == 's') {
+    out = std::holds_alternative<long long>(value) ? std::to_string(std::get<long long>(value)) : std::get<std::string>(value);
+    if (spec.precision && out.size() > *spec.precision) out.resize(*spec.precision);
+  } else if (std::string_view("diuxXo").find(spec.type) != std::string_view::npos) {
+    if (!std::holds_alternative<long long>(value))
+      throw ValueError("'%(" + name + ")" + spec.type + "' needs a number, and " + name + " is text");
+    out = format_number(std::get<long long>(value), spec);
+  } else {
+    throw ValueError(std::string("unsupported format character '") + spec.type + "' in '%(" + name + ")...'");
+  }
+  if (out.size() < spec.width) out.insert(spec.left ? out.size() : 0, spec.width - out.size(), ' ');
+  return out;
+}
+
+}  // namespace
+
 std::string expand_percent(std::string_view text,
-                           const std::function<std::optional<std::string>(const std::string&)>& lookup) {
+                           const std::function<std::optional<PercentValue>(const std::string&)>& lookup) {
   std::string out;
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c != '%') {
       out += c;
@@ -156,16 +230,28 @@ std::string expand_percent(std::string_view text,
     }
     if (i + 1 >= text.size() || text[i + 1] != '(')
       throw ValueError("stray '%' in '" + std::string(text) + "' (write %% for a percent sign)");
-    size_t close = text.find(')', i + 2);
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != 's')
+    std::size_t close = text.find(')', i + 2);
+    if (close == std::string_view::npos)
       throw ValueError("malformed reference in '" + std::string(text) + "' (expected %(name)s)");
     std::string name(text.substr(i + 2, close - i - 2));
+    std::size_t next = close + 1;
+    PercentSpec spec = read_spec(text, next);
     auto value = lookup(name);
-    if (!value) throw ValueError("unknown name '%(" + name + ")s'");
-    out += *value;
-    i = close + 1;
+    if (!value) throw ValueError("unknown name '%(" + name + ")" + std::string(1, spec.type) + "'");
+    out += format_value(*value, spec, name);
+    i = next - 1;
   }
   return out;
+}
+
+mode_t parse_umask(std::string_view text) {
+  std::string v(trim(text));
+  if (v.size() > 2 && v[0] == '0' && (v[1] == 'o' || v[1] == 'O')) v = v.substr(2);
+  if (v.empty() || v.size() > 4 || v.find_first_not_of("01234567") != std::string::npos)
+    throw ValueError("'" + std::string(text) + "' is not an octal umask (022, 077 ...)");
+  mode_t mask = static_cast<mode_t>(std::stoul(v, nullptr, 8));
+  if (mask > 0777) throw ValueError("'" + std::string(text) + "' is not an octal umask (at most 0777)");
+  return mask;
 }
 
 std::string strip_inline_comment(std::string_view value) {

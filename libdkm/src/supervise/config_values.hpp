@@ -1,12 +1,14 @@
 #pragma once
 // The value syntaxes of supervisord's program keys: booleans, counts, byte sizes
-// ("50MB"), signal names, exit code lists, `environment` lists, shell-like commands
-// and Python's `%(name)s` expansion. Each parser throws a plain message; the caller
-// (services_file.cpp) adds the file and line.
+// ("50MB"), signal names, exit code lists, `environment` lists, shell-like commands,
+// umasks and Python's `%(name)s` formatting. Each parser throws a plain message; the caller
+// (program_reader.cpp, services_file.cpp) adds the file and line.
 // Implementation: libdkm/src/supervise/config_values.cpp.
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>
+
+#include <sys/types.h>
 
 #include <csignal>
 #include <cstdint>
@@ -15,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace dkm::supervise {
@@ -63,10 +66,18 @@ std::map<std::string, std::string> parse_environment_list(std::string_view text)
 /// Splits a command line into words as supervisord does (shlex), without running a shell.
 std::vector<std::string> split_command(std::string_view text);
 
-/// Expands Python's `%(name)s` references and `%%` in `text`; `lookup` returns the value
-/// of a name or nothing when the name is unknown.
+/// What `%(name)...` may stand for: text, or a number (process_num, numprocs).
+using PercentValue = std::variant<std::string, long long>;
+
+/// Expands Python's `%(name)FORMAT` references and `%%` in `text`, as supervisord's
+/// `value % expansions` does: FORMAT is `s` (any value) or `d`, `i`, `u`, `x`, `X`, `o`
+/// (numbers), with Python's flags, width and precision (`%(process_num)02d`). `lookup`
+/// returns the value of a name, or nothing when the name is unknown.
 std::string expand_percent(std::string_view text,
-                           const std::function<std::optional<std::string>(const std::string&)>& lookup);
+                           const std::function<std::optional<PercentValue>(const std::string&)>& lookup);
+
+/// An octal umask as supervisord reads one ("022", "0o27"), at most 0777.
+mode_t parse_umask(std::string_view text);
 
 /// Drops an inline comment: ';' or '#' after whitespace, as supervisord's parser does.
 std::string strip_inline_comment(std::string_view value);

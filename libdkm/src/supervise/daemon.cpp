@@ -13,6 +13,7 @@
 #include <dkm/supervise/control_protocol.hpp>
 #include <dkm/supervise/services_file.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -51,6 +52,9 @@ std::optional<int> acquire_lock(const InstallLayout& layout, bool& busy) {
 int supervise_locked(const InstallLayout& layout, const SuperviseOptions& options, ServicesFile services,
                      std::map<std::string, std::string> startup_env) {
   const int report = options.notify_fd;
+  // [supervisord] umask: the supervisor's, so that of the files it creates and of the
+  // programs that do not set their own (supervisord sets it when it daemonizes).
+  ::umask(services.umask);
   SupervisorLog log(LogTarget{layout.supervisor_log(), 10 * 1024 * 1024, 3}, !options.daemon, options.daemon);
   for (const auto& w : services.warnings) {
     log.warn(w);
@@ -63,7 +67,7 @@ int supervise_locked(const InstallLayout& layout, const SuperviseOptions& option
   int listen_fd = listen_control_socket(layout.control_socket());
   write_file_atomic(layout.supervisor_pid_file(), std::to_string(::getpid()) + "\n");
   {
-    Supervisor supervisor(layout, log, std::move(services), std::move(startup_env), listen_fd);
+    Supervisor supervisor(layout, log, std::move(services), std::move(startup_env), listen_fd, options.version);
     supervisor.start_autostart();
     notify(report, {StartupReport::Kind::kReady, ::getpid(), 0, ""});
     if (report >= 0) ::close(report);

@@ -54,7 +54,10 @@ std::vector<Leftover> find_leftovers(const InstallLayout& layout) {
   }
   for (pid_t pid : list_pids()) {
     if (found.count(pid) || exclude.count(pid) || !environ_contains(pid, marker) || !process_alive(pid)) continue;
-    found[pid] = environ_value(pid, "SUPERVISOR_PROCESS_NAME").value_or("");
+    // Its name as the services file gives it: PROCESS, or GROUP:PROCESS when they differ.
+    std::string process = environ_value(pid, "SUPERVISOR_PROCESS_NAME").value_or("");
+    std::string group = environ_value(pid, "SUPERVISOR_GROUP_NAME").value_or(process);
+    found[pid] = group == process || process.empty() ? process : group + ":" + process;
   }
   std::vector<Leftover> out;
   for (const auto& [pid, name] : found) out.push_back({pid, name});

@@ -38,7 +38,7 @@ inline std::string service_marker(const InstallLayout& layout) {
 /// A process of the install that no supervisor watches.
 struct Leftover {
   pid_t pid = 0;
-  std::string service;  ///< from its pid file or SUPERVISOR_PROCESS_NAME; may be empty
+  std::string service;  ///< from its pid file or SUPERVISOR_GROUP_NAME:SUPERVISOR_PROCESS_NAME; may be empty
 };
 
 /// The service pid files of run/ (NAME.pid, not dkm.pid) as name -> path.

@@ -1,4 +1,4 @@
-// `dkm tail [-f] [-n N] NAME`: a log's last lines, then what is appended, across rotations.
+// The end of a log, then what is appended to it, across rotations.
 #include "log_tail.hpp"
 
 #include <dkm/core/error.hpp>
@@ -9,38 +9,14 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
 #include <string>
-#include <string_view>
-
-namespace dkm::supervise {
-
-off_t last_lines_offset(int fd, std::size_t count) {
-  off_t end = ::lseek(fd, 0, SEEK_END);
-  if (end <= 0 || count == 0) return end < 0 ? 0 : end;
-  char block[8192];
-  off_t pos = end;
-  std::size_t newlines = 0;
-  bool first = true;
-  while (pos > 0) {
-    off_t start = pos > static_cast<off_t>(sizeof block) ? pos - static_cast<off_t>(sizeof block) : 0;
-    ssize_t n = ::pread(fd, block, static_cast<std::size_t>(pos - start), start);
-    if (n <= 0) break;
-    for (ssize_t i = n - 1; i >= 0; --i) {
-      // A final newline ends the last line; it does not start one.
-      if (block[i] == '\n' && !(first && start + i == end - 1) && ++newlines == count) return start + i + 1;
-    }
-    first = false;
-    pos = start;
-  }
-  return 0;
-}
-
-}  // namespace dkm::supervise
 
 namespace dkm::supervise {
 
 namespace {
 
+/// Copies what is left of `fd` to `out_fd`; false when the output is gone.
 bool copy_to_end(int fd, int out_fd) {
   char buf[65536];
   for (;;) {
@@ -55,7 +31,6 @@ bool copy_to_end(int fd, int out_fd) {
     }
   }
 }
-
 
 /// True when a batch of inotify events concerns the file `name` (or some were lost).
 bool concerns(const char* events, std::size_t size, const std::string& name) {
@@ -97,67 +72,111 @@ bool copy_rotated(const fs::path& path, int fd, const struct stat& open_file, in
 
 }  // namespace
 
-}  // namespace dkm::supervise
-
-namespace dkm::supervise {
-
-void tail_log(const fs::path& path, std::size_t lines, bool follow, int out_fd) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && !(follow && errno == ENOENT)) throw Error(path.string() + ": cannot read: " + errno_text());
-  if (fd >= 0) {
-    ::lseek(fd, last_lines_offset(fd, lines), SEEK_SET);
-    if (!copy_to_end(fd, out_fd) || !follow) {
-      ::close(fd);
-      return;
+off_t last_lines_offset(int fd, std::size_t count) {
+  off_t end = ::lseek(fd, 0, SEEK_END);
+  if (end <= 0 || count == 0) return end < 0 ? 0 : end;
+  char block[8192];
+  off_t pos = end;
+  std::size_t newlines = 0;
+  bool first = true;
+  while (pos > 0) {
+    off_t start = pos > static_cast<off_t>(sizeof block) ? pos - static_cast<off_t>(sizeof block) : 0;
+    ssize_t n = ::pread(fd, block, static_cast<std::size_t>(pos - start), start);
+    if (n <= 0) break;
+    for (ssize_t i = n - 1; i >= 0; --i) {
+      // A final newline ends the last line; it does not start one.
+      if (block[i] == '\n' && !(first && start + i == end - 1) && ++newlines == count) return start + i + 1;
     }
+    first = false;
+    pos = start;
   }
-  int watch = ::inotify_init1(IN_CLOEXEC);
-  if (watch < 0) throw Error("inotify: " + errno_text());
-  fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  if (::inotify_add_watch(watch, dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
-                                                  IN_CLOSE_WRITE | IN_ATTRIB) < 0) {
+  return 0;
+}
+
+off_t start_offset(int fd, const TailStart& start) {
+  if (start.lines) return last_lines_offset(fd, *start.lines);
+  off_t end = ::lseek(fd, 0, SEEK_END);
+  if (end < 0) return 0;
+  return end > static_cast<off_t>(start.bytes) ? end - static_cast<off_t>(start.bytes) : 0;
+}
+
+LogFollower::LogFollower(fs::path path, const TailStart& start) : path_(std::move(path)), name_(path_.filename().string()) {
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ >= 0) ::lseek(fd_, start_offset(fd_, start), SEEK_SET);
+  watch_ = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (watch_ < 0) {
     int err = errno;
-    ::close(watch);
-    if (fd >= 0) ::close(fd);
+    if (fd_ >= 0) ::close(fd_);
+    throw Error("inotify: " + errno_text(err));
+  }
+  fs::path dir = path_.parent_path().empty() ? fs::path(".") : path_.parent_path();
+  if (::inotify_add_watch(watch_, dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
+                                                   IN_CLOSE_WRITE | IN_ATTRIB) < 0) {
+    int err = errno;
+    ::close(watch_);
+    if (fd_ >= 0) ::close(fd_);
     throw Error(dir.string() + ": cannot watch: " + errno_text(err));
   }
-  const std::string name = path.filename().string();
+}
+
+LogFollower::~LogFollower() {
+  if (fd_ >= 0) ::close(fd_);
+  ::close(watch_);
+}
+
+bool LogFollower::copy_new(int out_fd) { return fd_ < 0 || copy_to_end(fd_, out_fd); }
+
+bool LogFollower::on_ready(int out_fd) {
   alignas(inotify_event) char events[16384];
+  bool relevant = false;
+  for (ssize_t n; (n = ::read(watch_, events, sizeof events)) > 0;)
+    relevant |= concerns(events, static_cast<std::size_t>(n), name_);
+  return !relevant || follow_name(out_fd);
+}
+
+bool LogFollower::follow_name(int out_fd) {
+  // Whatever happened to the name, what was written to the open file comes first.
+  if (fd_ >= 0 && !copy_to_end(fd_, out_fd)) return false;
+  struct stat by_name {}, open_file {};
+  bool exists = ::stat(path_.c_str(), &by_name) == 0;
+  if (fd_ >= 0) ::fstat(fd_, &open_file);
+  if (fd_ >= 0 && exists && by_name.st_ino == open_file.st_ino && by_name.st_dev == open_file.st_dev) {
+    if (by_name.st_size < ::lseek(fd_, 0, SEEK_CUR)) {  // truncated in place
+      ::lseek(fd_, 0, SEEK_SET);
+      return copy_to_end(fd_, out_fd);
+    }
+    return true;
+  }
+  // Rotated or removed: the name now means a new file (or nothing yet); what the old
+  // one became and the files rotated after it come first.
+  if (fd_ >= 0) {
+    bool output_gone = !copy_rotated(path_, fd_, open_file, out_fd);
+    ::close(fd_);
+    fd_ = -1;
+    if (output_gone) return false;
+  }
+  fd_ = exists ? ::open(path_.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+  return copy_new(out_fd);
+}
+
+void tail_log(const fs::path& path, const TailStart& start, bool follow, int out_fd, int stop_fd) {
+  if (!follow) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error(path.string() + ": cannot read: " + errno_text());
+    ::lseek(fd, start_offset(fd, start), SEEK_SET);
+    copy_to_end(fd, out_fd);
+    ::close(fd);
+    return;
+  }
+  LogFollower follower(path, start);
+  if (!follower.copy_new(out_fd)) return;
   for (;;) {
     // Output first: a reader that went away ends the tail even while the log is quiet.
-    pollfd fds[2] = {{watch, POLLIN, 0}, {out_fd, 0, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR) break;
-    if (fds[1].revents & (POLLERR | POLLHUP)) break;
-    if (!(fds[0].revents & POLLIN)) continue;
-    ssize_t n = ::read(watch, events, sizeof events);
-    if (n <= 0) continue;
-    if (!concerns(events, static_cast<std::size_t>(n), name)) continue;
-    // Whatever happened to the name, what was written to the open file comes first.
-    if (fd >= 0 && !copy_to_end(fd, out_fd)) break;
-    struct stat by_name {}, open_file {};
-    bool exists = ::stat(path.c_str(), &by_name) == 0;
-    if (fd >= 0) ::fstat(fd, &open_file);
-    if (fd >= 0 && exists && by_name.st_ino == open_file.st_ino &&
-        by_name.st_dev == open_file.st_dev) {
-      if (by_name.st_size < ::lseek(fd, 0, SEEK_CUR)) {  // truncated in place
-        ::lseek(fd, 0, SEEK_SET);
-        if (!copy_to_end(fd, out_fd)) break;
-      }
-      continue;
-    }
-    // Rotated or removed: the name now means a new file (or nothing yet); what the old
-    // one became and the files rotated after it come first.
-    if (fd >= 0) {
-      bool output_gone = !copy_rotated(path, fd, open_file, out_fd);
-      ::close(fd);
-      fd = -1;
-      if (output_gone) break;
-    }
-    fd = exists ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
-    if (fd >= 0 && !copy_to_end(fd, out_fd)) break;
+    pollfd fds[3] = {{follower.watch_fd(), POLLIN, 0}, {out_fd, 0, 0}, {stop_fd, POLLIN, 0}};
+    if (::poll(fds, stop_fd >= 0 ? 3 : 2, -1) < 0 && errno != EINTR) return;
+    if ((fds[1].revents & (POLLERR | POLLHUP)) || (stop_fd >= 0 && fds[2].revents)) return;
+    if ((fds[0].revents & POLLIN) && !follower.on_ready(out_fd)) return;
   }
-  if (fd >= 0) ::close(fd);
-  ::close(watch);
 }
 
 }  // namespace dkm::supervise

@@ -1,6 +1,8 @@
-// What a control request means: orders to the state machine, answered at once or once
-// what the request waits for has happened (its waiter).
+// What a control request on programs means: orders to the state machine (orders.cpp),
+// answered at once or once what the request waits for has happened (its waiter).
 #include "supervisor.hpp"
+
+#include "namespecs.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>
@@ -30,6 +32,9 @@ std::string file_tail(const fs::path& path, std::size_t count) {
   return last_lines(text, count);
 }
 
+/// Requests a shutting-down or restarting supervisor still answers.
+bool only_asks(Command c) { return c == Command::kStatus || c == Command::kPid || c == Command::kVersion || c == Command::kAvail; }
+
 }  // namespace
 
 void Supervisor::handle(ConnectionId id, const std::string& line) {
@@ -41,119 +46,106 @@ void Supervisor::handle(ConnectionId id, const std::string& line) {
     server_.reply(id, error_response(e.what()));
     return;
   }
-  if (machine_.shutting_down() && req.command != Command::kStatus && req.command != Command::kPid) {
+  if (machine_.shutting_down() && !only_asks(req.command)) {
     server_.reply(id, error_response("the supervisor is shutting down"));
     return;
   }
+  if (machine_.restarting() && !only_asks(req.command) && req.command != Command::kShutdown) {
+    server_.reply(id, error_response("the supervisor is restarting its services (reload)"));
+    return;
+  }
+  dispatch(id, req);
+}
+
+void Supervisor::dispatch(ConnectionId id, const Request& req) {
   switch (req.command) {
     case Command::kStatus:
-    case Command::kPid:
-      handle_status(id, req);
-      return;
+    case Command::kPid: return handle_status(id, req);
     case Command::kStart:
-    case Command::kRestart:
-      handle_start(id, req);
-      return;
-    case Command::kStop:
-      handle_stop(id, req);
-      return;
-    case Command::kReload:
-      handle_reload(id);
-      return;
+    case Command::kRestart: return handle_start(id, req);
+    case Command::kStop: return handle_stop(id, req);
+    case Command::kSignal:
+      return server_.reply(id, outcomes_reply(order_signal(machine_, processes_, pick(machine_, req.names), req.signal)));
+    case Command::kClear: return server_.reply(id, outcomes_reply(order_clear(machine_, processes_, pick(machine_, req.names))));
+    case Command::kStdin: {
+      auto picks = pick(machine_, req.names);
+      if (picks.size() != 1) return server_.reply(id, error_response("stdin takes one program"));
+      return server_.reply(id, outcomes_reply({order_stdin(machine_, processes_, picks.front(), req.data)}));
+    }
+    case Command::kReread: return handle_reread(id);
+    case Command::kAvail: return handle_avail(id);
+    case Command::kAdd:
+    case Command::kRemove: return handle_add_remove(id, req);
+    case Command::kUpdate: return handle_update(id, req);
+    case Command::kReload: return handle_reload(id);
     case Command::kReopenLogs:
       reopen_logs();
-      server_.reply(id, json_line(nlohmann::json{{"ok", true}, {"supervisor_pid", ::getpid()}}));
-      return;
-    case Command::kShutdown:
-      handle_shutdown(id);
-      return;
+      return server_.reply(id, json_line(nlohmann::json{{"ok", true}, {"supervisor_pid", ::getpid()}}));
+    case Command::kVersion:
+      return server_.reply(id, json_line(nlohmann::json{{"ok", true}, {"supervisor_pid", ::getpid()}, {"version", version_}}));
+    case Command::kShutdown: return handle_shutdown(id);
   }
 }
 
 void Supervisor::handle_status(ConnectionId id, const Request& req) {
-  std::vector<std::string> unknown;
-  auto names = machine_.select(req.names, unknown);
-  if (req.names.empty()) std::sort(names.begin(), names.end());
-  server_.reply(id, services_reply(names, unknown, false));
+  std::vector<std::string> names;
+  std::vector<Outcome> unknown;
+  for (const auto& p : pick(machine_, req.names)) {
+    if (p.error != Fault::kSuccess) unknown.push_back(p.outcome(req.command, p.error));
+    else names.push_back(p.service);
+  }
+  if (req.names.empty()) names = machine_.listing();  // supervisorctl's order: by group, then process
+  server_.reply(id, services_reply(names, unknown));
 }
 
 void Supervisor::handle_start(ConnectionId id, const Request& req) {
-  std::vector<std::string> unknown;
-  auto names = machine_.select(req.names, unknown);
-  machine_.start_by_priority(names, req.command == Command::kRestart);
+  auto order = std::make_shared<Order>(order_start(machine_, processes_, pick(machine_, req.names),
+                                                   StartOptions{req.command == Command::kRestart, req.timeout, req.launched}));
   if (req.timeout <= 0) {
-    server_.reply(id, services_reply(names, unknown, false));
+    server_.reply(id, outcomes_reply(order_outcomes(machine_, *order, false)));
     return;
   }
   add_waiter(
       id, std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(req.timeout)),
-      [this, names] {
-        return std::all_of(names.begin(), names.end(), [this](const std::string& n) { return machine_.start_settled(n); });
-      },
-      [this, names, unknown](bool timed_out) { return services_reply(names, unknown, true, timed_out); });
+      [this, order] { return order_settled(machine_, *order); },
+      [this, order](bool timed_out) { return outcomes_reply(with_log_tails(order_outcomes(machine_, *order, timed_out))); });
+}
+
+std::vector<Outcome> Supervisor::with_log_tails(std::vector<Outcome> outcomes) const {
+  for (auto& o : outcomes) {
+    const Service* s = o.fault == Fault::kTimedOut ? machine_.find(namespec(o.group, o.name)) : nullptr;
+    if (!s) continue;
+    o.log_path = s->cfg.stdout_log.path.string();
+    o.log_tail = file_tail(s->cfg.stdout_log.path, 10);
+    if (!s->cfg.redirect_stderr && s->cfg.stderr_log.path != s->cfg.stdout_log.path)
+      o.log_tail += file_tail(s->cfg.stderr_log.path, 10);
+  }
+  return outcomes;
 }
 
 void Supervisor::handle_stop(ConnectionId id, const Request& req) {
-  std::vector<std::string> unknown;
-  auto names = machine_.select(req.names, unknown);
-  auto longest = machine_.stop_by_priority(names);
+  auto order = std::make_shared<Order>(order_stop(machine_, pick(machine_, req.names)));
   add_waiter(
-      id, longest + 30s,
-      [this, names] {
-        return std::all_of(names.begin(), names.end(), [this](const std::string& n) { return machine_.stop_settled(n); });
-      },
-      [this, names, unknown](bool timed_out) { return services_reply(names, unknown, false, timed_out); });
-}
-
-void Supervisor::handle_reload(ConnectionId id) {
-  ReloadResult r;
-  try {
-    r = reload();
-  } catch (const Error& e) {
-    log_.error(std::string("reload failed, nothing changed: ") + e.what());
-    server_.reply(id, error_response(e.what()));
-    return;
-  }
-  log_.info("reload: " + reload_summary(r));
-  std::vector<std::string> touched = r.removed;
-  touched.insert(touched.end(), r.changed.begin(), r.changed.end());
-  add_waiter(
-      id, std::chrono::seconds(3600),
-      [this, touched] {
-        return std::none_of(touched.begin(), touched.end(), [this](const std::string& n) { return machine_.reload_pending(n); });
-      },
-      [r](bool) {
-        return json_line(nlohmann::json{{"ok", true}, {"added", r.added}, {"changed", r.changed},
-                                        {"removed", r.removed}, {"warnings", r.warnings}});
-      });
+      id, order->longest + 30s, [this, order] { return order_settled(machine_, *order); },
+      [this, order](bool timed_out) { return outcomes_reply(order_outcomes(machine_, *order, timed_out)); });
 }
 
 void Supervisor::handle_shutdown(ConnectionId id) {
-  std::vector<std::string> names = machine_.names();
   begin_shutdown();
   add_waiter(
       id, std::chrono::hours(24), [this] { return machine_.all_stopped() && probes_.idle(); },
-      [this, names](bool) { return services_reply(names, {}, false); });
+      [](bool) { return json_line(nlohmann::json{{"ok", true}, {"supervisor_pid", ::getpid()}}); });
 }
 
-ServiceStatus Supervisor::status_with_tail(const Service& s, bool with_tail) const {
-  ServiceStatus st = machine_.status(s);
-  if (with_tail && s.state != ServiceState::kRunning) {
-    st.log_tail = file_tail(s.cfg.stdout_log.path, 10);
-    if (st.stderr_log != st.stdout_log && !s.cfg.stderr_log.path.empty())
-      st.log_tail += file_tail(s.cfg.stderr_log.path, 10);
-  }
-  return st;
-}
-
-std::string Supervisor::services_reply(const std::vector<std::string>& names, const std::vector<std::string>& unknown,
-                                       bool with_tail, bool timed_out) const {
+std::string Supervisor::services_reply(const std::vector<std::string>& names, const std::vector<Outcome>& unknown) const {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& n : names)
-    if (const Service* s = machine_.find(n)) list.push_back(status_with_tail(*s, with_tail));
-  nlohmann::json j{{"ok", true}, {"supervisor_pid", ::getpid()}, {"services", list}, {"unknown", unknown}};
-  if (timed_out) j["timed_out"] = true;
-  return json_line(j);
+    if (const Service* s = machine_.find(n)) list.push_back(machine_.status(*s));
+  return json_line(nlohmann::json{{"ok", true}, {"supervisor_pid", ::getpid()}, {"services", list}, {"results", unknown}});
+}
+
+std::string Supervisor::outcomes_reply(const std::vector<Outcome>& outcomes) const {
+  return json_line(nlohmann::json{{"ok", true}, {"supervisor_pid", ::getpid()}, {"results", outcomes}});
 }
 
 void Supervisor::add_waiter(ConnectionId conn, Clock::duration timeout, std::function<bool()> done,

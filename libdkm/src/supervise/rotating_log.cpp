@@ -63,8 +63,15 @@ void RotatingLog::reopen() {
   open();
 }
 
+void RotatingLog::clear() {
+  if (fd_ < 0) reopen();
+  if (::ftruncate(fd_, 0) != 0) throw Error(target_.path.string() + ": cannot clear log: " + errno_text());
+  size_ = 0;  // O_APPEND: the next write lands at the new end
+}
+
 void RotatingLog::open() {
-  fd_ = ::open(target_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  // The umask ([supervisord] umask, 022 by default) decides the mode, as for supervisord's logs.
+  fd_ = ::open(target_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
   if (fd_ < 0) throw Error(target_.path.string() + ": cannot open log: " + errno_text());
   struct stat st {};
   size_ = ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;

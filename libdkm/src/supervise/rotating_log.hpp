@@ -30,6 +30,8 @@ class RotatingLog {
   void rotate();
   /// Closes and reopens the file (after logrotate or a user moved it away).
   void reopen();
+  /// Empties the file (supervisorctl's clear); throws Error when it cannot.
+  void clear();
 
   /// Where it writes and how it rotates.
   const LogTarget& target() const { return target_; }

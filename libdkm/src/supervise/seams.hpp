@@ -3,11 +3,13 @@
 // ninja's Builder drives a CommandRunner and a DiskInterface): the machine itself makes
 // no system call, so tests/unit/supervise/ runs it against fakes, on a fake clock.
 //
-//   Processes  start a service's main process, signal it, ask whether its group lives
+//   Processes  start a service's main process, signal it, ask whether its group lives;
+//              check its command, clear its logs, write to its standard input
 //   Timers     the clock and one-shot timers (the event loop's; a fake one in tests)
 //   Probes     one readiness attempt at a time; the outcome comes back as an event
 //   EventLog   what happened, for run/dkm.log
 
+#include <dkm/supervise/control_protocol.hpp>
 #include <dkm/supervise/services_file.hpp>
 
 #include <sys/types.h>
@@ -15,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +27,12 @@ namespace dkm::supervise {
 using Clock = std::chrono::steady_clock;
 /// A timer, for cancelling it; 0 is no timer.
 using TimerId = std::uint64_t;
+
+/// Why a program's command cannot be run, in supervisord's words.
+struct CommandProblem {
+  Fault fault = Fault::kNoFile;  ///< kNoFile or kNotExecutable
+  std::string message;           ///< "can't find command '/x'", "command at '/x' is not executable"
+};
 
 /// Starting and signalling services' processes.
 class Processes {
@@ -40,6 +49,13 @@ class Processes {
   virtual void signal(pid_t pid, int signal, bool group) = 0;
   /// True while any process is in process group `pgid`.
   virtual bool group_alive(pid_t pgid) = 0;
+  /// Why the command of `cfg` cannot run (supervisord checks it before a start), or nothing.
+  virtual std::optional<CommandProblem> command_problem(const ProgramConfig& cfg) = 0;
+  /// Empties the log files of `cfg` (supervisorctl's clear); false when one cannot be.
+  virtual bool clear_logs(const ProgramConfig& cfg) = 0;
+  /// Queues `data` for the standard input of the live process of service `name`; false
+  /// when it has none or its input is closed.
+  virtual bool write_stdin(const std::string& name, std::string_view data) = 0;
 };
 
 /// The clock and one-shot timers.

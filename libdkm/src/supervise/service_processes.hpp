@@ -1,13 +1,16 @@
 #pragma once
 // The real Processes of the state machine: a service's main process started through
-// core's spawn_process() in a process group of its own, its output read from pipes by the
-// event loop into its rotating logs, its pid in run/NAME.pid.
+// core's spawn_process() in a process group of its own, with supervisord's SUPERVISOR_*
+// variables and its umask, its output read from pipes by the event loop into its rotating
+// logs and syslog, its pid in run/NAME.pid. Its standard input is a pipe the supervisor
+// keeps, as supervisord's children's is (`dkm fg` writes to it).
 // Implementation: libdkm/src/supervise/service_processes.cpp.
 
 #include "event_loop.hpp"
 #include "leftovers.hpp"
 #include "rotating_log.hpp"
 #include "seams.hpp"
+#include "syslog_lines.hpp"
 
 #include <dkm/core/install_layout.hpp>
 
@@ -18,6 +21,9 @@
 #include <vector>
 
 namespace dkm::supervise {
+
+/// Most bytes waiting for a service's standard input (`dkm fg` typing faster than it reads).
+inline constexpr std::size_t kMaxStdinBacklog = 1024 * 1024;
 
 /// Services' processes and their logs.
 class ServiceProcesses : public Processes {
@@ -30,6 +36,9 @@ class ServiceProcesses : public Processes {
   void forget(const std::string& name) override;
   void signal(pid_t pid, int signal, bool group) override;
   bool group_alive(pid_t pgid) override;
+  std::optional<CommandProblem> command_problem(const ProgramConfig& cfg) override;
+  bool clear_logs(const ProgramConfig& cfg) override;
+  bool write_stdin(const std::string& name, std::string_view data) override;
 
   /// The environment a process of `cfg` gets (a probe command's too).
   std::vector<std::string> environment(const ProgramConfig& cfg) const;
@@ -41,8 +50,17 @@ class ServiceProcesses : public Processes {
   void close_unused_logs();
 
  private:
-  std::shared_ptr<RotatingLog> log_for(const LogTarget& target);
-  void watch_output(int fd, std::shared_ptr<RotatingLog> sink);
+  /// Where one output stream of a service goes: a file, syslog, both or neither.
+  struct OutputSinks {
+    std::shared_ptr<RotatingLog> file;
+    std::shared_ptr<SyslogLines> syslog;
+    bool any() const { return file || syslog; }
+  };
+
+  OutputSinks sinks_for(const ProgramConfig& cfg, const LogTarget& target);
+  void watch_output(int fd, OutputSinks sinks);
+  void close_stdin(const std::string& name);
+  void flush_stdin(const std::string& name);
   fs::path pid_file(const ProgramConfig& cfg) const { return layout_.run() / (cfg.name + ".pid"); }
 
   EventLoop& loop_;
@@ -50,8 +68,15 @@ class ServiceProcesses : public Processes {
   InstallLayout layout_;
   std::map<std::string, std::string> base_env_;
   std::map<fs::path, std::shared_ptr<RotatingLog>> logs_;
-  /// Each service's stdout and stderr logs, kept open between its runs.
-  std::map<std::string, std::pair<std::shared_ptr<RotatingLog>, std::shared_ptr<RotatingLog>>> service_logs_;
+  /// Each service's stdout and stderr sinks, kept open between its runs.
+  std::map<std::string, std::pair<OutputSinks, OutputSinks>> service_logs_;
+  /// The write end of each live service's standard input, and what waits to be written.
+  struct Stdin {
+    int fd = -1;
+    std::string pending;
+    bool watched = false;  ///< waiting for room in the pipe
+  };
+  std::map<std::string, Stdin> stdin_;
 };
 
 }  // namespace dkm::supervise

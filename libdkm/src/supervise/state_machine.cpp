@@ -2,6 +2,7 @@
 #include "state_machine.hpp"
 
 #include "config_values.hpp"
+#include "namespecs.hpp"
 
 #include <sys/wait.h>
 
@@ -42,7 +43,8 @@ void StateMachine::set_state(Service& s, ServiceState state) {
   s.state = state;
   s.since = timers_.wall_clock();
   if (state == ServiceState::kStopped) s.detail.clear();  // why it last exited no longer applies
-  if (state != ServiceState::kStopping && state != ServiceState::kStarting)
+  // STARTING and RUNNING have their own lines (spawned:, success:), STOPPING its "waiting for".
+  if (state != ServiceState::kStopping && state != ServiceState::kStarting && state != ServiceState::kRunning)
     log_.info("'" + s.cfg.name + "' entered " + state_name(state) + " state");
 }
 
@@ -55,7 +57,7 @@ void StateMachine::spawn(Service& s) {
   try {
     pid = processes_.spawn(s.cfg);
   } catch (const Error& e) {
-    s.detail = std::string("spawn error: ") + e.what();
+    s.detail = e.what();  // supervisord shows its spawn error as it is
     log_.error("spawn error: '" + s.cfg.name + "': " + e.what());
     s.state = ServiceState::kStarting;  // a failed attempt counts as a start that failed
     start_failed(s);
@@ -156,12 +158,7 @@ void StateMachine::exited(Service& s, int status) {
 void StateMachine::exited_while_running(Service& s, const std::string& how, bool expected) {
   log_.info("exited: '" + s.cfg.name + "' (" + how + "; " + (expected ? "expected" : "not expected") + ")");
   kill_leftover_group(s);
-  if (timers_.now() - s.started < kMinRunTime) {
-    s.detail.clear();
-    s.state = ServiceState::kStarting;
-    start_failed(s);
-    return;
-  }
+  // Once RUNNING, any exit is an exit, however soon (supervisord): startsecs = 0 runs once.
   set_state(s, ServiceState::kExited);
   s.detail = how;
   bool restart = s.cfg.autorestart == AutoRestart::kTrue || (s.cfg.autorestart == AutoRestart::kUnexpected && !expected);
@@ -326,6 +323,12 @@ bool StateMachine::start_settled(const std::string& name) const {
   return false;
 }
 
+bool StateMachine::start_turn_over(const std::string& name) const {
+  const Service* s = find(name);
+  if (s && !s->queued && s->state == ServiceState::kBackoff) return true;
+  return start_settled(name);
+}
+
 bool StateMachine::stop_settled(const std::string& name) const {
   const Service* s = find(name);
   if (!s) return true;
@@ -351,7 +354,8 @@ std::vector<std::string> StateMachine::names() const {
 
 ServiceStatus StateMachine::status(const Service& s) const {
   ServiceStatus st;
-  st.name = s.cfg.name;
+  st.name = process_of(s.cfg);
+  st.group = group_of(s.cfg);
   st.state = s.state;
   st.pid = s.pid;
   if (s.pid) st.uptime = std::chrono::duration<double>(timers_.now() - s.started).count();

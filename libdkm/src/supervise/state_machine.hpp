@@ -5,8 +5,7 @@
 //   STOPPED --start--> STARTING --probe answers / startsecs--> RUNNING
 //   STARTING --exits or cannot spawn--> BACKOFF --1, 2, 4 ... 60 s--> STARTING
 //   BACKOFF ... --more than startretries failures--> FATAL (until the next start)
-//   RUNNING --exits after a second or more--> EXITED (--autorestart--> STARTING)
-//   RUNNING --exits within a second--> counts as a failed start: BACKOFF
+//   RUNNING --exits--> EXITED (--autorestart--> STARTING)
 //   STARTING/RUNNING --stop--> STOPPING --process and group gone--> STOPPED
 //   STOPPING --stopwaitsecs--> SIGKILL to the group, then again every second until gone
 //   BACKOFF --stop--> STOPPED
@@ -15,7 +14,7 @@
 // of seams.hpp. The event loop (supervisor.cpp) feeds it events (process_exited,
 // probe_finished, timers) and calls settle() after each round of them.
 // Implementation: state_machine.cpp (one service's transitions), batches.cpp (priority
-// order), reload.cpp (reload and removal).
+// order), reload.cpp (supervisorctl's reread, update, add, remove and reload; removal).
 
 #include "seams.hpp"
 
@@ -34,8 +33,6 @@
 
 namespace dkm::supervise {
 
-/// A service that ran less than this and exited counts as a failed start (no hot restart loop).
-inline constexpr auto kMinRunTime = std::chrono::seconds(1);
 /// Longest wait between two start attempts.
 inline constexpr int kMaxBackoffSeconds = 60;
 /// The first probe of a service that has just been spawned.
@@ -63,7 +60,7 @@ struct Service {
   std::optional<ProgramConfig> next_config;  ///< reload changed it: the definition after the stop
 };
 
-/// What a reload did.
+/// What a new services file changes, by group (reread), or what an update applied.
 struct ReloadResult {
   std::vector<std::string> added, changed, removed, warnings;
 };
@@ -86,19 +83,40 @@ class StateMachine {
   // ---- orders -------------------------------------------------------------------------
 
   /// The services `names` asks for, in that order and each once (none: every service, by
-  /// priority); the names it does not know go to `unknown`.
+  /// priority); a name is supervisorctl's: NAME, GROUP:PROCESS, or GROUP:* for a whole
+  /// group. The names that match nothing go to `unknown`.
   std::vector<std::string> select(const std::vector<std::string>& names, std::vector<std::string>& unknown) const;
+  /// Every service as supervisorctl lists them: by group, then process name.
+  std::vector<std::string> listing() const;
+  /// The services one supervisorctl name means (NAME, GROUP:PROCESS, GROUP:*), as listed.
+  std::vector<std::string> matching(const std::string& spec) const;
   /// Starts `names` (restart: stops the running ones first) group by group of equal
-  /// priority, lowest first; a group goes once the one before it is RUNNING or given up.
+  /// priority (ProgramConfig::rank()), lowest first; a group goes once the one before it
+  /// is RUNNING, failing (BACKOFF) or given up.
   void start_by_priority(const std::vector<std::string>& names, bool restart);
   /// Stops `names` group by group of equal priority, highest first; returns the longest
   /// the whole stop may take (the sum of each group's longest stopwaitsecs).
   std::chrono::seconds stop_by_priority(const std::vector<std::string>& names);
   /// Starts every service with autostart=true, by priority.
   void start_autostart();
-  /// Applies a new services file: added services are added (started when autostart),
-  /// removed ones stopped and dropped, changed ones restarted with their new definition.
-  ReloadResult reload(const ServicesFile& file);
+  /// What `file` changes compared with the services in use, by group (supervisord's
+  /// diff_to_active): groups only in the file, groups that differ, groups no longer in it.
+  ReloadResult diff(const ServicesFile& file) const;
+  /// Applies `file` to its groups `groups` (none: every group): removed groups are
+  /// stopped and dropped, changed ones take their new definition (restarted when they
+  /// ran, started when autostart), added ones are added (started when autostart).
+  ReloadResult update(const ServicesFile& file, const std::vector<std::string>& groups = {});
+  /// Adds group `group` of `file` (started when autostart): kSuccess, kAlreadyAdded
+  /// when it is in use, kBadName when the file has no such group.
+  Fault add_group(const ServicesFile& file, const std::string& group);
+  /// Drops group `group`: kSuccess, kStillRunning when one of its services is not
+  /// stopped, kBadName when no such group is in use.
+  Fault remove_group(const std::string& group);
+  /// supervisorctl's reload: stops every service by priority; once all are stopped,
+  /// takes `file` whole and starts by priority its autostart services and those that ran.
+  void restart_all(const ServicesFile& file);
+  /// True from restart_all() until the services start again.
+  bool restarting() const { return restart_.has_value(); }
   /// Stops every service by priority; nothing starts again.
   void shutdown();
 
@@ -120,12 +138,17 @@ class StateMachine {
   const Service* find(const std::string& name) const;
   /// True when `name` will not reach RUNNING without a new order.
   bool start_settled(const std::string& name) const;
+  /// True when the services after `name` in a start by priority may go: it is settled, or
+  /// failing (BACKOFF): a program that keeps failing does not hold the others back.
+  bool start_turn_over(const std::string& name) const;
   /// True when `name` is stopped, process group included, and not waiting to stop.
   bool stop_settled(const std::string& name) const;
   /// True when `name` is STOPPING, or stopped but not yet dropped by a reload.
   bool reload_pending(const std::string& name) const;
   /// True when every service is stopped, groups included.
   bool all_stopped() const;
+  /// True when a service of group `group` is in use (not dropped).
+  bool group_in_use(const std::string& group) const;
   /// True once shutdown() was called.
   bool shutting_down() const { return shutting_down_; }
   /// The names of every service, in name order.
@@ -165,8 +188,9 @@ class StateMachine {
                                                         bool highest_first) const;
   void advance_batches();
 
-  // reload.cpp: removal.
+  // reload.cpp: removal and reload.
   void erase_removed();
+  void finish_restart();
 
   Processes& processes_;
   Timers& timers_;
@@ -176,6 +200,12 @@ class StateMachine {
   std::map<pid_t, Service*> leaders_;  ///< main process pid -> service
   std::list<Batch> batches_;
   bool shutting_down_ = false;
+  /// A reload waiting for every service to stop: the file it takes, the services that ran.
+  struct Restart {
+    ServicesFile file;
+    std::vector<std::string> were_running;
+  };
+  std::optional<Restart> restart_;
 };
 
 }  // namespace dkm::supervise

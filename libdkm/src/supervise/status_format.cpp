@@ -49,10 +49,10 @@ std::string describe_status(const ServiceStatus& s) {
 
 std::string format_status_lines(const std::vector<ServiceStatus>& services) {
   std::size_t width = 30;
-  for (const auto& s : services) width = std::max(width, s.name.size());
+  for (const auto& s : services) width = std::max(width, namespec(s.group, s.name).size());
   std::string out;
   for (const auto& s : services) {
-    std::string line = s.name;
+    std::string line = namespec(s.group, s.name);
     line.resize(width + 3, ' ');
     std::string state = state_name(s.state);
     state.resize(std::max<std::size_t>(state.size(), 10), ' ');

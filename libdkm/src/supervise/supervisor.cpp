@@ -18,17 +18,19 @@
 namespace dkm::supervise {
 
 Supervisor::Supervisor(InstallLayout layout, SupervisorLog& log, ServicesFile services,
-                       std::map<std::string, std::string> startup_env, int listen_fd)
+                       std::map<std::string, std::string> startup_env, int listen_fd, std::string version)
     : layout_(std::move(layout)),
       log_(log),
       startup_env_(std::move(startup_env)),
       services_path_(services.path),
-      processes_(loop_, log_, layout_, service_base_environment(layout_, startup_env_)),
+      version_(std::move(version)),
+      config_{std::move(services), service_base_environment(layout_, startup_env_)},
+      processes_(loop_, log_, layout_, config_.env),
       probes_(loop_, log_, processes_),
       machine_(processes_, loop_, probes_, log_),
       server_(loop_, log_, listen_fd, [this](ConnectionId id, const std::string& line) { handle(id, line); }) {
   probes_.set_report([this](const std::string& name, bool ready) { machine_.probe_finished(name, ready); });
-  for (const auto& [name, cfg] : services.programs) machine_.add(cfg);
+  for (const auto& [name, cfg] : config_.file.programs) machine_.add(cfg);
   sigset_t mask;
   sigemptyset(&mask);
   for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR2}) sigaddset(&mask, sig);
@@ -39,6 +41,8 @@ Supervisor::Supervisor(InstallLayout layout, SupervisorLog& log, ServicesFile se
   // Orphaned grandchildren come to us, so none is lost and none is left at shutdown.
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   loop_.watch(signal_fd_, EPOLLIN, [this](std::uint32_t) { on_signal(); });
+  // Before any service starts, as supervisord's "supervisord started with pid".
+  log_.info("supervisor running with pid " + std::to_string(::getpid()) + " for " + layout_.root().string());
 }
 
 Supervisor::~Supervisor() {
@@ -46,7 +50,6 @@ Supervisor::~Supervisor() {
 }
 
 void Supervisor::run() {
-  log_.info("supervisor running with pid " + std::to_string(::getpid()) + " for " + layout_.root().string());
   reap();  // a child may have exited before the signalfd existed
   while (!finished_) {
     loop_.run_once();
@@ -89,11 +92,12 @@ void Supervisor::on_signal() {
         begin_shutdown();
         break;
       case SIGHUP:
-        log_.info("received SIGHUP; reloading " + services_path_.string());
+        // As `dkm update` (supervisord restarts everything, as `reload`).
+        log_.info("received SIGHUP; updating from " + services_path_.string());
         try {
-          log_.info("reload: " + reload_summary(reload()));
+          log_.info("update: " + reload_summary(update({})));
         } catch (const Error& e) {
-          log_.error(std::string("reload failed, nothing changed: ") + e.what());
+          log_.error(std::string("update failed, nothing changed: ") + e.what());
         }
         break;
       case SIGUSR2:
@@ -105,15 +109,6 @@ void Supervisor::on_signal() {
     }
   }
   reap();
-}
-
-ReloadResult Supervisor::reload() {
-  auto env = service_base_environment(layout_, startup_env_);
-  ExpansionContext ctx = expansion_context(layout_);
-  ctx.env = env;
-  ServicesFile file = parse_services_file(read_file(services_path_), services_path_, ctx);
-  processes_.set_base_environment(std::move(env));
-  return machine_.reload(file);
 }
 
 void Supervisor::reopen_logs() {

@@ -8,11 +8,13 @@
 //   - deadlines (startsecs, backoff, stopwaitsecs, probes, replies) as loop timers;
 //   - a child subreaper: grandchildren whose parent died are reaped here, never lost;
 //   - requests from the control socket (control_server.cpp) turned into orders to the
-//     state machine, answered now or once what they wait for has happened (requests.cpp).
-// Implementation: supervisor.cpp and requests.cpp.
+//     state machine (orders.cpp), answered now or once what they wait for has happened
+//     (requests.cpp; the configuration's: config_requests.cpp).
+// Implementation: supervisor.cpp, requests.cpp and config_requests.cpp.
 
 #include "control_server.hpp"
 #include "event_loop.hpp"
+#include "orders.hpp"
 #include "probes.hpp"
 #include "service_processes.hpp"
 #include "state_machine.hpp"
@@ -35,8 +37,9 @@ class Supervisor {
  public:
   /// Takes the listening control socket `listen_fd` (owned from now on) and the parsed
   /// services file; blocks the signals it handles and becomes a child subreaper.
+  /// `version` is what `dkm version` reports.
   Supervisor(InstallLayout layout, SupervisorLog& log, ServicesFile services,
-             std::map<std::string, std::string> startup_env, int listen_fd);
+             std::map<std::string, std::string> startup_env, int listen_fd, std::string version);
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
@@ -55,34 +58,51 @@ class Supervisor {
     std::function<std::string(bool timed_out)> reply;
   };
 
-  // supervisor.cpp: signals, children, reload, shutdown.
+  /// The services file and environment as read from disk.
+  struct Config {
+    ServicesFile file;
+    std::map<std::string, std::string> env;
+  };
+
+  // supervisor.cpp: signals, children, shutdown.
   void on_signal();
   void reap();
-  ReloadResult reload();
   void reopen_logs();
   void begin_shutdown();
   void kill_stray_children();
   void after_events();
 
-  // requests.cpp: what a request means.
+  // requests.cpp: what a request on programs means.
   void handle(ConnectionId id, const std::string& line);
+  void dispatch(ConnectionId id, const Request& req);
   void handle_status(ConnectionId id, const Request& req);
   void handle_start(ConnectionId id, const Request& req);
   void handle_stop(ConnectionId id, const Request& req);
-  void handle_reload(ConnectionId id);
   void handle_shutdown(ConnectionId id);
-  ServiceStatus status_with_tail(const Service& s, bool with_tail) const;
-  std::string services_reply(const std::vector<std::string>& names, const std::vector<std::string>& unknown,
-                             bool with_tail, bool timed_out = false) const;
+  std::string services_reply(const std::vector<std::string>& names, const std::vector<Outcome>& unknown) const;
+  std::string outcomes_reply(const std::vector<Outcome>& outcomes) const;
+  std::vector<Outcome> with_log_tails(std::vector<Outcome> outcomes) const;
   void add_waiter(ConnectionId conn, Clock::duration timeout, std::function<bool()> done,
                   std::function<std::string(bool)> reply);
   void check_waiters();
   void fail_waiters(const std::string& message);
 
+  // config_requests.cpp: reread, avail, add, remove, update, reload.
+  Config read_config() const;
+  ReloadResult update(const std::vector<std::string>& groups);
+  void handle_reread(ConnectionId id);
+  void handle_avail(ConnectionId id);
+  void handle_add_remove(ConnectionId id, const Request& req);
+  void handle_update(ConnectionId id, const Request& req);
+  void handle_reload(ConnectionId id);
+  void take_config(Config config);
+
   InstallLayout layout_;
   SupervisorLog& log_;
   std::map<std::string, std::string> startup_env_;
   fs::path services_path_;
+  std::string version_;
+  Config config_;  ///< the last one read (start-up, reread, update, reload): what add and avail use
   EventLoop loop_;
   ServiceProcesses processes_;
   ReadinessProbes probes_;

@@ -134,8 +134,8 @@ void measure_window(Point& p) {
   long carbon_rss = 0, api_rss = 0;
   while (std::chrono::duration<double>(Clock::now() - w0).count() < p.s.window) {
     sleep_seconds(std::min(10.0, p.s.window));
-    carbon_rss = std::max(carbon_rss, dkm::resident_kib(p.carbon_pid));
-    api_rss = std::max(api_rss, dkm::resident_kib(p.api_pid));
+    carbon_rss = std::max(carbon_rss, resident_kib(p.carbon_pid));
+    api_rss = std::max(api_rss, resident_kib(p.api_pid));
   }
   double seconds = std::chrono::duration<double>(Clock::now() - w0).count();
   double cpu = cpu_seconds(p.carbon_pid) - cpu0;
@@ -174,8 +174,8 @@ class PeakResident {
  public:
   PeakResident(pid_t a, pid_t b) : thread_([this, a, b] {
       while (!stop_) {
-        peak_a_ = std::max(peak_a_.load(), dkm::resident_kib(a));
-        peak_b_ = std::max(peak_b_.load(), dkm::resident_kib(b));
+        peak_a_ = std::max(peak_a_.load(), resident_kib(a));
+        peak_b_ = std::max(peak_b_.load(), resident_kib(b));
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
     }) {}

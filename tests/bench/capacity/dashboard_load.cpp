@@ -64,7 +64,7 @@ std::string grafana_from(const nlohmann::json& doc) {
 
 DashboardRequests dashboard_requests(const fs::path& file, GraphiteClient& client) {
   std::string text = read_file(file);
-  dkm::test::Dashboard dashboard = dkm::test::parse_dashboard(text, file.filename().string());
+  test::Dashboard dashboard = test::parse_dashboard(text, file.filename().string());
   nlohmann::json doc = nlohmann::json::parse(text);
   DashboardRequests out;
   out.file = file.filename().string();
@@ -91,7 +91,7 @@ DashboardRequests dashboard_requests(const fs::path& file, GraphiteClient& clien
       int width = panel.value("/gridPos/w"_json_pointer, 24);
       out.panels.push_back({target.panel, {}, width * 1920 / 24});
     }
-    out.panels[it->second].targets.push_back(dkm::test::expand_variables(target.expression, values));
+    out.panels[it->second].targets.push_back(test::expand_variables(target.expression, values));
   }
   return out;
 }

@@ -41,14 +41,14 @@ inline DiskUsage whisper_usage(const fs::path& root) {
 
 /// CPU seconds (user + system) a process has used so far; -1 when it is gone.
 inline double cpu_seconds(pid_t pid) {
-  auto st = dkm::read_proc_stat(pid);
+  auto st = read_proc_stat(pid);
   if (!st) return -1;
   return static_cast<double>(st->utime + st->stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 /// The 1-minute load average.
 inline double load_average() {
-  std::string text = dkm::read_proc_file("/proc/loadavg");
+  std::string text = read_proc_file("/proc/loadavg");
   return std::strtod(text.c_str(), nullptr);
 }
 

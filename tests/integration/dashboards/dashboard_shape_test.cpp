@@ -12,7 +12,7 @@ using namespace dkm::test;
 
 TEST_CASE("each dashboard has a uid, a title and a schema version, uids unique", "[dashboards]") {
   auto dashboards = shipped_dashboards();
-  REQUIRE(dashboards.size() == 3);
+  REQUIRE(dashboards.size() == 4);
   std::set<std::string> uids;
   for (const auto& d : dashboards) {
     INFO(d.name);
@@ -25,7 +25,8 @@ TEST_CASE("each dashboard has a uid, a title and a schema version, uids unique",
     CHECK(!d.targets.empty());
     uids.insert(d.uid);
   }
-  CHECK(uids == std::set<std::string>{"dkumonitor-system", "dkumonitor-dss-host", "dkumonitor-dss-backend"});
+  CHECK(uids == std::set<std::string>{"dkumonitor-system", "dkumonitor-dss-host", "dkumonitor-dss-backend",
+                                     "dkumonitor-stack"});
 }
 
 TEST_CASE("every panel, target and variable uses only the provisioned datasource uid", "[dashboards]") {
@@ -86,13 +87,13 @@ TEST_CASE("no brace group nests: go-carbon expands a group to its first closing 
   }
 }
 
-TEST_CASE("the DSS lists skip the collectd tree and nothing else; the host lists skip one-node hosts' series",
+TEST_CASE("the DSS lists skip the collectd tree and nothing else, the host lists skip one-node hosts' series",
           "[dashboards]") {
   // go-carbon walks its index node by node: a '*' where 'collectd' or a host sits walks
   // every host's series (seconds at 1,000 hosts), so the lists spell their first nodes out.
   std::string instances = shipped_dashboard("dkumonitor-dss-backend").variables.at(0).query;
   REQUIRE(instances.rfind("expand(", 0) == 0);
-  dkm::test::GraphiteGlob instance_list(instances.substr(7, instances.size() - 8));
+  test::GraphiteGlob instance_list(instances.substr(7, instances.size() - 8));
   for (const char* first : {"c", "co", "col", "coll", "colle", "collec", "collect", "collectdx", "corp", "cold", "dss",
                             "dataiku", "acme", "x"}) {
     INFO(first);
@@ -104,7 +105,7 @@ TEST_CASE("the DSS lists skip the collectd tree and nothing else; the host lists
   for (const char* uid : {"dkumonitor-system", "dkumonitor-dss-host"}) {
     INFO(uid);
     std::string hosts = shipped_dashboard(uid).variables.at(0).query;
-    dkm::test::GraphiteGlob host_list(hosts.substr(7, hosts.size() - 8));
+    test::GraphiteGlob host_list(hosts.substr(7, hosts.size() - 8));
     for (const char* host : {"domain_example_host", "host", "com.example.host", "localdomain.host",
                              "com.example.dc1.rack2.host"})
       CHECK(host_list.matches("collectd." + std::string(host) + ".cpu"));

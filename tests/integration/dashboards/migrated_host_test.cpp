@@ -24,7 +24,7 @@ namespace {
 const std::string kNewHostname = "new.example.domain", kNewHostNode = "domain_example_new";
 
 /// The option values of variable `name` of `d`, resolved against `names` as Grafana does.
-std::set<std::string> option_values(const dkm::test::Dashboard& d, const std::string& name,
+std::set<std::string> option_values(const test::Dashboard& d, const std::string& name,
                                     const std::set<std::string>& names) {
   std::set<std::string> out;
   auto resolved = resolve_dashboard_variables(d, metrics_api_over(names));
@@ -33,7 +33,7 @@ std::set<std::string> option_values(const dkm::test::Dashboard& d, const std::st
 }
 
 /// The variables at All, with `detail` (the one-host variable) set to `detail`.
-std::map<std::string, std::string> values_with_detail(const dkm::test::Dashboard& d, const std::set<std::string>& names,
+std::map<std::string, std::string> values_with_detail(const test::Dashboard& d, const std::set<std::string>& names,
                                                       const std::string& detail) {
   auto values = selected_values(resolve_dashboard_variables(d, metrics_api_over(names)));
   values["detail"] = detail;
@@ -41,13 +41,13 @@ std::map<std::string, std::string> values_with_detail(const dkm::test::Dashboard
 }
 
 /// The targets of `d` (variables `values`) that read none of `names`, as "PANEL (REF)".
-std::vector<std::string> targets_without_data(const dkm::test::Dashboard& d, const std::map<std::string, std::string>& values,
+std::vector<std::string> targets_without_data(const test::Dashboard& d, const std::map<std::string, std::string>& values,
                                               const std::set<std::string>& names) {
   std::vector<std::string> out;
   for (const auto& target : d.targets) {
     bool data = false;
-    for (const auto& path : dkm::test::graphite_series_paths(dkm::test::expand_variables(target.expression, values)))
-      data = data || dkm::test::GraphiteGlob(path).matches_any(names);
+    for (const auto& path : test::graphite_series_paths(test::expand_variables(target.expression, values)))
+      data = data || test::GraphiteGlob(path).matches_any(names);
     if (!data) out.push_back(target.panel + " (" + target.ref_id + ")");
   }
   return out;
@@ -57,18 +57,18 @@ std::vector<std::string> targets_without_data(const dkm::test::Dashboard& d, con
 /// legend it gives a series of `names` it reads, REGEX and REPLACEMENT applied as carbonapi
 /// applies them (\1 is the first group). Returns "PANEL: NAME -> LEGEND" for every legend that
 /// does not begin with the host of the series it draws (one of `hosts`), whole.
-std::vector<std::string> wrong_legends(const dkm::test::Dashboard& d, const std::map<std::string, std::string>& values,
+std::vector<std::string> wrong_legends(const test::Dashboard& d, const std::map<std::string, std::string>& values,
                                        const std::set<std::string>& names, const std::vector<std::string>& hosts) {
   static const std::regex alias_sub(R"(^aliasSub\((.*), '([^']*)', '([^']*)'\)$)");
   std::vector<std::string> wrong;
   for (const auto& target : d.targets) {
-    std::string expression = dkm::test::expand_variables(target.expression, values);
+    std::string expression = test::expand_variables(target.expression, values);
     std::smatch m;
     if (!std::regex_match(expression, m, alias_sub)) continue;
     std::regex re(m[2].str());
     std::string replacement = std::regex_replace(m[3].str(), std::regex(R"(\\(\d))"), "$$$1");
-    for (const auto& path : dkm::test::graphite_series_paths(expression))
-      for (const auto& name : dkm::test::GraphiteGlob(path).find(names)) {
+    for (const auto& path : test::graphite_series_paths(expression))
+      for (const auto& name : test::GraphiteGlob(path).find(names)) {
         std::string legend = std::regex_replace(name, re, replacement);
         bool ok = std::any_of(hosts.begin(), hosts.end(), [&](const std::string& host) {
           return name.rfind("collectd." + host + ".", 0) == 0 &&
@@ -97,7 +97,7 @@ TEST_CASE("a migrated agent's dotted host and a one-node host are both listed an
   // A host installed by this toolkit, sending to the same recorder.
   TempDir tmp{"dkm-migrated-host-"};
   TestBundle bundle = make_dashboards_bundle(tmp.path() / "dkumonitor-1.0.0");
-  dkm::InstallLayout fresh(tmp.path() / "agent");
+  InstallLayout fresh(tmp.path() / "agent");
   RunResult installed = run_installer(bundle, {"-d", fresh.root().string(), "-p", std::to_string(free_port_block()), "-t",
                                                "agent", "--hostname", kNewHostname, "--system-collectd",
                                                "--carbon-server", "127.0.0.1:" + std::to_string(carbon.port())});
@@ -107,8 +107,8 @@ TEST_CASE("a migrated agent's dotted host and a one-node host are both listed an
 
   BackgroundProcess migrated_agent(service_argv(w.layout(), "collectd"), {tmp.path() / "migrated.log"});
   BackgroundProcess fresh_agent(service_argv(fresh, "collectd"), {tmp.path() / "fresh.log"});
-  dkm::test::Dashboard system = shipped_dashboard("dkumonitor-system");
-  dkm::test::Dashboard dss_host = shipped_dashboard("dkumonitor-dss-host");
+  test::Dashboard system = shipped_dashboard("dkumonitor-system");
+  test::Dashboard dss_host = shipped_dashboard("dkumonitor-dss-host");
   const std::vector<std::string> hosts{dotted, kNewHostNode};
 
   // Rates need two samples: wait until every System overview target reads something on each host.
@@ -152,7 +152,7 @@ TEST_CASE("a migrated agent's dotted host and a one-node host are both listed an
   }
 
   // The teeth: the former System overview (collectd.* and legends by node 1) missed the dotted host.
-  CHECK(dkm::test::GraphiteGlob("collectd.*.cpu").find(names) ==
+  CHECK(test::GraphiteGlob("collectd.*.cpu").find(names) ==
         std::set<std::string>{"collectd." + kNewHostNode + ".cpu"});
   std::cout << "migrated agent (" << dotted << ") beside a fresh one (" << kNewHostNode << "): " << names.size()
             << " metrics; both listed by System overview and DSS host, every System overview target reads each\n";

@@ -41,10 +41,12 @@ TEST_CASE("log rotation keeps every file under maxbytes with the set backups and
   // Rotation cuts at line ends: every file starts with a whole line.
   CHECK(read_file(log.string() + ".2").rfind("line ", 0) == 0);
 
-  // tail -f saw every line, in order, across all the rotations.
+  // tail -f saw every line, in order, across all the rotations, after supervisorctl's banner.
   std::string followed = tail.output();
   std::istringstream lines(followed);
   std::string line;
+  REQUIRE(std::getline(lines, line));
+  CHECK(line == "==> Press Ctrl-C to exit <==");
   long expected = 1;
   while (std::getline(lines, line)) {
     if (line == "done") break;

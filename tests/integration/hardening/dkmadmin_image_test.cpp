@@ -21,11 +21,8 @@ RunResult boot_command(const fs::path& dir, const std::string& command, const fs
 
 }  // namespace
 
-// Today: '$' is written doubled into ExecStart='s program path ("$$" is not unescaped in
-// the path), so verify finds no such program; a path with '\'' is written quoted, which
-// systemd refuses ("Executable name contains special characters": a fatal error).
 TEST_CASE("the systemd unit of an install whose path holds '$' or a quote passes systemd-analyze verify, or is refused",
-          "[hardening][dkmadmin][systemd][!mayfail][hardening-todo]") {
+          "[hardening][dkmadmin][systemd]") {
   TempDir dir("dkm-hard-");
   open_up(dir.path());
   int n = 0;
@@ -55,9 +52,8 @@ TEST_CASE("the systemd unit of an install whose path holds '$' or a quote passes
   }
 }
 
-// Today: the unit (or the boot record) is written where the link leads, outside the image.
 TEST_CASE("install-boot --root IMAGE writes nothing outside IMAGE through a link inside it",
-          "[hardening][dkmadmin][image][!mayfail][hardening-todo]") {
+          "[hardening][dkmadmin][image]") {
   TempDir dir("dkm-hard-");
   auto layout = make_install(dir.path() / "inst");
   int n = 0;
@@ -81,10 +77,8 @@ TEST_CASE("install-boot --root IMAGE writes nothing outside IMAGE through a link
   CHECK(fs::is_regular_file(plain / "etc/systemd/system/dkumonitor.service"));
 }
 
-// Today: uninstall-boot removes every regular file and link under /etc/ that the record
-// lists, whatever it holds.
 TEST_CASE("uninstall-boot removes only files it wrote, as it wrote them, whatever the boot record lists",
-          "[hardening][dkmadmin][image][!mayfail][hardening-todo]") {
+          "[hardening][dkmadmin][image]") {
   TempDir dir("dkm-hard-");
   auto layout = make_install(dir.path() / "inst");
   fs::path image = dir.path() / "image";

@@ -56,9 +56,8 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
 
 }  // namespace
 
-// Today: accepted without a word; the unit says User=root and DKM_ALLOW_ROOT=1.
 TEST_CASE("install-boot --user root for an install another account owns is refused without --force, saying why",
-          "[hardening][dkmadmin][!mayfail][hardening-todo]") {
+          "[hardening][dkmadmin]") {
   TestAccount account;
   BootSetup s(account);
   const std::string before = snapshot(s.image);
@@ -79,9 +78,8 @@ TEST_CASE("install-boot --user root for an install another account owns is refus
   CHECK_THAT(s.unit(), Catch::Contains("\nUser=root\n"));
 }
 
-// Today: DIR/storage is resolved to /etc, and /etc goes into ReadWritePaths=.
 TEST_CASE("install-boot does not make writable a directory that a link of the owner's leads to, unless the owner's",
-          "[hardening][dkmadmin][!mayfail][hardening-todo]") {
+          "[hardening][dkmadmin]") {
   TestAccount account;
   BootSetup s(account);
   link_storage(s, account, "/etc");
@@ -107,10 +105,8 @@ TEST_CASE("install-boot does not make writable a directory that a link of the ow
   CHECK(contains(s.writable(), data.string()));
 }
 
-// Today: the unit names DIR by the link it was given: ReadWritePaths=ALIAS, which systemd
-// resolves at every start, wherever the owner has pointed it by then.
 TEST_CASE("install-boot through a link the owner controls writes the install's real path into the unit",
-          "[hardening][dkmadmin][!mayfail][hardening-todo]") {
+          "[hardening][dkmadmin]") {
   TestAccount account;
   BootSetup s(account);
   fs::path alias = s.dir.path() / "alias";

@@ -9,10 +9,8 @@
 using namespace dkm;
 using namespace dkm::test;
 
-// Today: "127.1", "0" and the others are not inet_pton forms, so they are taken for host
-// names, which the checks pass; the relay would send to itself, carbonapi to 0.0.0.0.
 TEST_CASE("127.1, 0 and other short address forms are what they are to --carbon-backends and --backends",
-          "[hardening][installer][addresses][!mayfail][hardening-todo]") {
+          "[hardening][installer][addresses]") {
   BadInputSetup s;
   auto refused = [&](std::vector<std::string> extra, const std::string& culprit) {
     std::vector<std::string> args{"-d", s.dir.string(), "-p", "27600"};
@@ -41,11 +39,8 @@ TEST_CASE("127.1, 0 and other short address forms are what they are to --carbon-
   CHECK(ok.ok());
 }
 
-// Today: the staging directory beside DIR is named ".NAME.dkm-install-XXXXXX", 20
-// characters longer than NAME: mkdtemp fails and the installer exits 1 with "File name
-// too long" (and so does a NAME longer than NAME_MAX itself).
 TEST_CASE("an install directory named near NAME_MAX installs, or is refused as bad input naming it",
-          "[hardening][installer][!mayfail][hardening-todo]") {
+          "[hardening][installer]") {
   for (size_t length : {size_t{240}, size_t{NAME_MAX + 1}}) {
     INFO("a name of " << length << " characters");
     BadInputSetup s;

@@ -64,10 +64,8 @@ void owner_update_works(const OwnedInstall& inst, const TestAccount& account) {
 
 }  // namespace
 
-// Today: root updates it and leaves DIR/bin/env (and the link temporaries it renames)
-// owned by root inside the account's install, instead of refusing or acting as the owner.
 TEST_CASE("installer -u as root on another account's install refuses with the owner's command, or acts as the owner",
-          "[hardening][installer][!mayfail][hardening-todo]") {
+          "[hardening][installer]") {
   TestAccount account;
   OwnedInstall inst(account);
   std::string before = tree_digest(inst.layout.root());
@@ -84,10 +82,8 @@ TEST_CASE("installer -u as root on another account's install refuses with the ow
   owner_update_works(inst, account);
 }
 
-// Today: root follows DIR/bin into the directory the account chose, puts the links dkm and
-// dkmadmin there and rewrites its env file (with any line the account put in it).
 TEST_CASE("a DIR/bin swapped for a link to another directory: root's installer -u writes nothing there",
-          "[hardening][installer][!mayfail][hardening-todo]") {
+          "[hardening][installer]") {
   TestAccount account;
   OwnedInstall inst(account);
   // A directory of root's, holding an env file (so that the install looks whole through it).
@@ -110,10 +106,8 @@ TEST_CASE("a DIR/bin swapped for a link to another directory: root's installer -
   owner_update_works(inst, account);
 }
 
-// Today: root reads the linked file (which the account cannot read) and writes its lines,
-// the secret among them, into a new DIR/bin/env that the account can read.
 TEST_CASE("a DIR/bin/env linked to a file only root can read: root's installer -u discloses nothing",
-          "[hardening][installer][!mayfail][hardening-todo]") {
+          "[hardening][installer]") {
   TestAccount account;
   OwnedInstall inst(account);
   fs::path secret = inst.dir.path() / "root-secret.env";
@@ -136,9 +130,8 @@ TEST_CASE("a DIR/bin/env linked to a file only root can read: root's installer -
   owner_update_works(inst, account);
 }
 
-// Today: every KEY=VALUE line of bin/env survives an update, LD_PRELOAD included.
 TEST_CASE("bin/env keeps only the keys the installer writes: a line the account added does not survive an update",
-          "[hardening][installer][!mayfail][hardening-todo]") {
+          "[hardening][installer]") {
   TestAccount account;
   OwnedInstall inst(account);
   std::string text = read_file(inst.layout.env_file());

@@ -1,8 +1,8 @@
 // Issue 17's bug, pinned on dkm alone: a program with `startsecs = 0` that exits soon
-// after starting is respawned every second forever (an exit within a second of the
-// spawn counts as a failed start, and the retry counter is reset on every respawn).
+// after starting was respawned every second forever (an exit within a second of the
+// spawn counted as a failed start, and the retry counter was reset on every respawn).
 // supervisord shows it EXITED after one run (scenarios/startsecs_zero.scenario compares
-// the two). Tagged [!mayfail][compat-todo] until dkm is fixed: remove the tags then.
+// the two); so does dkm now (tests/unit/supervise/state_machine_test.cpp pins the rule).
 #include "compat.hpp"
 
 using namespace dkm;
@@ -32,7 +32,7 @@ boot
 }  // namespace
 
 TEST_CASE("startsecs = 0: a program that exits soon after starting runs once, unless autorestart = true",
-          "[supervisord_compat][startsecs][!mayfail][compat-todo]") {
+          "[supervisord_compat][startsecs]") {
   Scenario scenario = parse_scenario(kPrograms, "startsecs_zero_pinned");
   TempDir tmp("compat-startsecs-");
   DkmSide dkm(scenario, tmp.path());

@@ -239,6 +239,8 @@ TEST_CASE("planning makes linked-out data writable and notices /home and /tmp", 
   TempDir dir;
   InstallLayout layout = fake_install(dir.path() / "inst", {{"DKM_BUNDLE", "/home/someone/dkumonitor-1.0"}});
   fs::create_directories(dir.path() / "data-disk");
+  // The data disk is the account's: the sandbox makes writable nothing else a link leads to.
+  REQUIRE(::chown((dir.path() / "data-disk").c_str(), find_account("/", nullptr, 1)->uid, 0) == 0);
   fs::create_symlink(dir.path() / "data-disk", layout.storage());
   fs::create_directories(layout.conf());
   BootOptions options;

@@ -44,3 +44,28 @@ TEST_CASE("HOST[:PORT] endpoints take names, IPv4 and bracketed IPv6", "[address
   REQUIRE_THROWS_WITH(parse_endpoint("[10.0.0.1]:80", 1, "--x"), Catch::Contains("not an IPv6"));
   REQUIRE_THROWS_WITH(parse_endpoint("[fd00::5:80", 1, "--x"), Catch::Contains("never") || Catch::Contains("without closing"));
 }
+
+TEST_CASE("IPv4 shorthands (127.1, 0, hex, octal, one number) are refused, names and full addresses are not",
+          "[addresses]") {
+  CHECK(ipv4_shorthand("127.1") == "127.0.0.1");
+  CHECK(ipv4_shorthand("127.0.1") == "127.0.0.1");
+  CHECK(ipv4_shorthand("2130706433") == "127.0.0.1");
+  CHECK(ipv4_shorthand("0x7f000001") == "127.0.0.1");
+  CHECK(ipv4_shorthand("0177.0.0.1") == "127.0.0.1");
+  CHECK(ipv4_shorthand("0") == "0.0.0.0");
+  CHECK(ipv4_shorthand("0.0") == "0.0.0.0");
+  CHECK(ipv4_shorthand("0x0") == "0.0.0.0");
+  for (const char* not_one : {"127.0.0.1", "10.0.0.11", "::1", "mon2.example.com", "cafe", "dead.beef", "1e100.net",
+                              "127.1 x", "", "1.2.3.4.5"}) {
+    INFO(not_one);
+    CHECK(ipv4_shorthand(not_one).empty());
+  }
+  for (const char* shorthand : {"127.1", "0", "0x0", "2130706433"}) {
+    INFO(shorthand);
+    REQUIRE_THROWS_WITH(parse_endpoint(std::string(shorthand) + ":2003", 1, "--backends"),
+                        Catch::StartsWith("--backends: '" + std::string(shorthand) + "' is a shorthand of the IPv4 address"));
+    REQUIRE_THROWS_AS(parse_destination(shorthand, 2003, "--carbon-backends"), UsageError);
+  }
+  CHECK(parse_destination("10.0.0.11", 2003, "--carbon-backends").str() == "10.0.0.11:2003");
+  CHECK(parse_destination("mon2.example.com", 2003, "--carbon-backends").str() == "mon2.example.com:2003");
+}

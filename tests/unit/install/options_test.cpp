@@ -5,6 +5,8 @@
 
 #include <dkm/install/options.hpp>
 
+#include <climits>
+
 using namespace dkm;
 using namespace dkm::install;
 
@@ -69,6 +71,15 @@ TEST_CASE("update mode takes -d alone", "[install_options]") {
   REQUIRE_THROWS_WITH(parse({"-u", "-d", "/srv/mon", "--system-collectd"}), Catch::Contains("--system-collectd"));
   REQUIRE_THROWS_WITH(parse({"-u", "-d", "/srv/mon", "--hostname", "a.b"}), Catch::Contains("--hostname"));
   REQUIRE_THROWS_WITH(parse({"-u"}), Catch::Contains("-d/--directory"));
+}
+
+TEST_CASE("a directory whose name is longer than a file name may be is bad input naming it", "[install_options]") {
+  const std::string longest(NAME_MAX, 'd'), too_long(NAME_MAX + 1, 'd');
+  CHECK(path_problem("/srv/" + longest).empty());
+  CHECK_THAT(path_problem("/srv/" + too_long + "/x"), Catch::Contains("'" + too_long + "'") && Catch::Contains("255"));
+  CHECK_THAT(path_problem(std::string(PATH_MAX, 'd')), Catch::Contains("more than a path may have"));
+  REQUIRE_THROWS_WITH(parse({"-d", "/srv/" + too_long, "-p", "27600"}),
+                      Catch::StartsWith("-d/--directory: '/srv/" + too_long + "'"));
 }
 
 TEST_CASE("listen addresses must be IP addresses", "[install_options]") {

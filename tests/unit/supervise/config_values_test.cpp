@@ -56,6 +56,30 @@ TEST_CASE("percent expansion knows %(name)s and %%", "[config_values]") {
   CHECK_THROWS_AS(expand_percent("50%", lookup), ValueError);
 }
 
+TEST_CASE("percent expansion formats numbers as Python does: %(process_num)02d", "[config_values]") {
+  auto lookup = [](const std::string& n) -> std::optional<PercentValue> {
+    if (n == "num") return 7LL;
+    if (n == "neg") return -3LL;
+    if (n == "name") return std::string("web");
+    return std::nullopt;
+  };
+  CHECK(expand_percent("w_%(num)02d %(num)d %(num)s %(num)3d|%(num)-3d|", lookup) == "w_07 7 7   7|7  |");
+  CHECK(expand_percent("%(num)x %(num)#o %(num)+d %(neg)05d %(num).3d", lookup) == "7 0o7 +7 -0003 007");
+  CHECK(expand_percent("%(name)5s|%(name)-5s|%(name).1s", lookup) == "  web|web  |w");
+  CHECK_THROWS_WITH(expand_percent("%(name)d", lookup), Catch::Contains("needs a number"));
+  CHECK_THROWS_WITH(expand_percent("%(num)f", lookup), Catch::Contains("unsupported format character 'f'"));
+  CHECK_THROWS_WITH(expand_percent("%(num)", lookup), Catch::Contains("incomplete format"));
+}
+
+TEST_CASE("umasks are octal, as supervisord reads them", "[config_values]") {
+  CHECK(parse_umask("022") == 022);
+  CHECK(parse_umask("77") == 077);
+  CHECK(parse_umask("0o027") == 027);
+  CHECK_THROWS_AS(parse_umask("8"), ValueError);
+  CHECK_THROWS_AS(parse_umask("01000"), ValueError);
+  CHECK_THROWS_AS(parse_umask(""), ValueError);
+}
+
 TEST_CASE("booleans, counts, exit codes, inline comments", "[config_values]") {
   CHECK(parse_bool("Yes"));
   CHECK_FALSE(parse_bool("off"));

@@ -14,6 +14,37 @@ TEST_CASE("a request round-trips through its line", "[control_protocol]") {
   CHECK(parse_request("{\"command\":\"status\"}") == Request{Command::kStatus, {}, 0});
 }
 
+TEST_CASE("names are supervisorctl's namespecs, signal and stdin carry their own fields", "[control_protocol]") {
+  Request r{Command::kSignal, {"web:*", "web:api", "web:", "carbon"}};
+  r.signal = "HUP";
+  CHECK(parse_request(render_request(r)) == r);
+  Request launched{Command::kStart, {"carbon"}, 90};
+  launched.launched = true;
+  CHECK(parse_request(render_request(launched)) == launched);
+  Request in{Command::kStdin, {"carbon"}};
+  in.data = "hello\n";
+  CHECK(parse_request(render_request(in)) == in);
+  for (Command c : {Command::kClear, Command::kReread, Command::kAvail, Command::kAdd, Command::kRemove,
+                    Command::kUpdate, Command::kReload, Command::kVersion})
+    CHECK(parse_request(render_request(Request{c, {"g"}})).command == c);
+  CHECK(is_service_name("a"));
+  CHECK(is_service_name("g:*"));
+  CHECK_FALSE(is_service_name(":a"));
+  CHECK_FALSE(is_service_name("g:a:b"));
+}
+
+TEST_CASE("an outcome and a program of the configuration round-trip", "[control_protocol]") {
+  Outcome o{Command::kSignal, "api", "web", Fault::kBadSignal, ""};
+  CHECK(nlohmann::json(o).get<Outcome>() == o);
+  Outcome t{Command::kStart, "a", "a", Fault::kTimedOut, "still STARTING after 1 s"};
+  CHECK(nlohmann::json::parse(json_line(t)).get<Outcome>() == t);
+  CHECK(fault_from_name("no such fault") == Fault::kFailed);
+  ConfigInfo c{"api", "web", true, false, 5, 10};
+  CHECK(nlohmann::json(c).get<ConfigInfo>() == c);
+  CHECK(namespec("web", "api") == "web:api");
+  CHECK(namespec("api", "api") == "api");
+}
+
 TEST_CASE("bad requests are refused with a reason", "[control_protocol]") {
   auto reason = [](const std::string& line) {
     try {
@@ -32,10 +63,17 @@ TEST_CASE("bad requests are refused with a reason", "[control_protocol]") {
   CHECK(reason("{\"command\":\"stop\",\"names\":\"a\"}") == "\"names\" is not an array");
   CHECK(reason("{\"command\":\"stop\",\"names\":[\"a b\"]}").find("not a service name") != std::string::npos);
   CHECK(reason("{\"command\":\"stop\",\"names\":[\"\"]}").find("not a service name") != std::string::npos);
+  CHECK(reason("{\"command\":\"stop\",\"names\":[\"a:b:c\"]}").find("not a service name") != std::string::npos);
+  CHECK(reason("{\"command\":\"stop\",\"names\":[\"a/b\"]}").find("not a service name") != std::string::npos);
+  CHECK(parse_request("{\"command\":\"stop\",\"names\":[\"web:*\",\"web:front\",\"web:\",\"w@x\"]}").names.size() == 4);
   CHECK(reason("{\"command\":\"stop\",\"names\":[{\"a\":1}]}") == "request nested too deeply");
   CHECK(reason("{\"command\":\"start\",\"timeout\":\"soon\"}") == "\"timeout\" is not a number");
   CHECK(reason("{\"command\":\"start\",\"timeout\":1e9}").find("out of range") != std::string::npos);
   CHECK(reason("{\"command\":\"start\",\"why\":1}") == "unknown field \"why\"");
+  CHECK(reason("{\"command\":\"signal\",\"signal\":1}") == "\"signal\" is not a string");
+  CHECK(reason("{\"command\":\"stdin\",\"data\":\"" + std::string(kMaxStdinBytes + 1, 'x') + "\"}") ==
+        "\"data\" is too long");
+  CHECK(reason("{\"command\":\"stop\",\"names\":[\"a:*:*\"]}").find("not a service name") != std::string::npos);
   CHECK(reason(std::string(kMaxRequestBytes + 1, ' ')).find("too large") != std::string::npos);
   std::string deep = "{\"command\":\"status\",\"names\":" + std::string(30000, '[') + std::string(30000, ']') + "}";
   CHECK(reason(deep).find("too deeply") != std::string::npos);
@@ -47,16 +85,15 @@ TEST_CASE("a service status survives JSON, even with bytes that are not UTF-8", 
   s.state = ServiceState::kBackoff;
   s.pid = 0;
   s.since = 1700000000;
-  s.detail = "Exited too quickly (process log may have details)";
   s.stdout_log = "/srv/run/grafana.log";
-  s.log_tail = "bad byte \xff here\n";
+  s.detail = "bad byte \xff here";
   nlohmann::json j = s;
   auto line = json_line(j);
   auto back = nlohmann::json::parse(line).get<ServiceStatus>();
   CHECK(back.name == "grafana");
+  CHECK(back.group == "grafana");
   CHECK(back.state == ServiceState::kBackoff);
-  CHECK(back.detail == s.detail);
-  CHECK(back.log_tail.find("here") != std::string::npos);
+  CHECK(back.detail.find("here") != std::string::npos);
 }
 
 TEST_CASE("a start-up report is a protocol line and round-trips", "[control_protocol]") {

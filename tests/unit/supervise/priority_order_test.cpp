@@ -70,6 +70,45 @@ TEST_CASE("a group that gave up (FATAL) lets the next group go", "[priority_orde
   CHECK(w.state("top") == ServiceState::kStarting);
 }
 
+TEST_CASE("a group that keeps failing (BACKOFF) lets the next group go, and `start` still waits for it", "[priority_order]") {
+  SupervisorWorld w;
+  auto failing = program("failing", 50), eager = program("eager", 60);
+  failing.startretries = 2;
+  w.add({failing, eager});
+  w.start();
+  w.exit("failing", exited_with(1));
+  CHECK(w.state("failing") == ServiceState::kBackoff);
+  CHECK(w.state("eager") == ServiceState::kStarting);
+  CHECK_FALSE(w.machine.start_settled("failing"));
+  w.advance(1s);
+  CHECK(w.state("eager") == ServiceState::kRunning);
+  CHECK(w.processes.spawns("eager") == 1);
+}
+
+TEST_CASE("names are supervisorctl's: NAME, GROUP:PROCESS, GROUP:* for a whole group", "[priority_order]") {
+  SupervisorWorld w;
+  w.add({program("solo"), member("web", "front"), member("web", "back"), member("worker", "worker_01"),
+         member("worker", "worker_02")});
+  std::vector<std::string> unknown;
+  CHECK(w.machine.listing() == std::vector<std::string>{"solo", "web:back", "web:front", "worker:worker_01", "worker:worker_02"});
+  CHECK(w.machine.select({"web:*"}, unknown) == std::vector<std::string>{"web:back", "web:front"});
+  CHECK(w.machine.select({"web:"}, unknown) == std::vector<std::string>{"web:back", "web:front"});
+  CHECK(w.machine.select({"web:front", "solo:solo", "solo:*", "web:*"}, unknown) ==
+        std::vector<std::string>{"web:front", "solo", "web:back"});
+  CHECK(unknown.empty());
+  // A process of a group is not known by its name alone, nor a numbered group by its name.
+  CHECK(w.machine.select({"front", "worker", "nosuch:*", "web:nosuch"}, unknown).empty());
+  CHECK(unknown == std::vector<std::string>{"front", "worker", "nosuch:*", "web:nosuch"});
+}
+
+TEST_CASE("a group's priority orders its processes before their own priority", "[priority_order]") {
+  SupervisorWorld w;
+  auto front = member("web", "front", 999, 100), back = member("web", "back", 5, 100);
+  w.add({program("solo", 200), front, back, program("first", 100)});
+  std::vector<std::string> unknown;
+  CHECK(w.machine.select({}, unknown) == std::vector<std::string>{"web:back", "first", "web:front", "solo"});
+}
+
 TEST_CASE("services stopped together stop highest priority first, each group once the one before is gone", "[priority_order]") {
   SupervisorWorld w;
   add_stack(w);
@@ -100,12 +139,15 @@ TEST_CASE("a stop does not wait its turn for a service with no process", "[prior
   w.advance(1s);
   w.exit("flaky", exited_with(1));
   REQUIRE(w.state("flaky") == ServiceState::kBackoff);
-  REQUIRE(w.state("high") == ServiceState::kStopped);  // queued behind flaky
+  REQUIRE(w.state("high") == ServiceState::kStarting);
   w.stop();
-  CHECK(w.state("flaky") == ServiceState::kStopped);
-  CHECK(w.state("low") == ServiceState::kStopping);  // nothing above it had a process to wait for
+  CHECK(w.state("flaky") == ServiceState::kStopped);  // no process: it does not wait behind high
+  CHECK(w.state("high") == ServiceState::kStopping);
+  CHECK(w.state("low") == ServiceState::kRunning);  // low waits for high
+  w.exit("high", killed_by(SIGTERM));
+  CHECK(w.state("low") == ServiceState::kStopping);
   w.advance(1h);
-  CHECK(w.processes.spawns("high") == 0);
+  CHECK(w.processes.spawns("flaky") == 1);
 }
 
 TEST_CASE("restart stops the running services and starts them again by priority", "[priority_order]") {

@@ -154,7 +154,7 @@ TEST_CASE("a service that cannot be spawned backs off like one that exits", "[st
   w.processes.unstartable.insert("web");
   w.start();
   CHECK(w.state("web") == ServiceState::kBackoff);
-  CHECK_THAT(w.machine.status(*w.machine.find("web")).detail, Catch::StartsWith("spawn error: can't find command"));
+  CHECK_THAT(w.machine.status(*w.machine.find("web")).detail, Catch::StartsWith("can't find command"));
   CHECK(w.log.has("ERRO spawn error: 'web': can't find command"));
   w.advance(1s);
   CHECK(w.state("web") == ServiceState::kFatal);
@@ -195,16 +195,44 @@ TEST_CASE("autorestart true restarts any exit, false none, and a signal is never
   CHECK(w.machine.status(*w.machine.find("never")).detail == "terminated by SIG11");
 }
 
-TEST_CASE("a RUNNING service that exits within a second counts as a failed start", "[state_machine]") {
+TEST_CASE("startsecs = 0: an exit soon after the start is an exit, run once unless autorestart says so", "[state_machine]") {
+  // Issue 17's bug: such an exit counted as a failed start, respawned every second forever.
   SupervisorWorld w;
-  auto web = program("web");
-  web.startsecs = 0;
+  auto zero = program("zero"), zerofalse = program("zerofalse"), zerotrue = program("zerotrue");
+  for (auto* p : {&zero, &zerofalse, &zerotrue}) p->startsecs = 0;
+  zerofalse.autorestart = AutoRestart::kFalse;
+  zerotrue.autorestart = AutoRestart::kTrue;
+  w.add({zero, zerofalse, zerotrue});
+  w.start();
+  w.advance(200ms);
+  w.exit("zero", exited_with(0));
+  w.exit("zerofalse", exited_with(3));
+  w.exit("zerotrue", exited_with(0));
+  CHECK(w.state("zero") == ServiceState::kExited);
+  CHECK(w.state("zerofalse") == ServiceState::kExited);
+  CHECK(w.machine.status(*w.machine.find("zerofalse")).detail == "exit status 3");
+  CHECK(w.state("zerotrue") == ServiceState::kRunning);  // restarted at once
+  w.advance(10s);
+  CHECK(w.processes.spawns("zero") == 1);
+  CHECK(w.processes.spawns("zerofalse") == 1);
+  CHECK(w.processes.spawns("zerotrue") == 2);
+  CHECK(w.machine.start_settled("zero"));
+}
+
+TEST_CASE("a RUNNING service that exits unexpectedly soon after startsecs is restarted at once, not backed off",
+          "[state_machine]") {
+  SupervisorWorld w;
+  auto web = program("web");  // startsecs 1
   w.add({web});
   w.start();
-  CHECK(w.state("web") == ServiceState::kRunning);
-  w.advance(999ms);
+  w.advance(1s);
+  REQUIRE(w.state("web") == ServiceState::kRunning);
+  w.advance(100ms);
   w.exit("web", exited_with(1));
-  CHECK(w.state("web") == ServiceState::kBackoff);
+  CHECK(w.log.has("'web' entered EXITED state"));
+  CHECK(w.state("web") == ServiceState::kStarting);
+  CHECK(w.processes.spawns("web") == 2);
+  CHECK(w.machine.find("web")->backoff == 0);
 }
 
 TEST_CASE("what is left of an exited service's process group is killed", "[state_machine]") {

@@ -17,6 +17,7 @@ const cli::Program kTool{
     {{"directory,d", Value::kText, "DIR", "the install"}, {"help,h", Value::kNone, "", "this help"}},
     {{"start", "usage: tool start [NAME...]\n{options}", {{"timeout,t", Value::kNumber, "S", "how long"}}, true},
      {"tail", "usage: tool tail NAME", {{"lines,n", Value::kUnsigned, "N"}, {"follow,f"}}, true},
+     {"bytes", "usage: tool bytes [-N] NAME", {{"follow,f"}}, true, /*dash_numbers=*/true},
      {"plain", "usage: tool plain"}},
     " (see tool {command} --help)"};
 
@@ -52,6 +53,18 @@ TEST_CASE("a command line names its command, its options and its words, global o
   CHECK(inv.count("lines") == 3);
   CHECK(inv.has("follow"));
   CHECK(inv.text("directory") == "/x");
+}
+
+TEST_CASE("a command may take -N words of its own (supervisorctl's tail -100)", "[cli]") {
+  cli::Invocation inv = cli::parse(kTool, {"-d", "/x", "bytes", "-100", "web", "stderr"});
+  CHECK(inv.dash_numbers == std::vector<std::string>{"-100"});
+  CHECK(inv.operands == std::vector<std::string>{"web", "stderr"});
+  CHECK(inv.text("directory") == "/x");
+  inv = cli::parse(kTool, {"bytes", "-f", "web"});
+  CHECK(inv.has("follow"));
+  CHECK(inv.dash_numbers.empty());
+  CHECK_THROWS_AS(cli::parse(kTool, {"bytes", "-x", "web"}), UsageError);
+  CHECK_THROWS_AS(cli::parse(kTool, {"tail", "-100", "web"}), UsageError);  // a command without them refuses them
 }
 
 TEST_CASE("no command, an unknown one, and a front end with a single command", "[cli]") {

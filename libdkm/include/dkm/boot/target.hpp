@@ -23,6 +23,7 @@ struct BootTarget {
   std::string user;               ///< the account dkm runs as
   uid_t uid = 0;                  ///< its uid (in the booted system's accounts)
   bool run_as_root = false;       ///< the account is root (dkm then needs DKM_ALLOW_ROOT=1)
+  std::string install_owner;      ///< the account that owns DIR (another than `user` only with --user)
   std::vector<fs::path> writable; ///< what dkm writes: DIR, plus storage/run/conf when they lead elsewhere
   bool under_home = false;        ///< DIR, its bundle or a writable path lies in /home, /root or /run/user
   bool under_tmp = false;         ///< one of them lies in /tmp or /var/tmp (PrivateTmp= would hide it)

@@ -20,6 +20,10 @@ namespace fs = std::filesystem;
 /// The text of strerror(err) for messages.
 std::string errno_text(int err = errno);
 
+/// Writes all of `content` to the descriptor `fd` (short writes and EINTR retried);
+/// false, errno set, when it cannot.
+bool write_all(int fd, std::string_view content);
+
 /// Reads a whole file; throws Error naming the path when it cannot.
 std::string read_file(const fs::path& path);
 
@@ -42,5 +46,9 @@ void publish_directory(const fs::path& finished, const fs::path& target);
 /// Makes `link` a symbolic link to `target` in one step (a new link beside it, renamed
 /// over it), whatever `link` was. Throws Error naming `link`.
 void replace_symlink(const fs::path& link, const fs::path& target);
+
+/// replace_symlink() for `link` relative to the directory handle `dir` (or AT_FDCWD),
+/// `shown` in messages.
+void replace_symlink_at(int dir, const fs::path& link, const fs::path& target, const fs::path& shown);
 
 }  // namespace dkm

@@ -58,6 +58,11 @@ class InstallLayout {
   fs::path root_;
 };
 
+/// The same install named by its canonical path (links and ".." resolved): whichever
+/// path names it, one install has one supervisor, one socket and one marker. Unchanged
+/// when DIR does not exist.
+InstallLayout canonical_install(const InstallLayout& layout);
+
 /// Parses an environment file: KEY=VALUE lines, '#' comments, values optionally in
 /// single or double quotes (the subset systemd's EnvironmentFile= and sh both read).
 std::map<std::string, std::string> parse_env_file(const std::string& text, const std::string& name);

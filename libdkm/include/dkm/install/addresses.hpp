@@ -31,6 +31,12 @@ struct IpAddress {
 /// Parses an IPv4 or IPv6 address (brackets around IPv6 allowed); nullopt-like empty text when not one.
 IpAddress to_ip(std::string_view text);
 
+/// The IPv4 address, in full, that `host` stands for when it is one of the forms that
+/// inet_aton and the resolver read but inet_pton does not (127.1, 0, 0x7f000001,
+/// 0177.0.0.1, 2130706433); empty for anything else. Such text is neither a host name
+/// nor an address: the flags refuse it, so that 127.1 cannot pass for a remote host.
+std::string ipv4_shorthand(std::string_view host);
+
 /// Parses an IP address given to `flag`; throws UsageError naming the flag when it is not one.
 IpAddress parse_ip(std::string_view text, const std::string& flag);
 
@@ -50,7 +56,8 @@ struct Endpoint {
   std::string str() const { return host_port(host, port); }
 };
 
-/// Parses HOST[:PORT] (IPv6 as [ADDR]:PORT, or a bare ADDR without port). Without a
+/// Parses HOST[:PORT] (IPv6 as [ADDR]:PORT, or a bare ADDR without port); HOST is an
+/// address inet_pton reads or a host name, never an IPv4 shorthand. Without a
 /// port: `default_port` when positive, 0 when negative (the caller decides later), an
 /// error when 0 (the port is required).
 Endpoint parse_endpoint(std::string_view text, int default_port, const std::string& flag);

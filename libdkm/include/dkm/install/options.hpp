@@ -84,7 +84,8 @@ GivenFlags given_flags(const std::vector<std::string>& args);
 std::string flag_name(const std::string& long_name);
 
 /// Characters a path may hold to be written unquoted into every config format the
-/// bundle renders (INI, TOML, YAML, collectd, supervisord commands split on spaces):
+/// bundle renders (INI, TOML, YAML, collectd, supervisord commands split on spaces),
+/// and lengths the system takes (NAME_MAX a name, PATH_MAX the whole):
 /// "" when `path` is fine, else what is wrong with it.
 std::string path_problem(const std::string& path);
 

@@ -104,7 +104,11 @@ struct TreeEntry {
 /// The links of DIR into the bundle (made by an install, remade by an update).
 std::vector<TreeEntry> bundle_links(const Bundle& bundle);
 
-/// The environment file's variables for an install of `bundle`.
+/// The keys of the environment file, as env_vars() writes them: the only ones bin/env
+/// keeps across an update.
+const std::vector<std::string>& env_keys();
+
+/// The environment file's variables for an install of `bundle` (the keys of env_keys()).
 std::map<std::string, std::string> env_vars(const InstallLayout& layout, const Bundle& bundle,
                                                    const std::string& version, const std::string& type, int port);
 

@@ -8,6 +8,7 @@
 
 #include <dkm/core/install_layout.hpp>
 
+#include <string>
 
 namespace dkm::supervise {
 
@@ -15,6 +16,7 @@ namespace dkm::supervise {
 struct SuperviseOptions {
   bool daemon = false;  ///< detached: stdout/stderr into run/dkm.log, no echo
   int notify_fd = -1;   ///< start-up report for the spawning client; -1: none
+  std::string version;  ///< what `dkm version` reports (the front end's)
 };
 
 /// Runs the supervisor of `layout` in this process until it is shut down; the exit code.

@@ -1,23 +1,34 @@
 #pragma once
-// dkm's services file (DIR/conf/services.ini): supervisord's INI syntax, read with
-// Boost.PropertyTree, then checked key by key. Errors name the file and line: the
-// library parses, and a small index of the text tells where each section and key is.
-// read_sections() is the one reader of the file: the checked parse below and the
-// installer's update (which asks what an edited file declares) both go through it.
+// dkm's services file (DIR/conf/services.ini): a supervisord configuration, read as
+// supervisord 4.2.5 reads it (ini_reader.hpp for the syntax), then checked key by key.
+// Errors name the file and line at fault.
 //
-//   [program:NAME]          command (required), directory, environment, autostart,
-//                           autorestart, exitcodes, startsecs, startretries, stopsignal,
-//                           stopwaitsecs, stopasgroup, killasgroup, redirect_stderr,
-//                           stdout_logfile(_maxbytes, _backups), stderr_logfile(...),
-//                           priority, and dkm's own `ready = tcp:HOST:PORT | command ...`
-//   [supervisord] ...       sections dkm does not need: reported and ignored
-// Implementation: libdkm/src/supervise/services_file.cpp.
+//   [program:NAME]          command (required), directory, environment, umask, user,
+//                           autostart, autorestart, exitcodes, startsecs, startretries,
+//                           stopsignal, stopwaitsecs, stopasgroup, killasgroup, priority,
+//                           numprocs, numprocs_start, process_name, serverurl,
+//                           redirect_stderr, stdout_logfile(_maxbytes, _backups),
+//                           stdout_syslog, stdout_capture_maxbytes, stdout_events_enabled
+//                           (and stderr's), and dkm's own `ready = tcp:HOST:PORT | command ...`
+//   [group:NAME]            programs, priority: the programs' processes are NAME:PROCESS
+//   [include]               files: globs, relative to the including file
+//   [supervisord]           environment (every program's), umask (the supervisor's),
+//                           directory (the programs' default); other keys are reported
+//   [supervisorctl] ...     sections dkm does not need: reported and ignored
+//
+// A program is a group of numprocs processes (one by default), each a ProgramConfig
+// named as supervisorctl names it: PROCESS when the group and the process share the
+// name (a plain program), GROUP:PROCESS otherwise.
+// Implementation: libdkm/src/supervise/services_file.cpp, program_reader.cpp.
 
 #include <dkm/core/install_layout.hpp>
+
+#include <sys/types.h>
 
 #include <csignal>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,23 +51,28 @@ struct ReadyProbe {
 /// When an exited service is started again (supervisord's `autorestart`).
 enum class AutoRestart { kFalse, kTrue, kUnexpected };
 
-/// One log destination: a path (empty = discard) with its rotation settings.
+/// Where one output stream goes: a file with its rotation, syslog, both or neither.
 struct LogTarget {
-  fs::path path;                                ///< empty: output is discarded (NONE)
+  fs::path path;                                ///< empty: no file (NONE, or syslog alone)
   std::uint64_t max_bytes = 50 * 1024 * 1024;   ///< rotate before a file would exceed this; 0 = never
   int backups = 10;                             ///< rotated files kept (NAME.log.1 ...)
+  bool syslog = false;                          ///< each line also to syslog, as "NAME line"
 
   /// Equal when both write the same file the same way.
   bool operator==(const LogTarget&) const = default;
 };
 
-/// One `[program:NAME]` section, values expanded and checked.
+/// One process of a `[program:NAME]` section, values expanded and checked.
 struct ProgramConfig {
-  std::string name;
+  std::string name;                   ///< how commands name it: PROCESS, or GROUP:PROCESS when they differ
+  std::string group;                  ///< its group: the program's name, or [group:NAME]'s
+  std::string process_name;           ///< process_name expanded (default: the program's name)
   std::vector<std::string> command;   ///< argv, split like a shell would
   std::string command_text;           ///< as written (after expansion)
   fs::path directory;                 ///< working directory
-  std::map<std::string, std::string> environment;  ///< added to the supervisor's environment
+  std::map<std::string, std::string> environment;  ///< [supervisord]'s, then its own: added to the supervisor's
+  std::optional<mode_t> umask;        ///< none: the supervisor's
+  std::string serverurl;              ///< SUPERVISOR_SERVER_URL; empty: the supervisor's socket (AUTO)
   bool autostart = true;
   AutoRestart autorestart = AutoRestart::kUnexpected;
   std::vector<int> exitcodes{0};
@@ -65,25 +81,30 @@ struct ProgramConfig {
   int stopsignal = SIGTERM;
   int stopwaitsecs = 10;
   bool stopasgroup = true;    ///< stopsignal goes to the whole process group (dkm's default)
-  bool killasgroup = true;    ///< SIGKILL goes to the whole process group (dkm's default)
+  bool killasgroup = true;    ///< SIGKILL goes to the whole process group (default: stopasgroup's)
   bool redirect_stderr = false;
   LogTarget stdout_log;
-  LogTarget stderr_log;       ///< the same path as stdout_log unless set: one NAME.log
+  LogTarget stderr_log;       ///< by default a file of its own (run/NAME-stderr.log), as supervisord's AUTO
   int priority = 999;         ///< start order (lower first), stop order reversed
+  int group_priority = 999;   ///< its group's: [group:NAME]'s priority, else the program's
   ReadyProbe ready;
 
   /// Equal when a running service would not notice a difference (reload compares these).
   bool operator==(const ProgramConfig&) const = default;
+  /// The start order: by group priority, then priority (as supervisord orders processes).
+  std::pair<int, int> rank() const { return {group_priority, priority}; }
 };
 
 /// A parsed services file.
 struct ServicesFile {
   fs::path path;
   std::map<std::string, ProgramConfig> programs;  ///< by name
-  std::map<std::string, long> lines;              ///< program name -> line of its section
-  std::vector<std::string> warnings;              ///< "FILE:LINE: ..." for ignored sections
+  std::map<std::string, std::string> origins;     ///< program name -> "FILE:LINE" of its section
+  std::vector<std::string> warnings;              ///< "FILE:LINE: ..." for what is ignored
+  std::vector<fs::path> included;                 ///< the files [include] brought in, in reading order
+  mode_t umask = 022;                             ///< [supervisord] umask: the supervisor's
 
-  /// Program names by priority, then name (start order).
+  /// Program names by rank, then name (start order).
   std::vector<std::string> start_order() const;
 };
 
@@ -91,27 +112,30 @@ struct ServicesFile {
 struct ServicesSection {
   std::string name;                                  ///< "program:carbonapi", "supervisord", ...
   long line = 0;                                     ///< the line of its header
+  fs::path file;                                     ///< the file of its header (an included one, maybe)
   std::vector<std::pair<std::string, long>> keys;    ///< keys (lower case) in file order, with their lines
   std::map<std::string, std::string> values;         ///< key (lower case) -> value, inline comment dropped
 };
 
-/// Reads the sections of a services file's text (`path` names it in messages). Throws
-/// UsageError("FILE:LINE: ...") when the text is not INI or a key is outside any section.
+/// Reads the sections of a services file's text (`path` names it in messages) and of the
+/// files its [include] names. Throws UsageError("FILE:LINE: ...") when the text is not INI.
 std::vector<ServicesSection> read_sections(const std::string& text, const fs::path& path);
 
-/// What `%(...)s` may refer to besides the program's own name.
+/// What `%(...)s` may refer to besides the program's own names, and the account it runs as.
 struct ExpansionContext {
   std::map<std::string, std::string> env;  ///< ENV_X values
-  fs::path install_root;                   ///< default `directory`
-  fs::path run_dir;                        ///< default log directory
+  fs::path install_root;                   ///< default `directory`; relative paths start there
+  fs::path run_dir;                        ///< where AUTO logs go
   std::string host_name;                   ///< %(host_node_name)s
+  std::string user_name;                   ///< the account dkm runs as: `user =` may name it only
+  uid_t uid = 0;                           ///< its uid (`user =` may give it as a number)
 };
 
-/// The context of an install: this process's environment, DIR and DIR/run.
+/// The context of an install: this process's environment, DIR, DIR/run, host and account.
 ExpansionContext expansion_context(const InstallLayout& layout);
 
-/// Parses a services file's text; `path` names it in messages and gives %(here)s.
-/// Throws UsageError("FILE:LINE: ...") for anything it cannot accept.
+/// Parses a services file's text; `path` names it in messages, gives %(here)s and the
+/// directory [include] globs start from. Throws UsageError("FILE:LINE: ...").
 ServicesFile parse_services_file(const std::string& text, const fs::path& path, const ExpansionContext& ctx);
 
 /// Reads and parses an install's services file (DIR/conf/services.ini); `env` is what
