@@ -5,7 +5,7 @@
 // each with the reason written as a comment above it in the rendered file; and the disk
 // those hosts' whisper files take (collectd_metric_set.hpp × whisper_schema.hpp). Pure
 // logic, unit-tested with fake machines (tests/unit/install/sizing_test.cpp); the rules
-// and the measurements behind them are in the README (Sizing).
+// and the measurements behind them are in the README (Configs sized to the host).
 // Implementation: libdkm/src/install/sizing.cpp.
 
 #include <dkm/install/machine.hpp>
@@ -22,8 +22,11 @@ namespace dkm::install {
 inline constexpr int kDefaultExpectedHosts = 100;
 /// The most --expected-hosts accepts.
 inline constexpr int kMaxExpectedHosts = 1'000'000;
-/// Bytes one point takes in go-carbon's cache, rounded up from the measured 47 to 55
-/// (go-carbon 0.19.1, 117,000 metrics holding 10 to 40 points each; README, Sizing).
+/// Bytes one point takes in go-carbon's cache when it is full (kCacheMinutes points a
+/// metric), rounded up: go-carbon 0.19.1's resident memory with 118,000 metrics of 30 points
+/// each grew by 44 bytes a point (249 for a metric's first, 37 for each next; 10 points a
+/// metric: 71 a point), measured by tests/bench/cache_memory.sh (README, Configs sized to
+/// the host).
 inline constexpr std::uint64_t kCachedPointBytes = 64;
 /// Minutes of the expected hosts' points go-carbon's cache holds before it drops any.
 inline constexpr int kCacheMinutes = 30;
