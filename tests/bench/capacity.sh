@@ -69,10 +69,9 @@ unsized         carbonapi.yaml  cpus                            0
 unsized         carbonapi.yaml  upstreams.concurrencyLimitPerServer  0
 unsized         carbonapi.yaml  upstreams.maxIdleConnsPerHost   100
 unsized         carbonapi.yaml  cache                           |  type: "null"
-nosparse        go-carbon.conf  whisper.sparse-create           false
+unsized         carbonapi.yaml  maxBatchSize                    100
 inbuf0          go-carbon.conf  tcp.buffer-size                 0
 max             go-carbon.conf  cache.write-strategy            "max"
-api-nocache     carbonapi.yaml  cache                           |  type: "null"
 sparse          go-carbon.conf  whisper.sparse-create           true
 creates50       go-carbon.conf  carbonserver.max-creates-per-second  50
 workers1        go-carbon.conf  whisper.workers                 1
@@ -104,6 +103,7 @@ api-perserver0  carbonapi.yaml  upstreams.concurrencyLimitPerServer  0
 api-cache       carbonapi.yaml  cache                           |  type: "mem"|  size_mb: 256|  defaultTimeoutSec: 60
 api-backendcache carbonapi.yaml backendCache                    |  type: "mem"|  size_mb: 256|  defaultTimeoutSec: 60
 api-batch0      carbonapi.yaml  maxBatchSize                    0
+api-batch100    carbonapi.yaml  maxBatchSize                    100
 api-batch1000   carbonapi.yaml  maxBatchSize                    1000
 '
 # NAME@sparse: the same knob on top of sparse-create, for points whose preallocated files

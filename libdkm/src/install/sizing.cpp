@@ -46,7 +46,7 @@ SizedSetting cache_max_size(const SizingInput& in) {
     why += "Lowered to what an eighth of the memory holds at " + num(kCachedPointBytes) + " bytes a point (" +
            num(cap * kCachedPointBytes / kMiB) + " MiB). ";
   else
-    why += "At " + num(kCachedPointBytes) + " bytes a point (measured: 47 to 55) that is " +
+    why += "At " + num(kCachedPointBytes) + " bytes a point (measured: 44 when full, 30 points a metric) that is " +
            num(size * kCachedPointBytes / kMiB) + " MiB at most. ";
   why += "Past it, points are dropped (carbon.agents.HOST.cache.overflow).";
   return {"cache_max_size", num(size), why, 0};
@@ -96,7 +96,8 @@ std::vector<SizedSetting> carbonapi_settings(const SizingInput& in) {
       {"api_per_server", num(per_server),
        "Requests sent to one backend at once: 2 per core of this machine, at least 4. Past it they wait in carbonapi, "
        "so dashboards cannot take all the CPU go-carbon writes with.", 2},
-      {"api_cache_mb", num(cache_mib), "A thirty-second of the memory, from 64 MiB to 1 GiB.", 2},
+      {"api_cache_mb", num(cache_mib),
+       "The response cache's limit once turned on: a thirty-second of the memory, from 64 MiB to 1 GiB.", 2},
   };
 }
 
@@ -143,7 +144,7 @@ nlohmann::json sizing_template_values(const Sizing& sizing) {
   nlohmann::json v = nlohmann::json::object();
   // One line for what it was sized for, however long: it is looked up whole.
   v["header"] = "# Sized by the installer for " + describe_sizing(sizing.input) +
-                ";\n# each sized value says why above it (README, Sizing).";
+                ";\n# each sized value says why above it (README, Configs sized to the host).";
   for (const auto& s : sizing.settings) {
     v[s.name] = s.value;
     v[s.name + "_why"] = comment_lines(s.why, s.indent);

@@ -48,8 +48,8 @@ void sizing_lines(const InstallResult& r, std::ostringstream& out) {
     files.push_back((plan.layout.conf() / "go-carbon.conf").string());
   }
   if (plan.has("carbonapi")) {
-    values.push_back("carbonapi " + sized.at("api_per_server").value + " requests a backend, cache " +
-                     sized.at("api_cache_mb").value + " MiB");
+    values.push_back("carbonapi " + sized.at("api_per_server").value + " requests a backend, response cache off (" +
+                     sized.at("api_cache_mb").value + " MiB when turned on)");
     files.push_back((plan.layout.conf() / "carbonapi.yaml").string());
   }
   out << "  sized        for " << (plan.has("go-carbon") ? describe_sizing(in) : describe_machine(in.machine)) << "\n"

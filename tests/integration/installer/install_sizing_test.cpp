@@ -107,6 +107,18 @@ TEST_CASE("the rendered configs carry the values sized for this machine and the 
   CHECK(api["upstreams"]["maxIdleConnsPerHost"].as<std::string>() == sized.at("api_per_server").value);
   check_commented(api_text, "cpus:", sized, "api_cpus");
   check_commented(api_text, "concurrencyLimitPerServer:", sized, "api_per_server");
+  // The response cache stays off (its comment says why), its limit sized for when it is turned on.
+  CHECK(api["cache"]["type"].as<std::string>() == "null");
+  CHECK(api["cache"]["size_mb"].as<std::string>() == sized.at("api_cache_mb").value);
+  check_commented(api_text, "size_mb:", sized, "api_cache_mb");
+  CHECK_THAT(comment_above(api_text, "cache:"), Catch::Contains("variant api-cache"));
+  // Patterns go to go-carbon whole, as measured faster.
+  CHECK(api["maxBatchSize"].as<int>() == 0);
+  CHECK_THAT(comment_above(api_text, "maxBatchSize:"), Catch::Contains("variant api-batch0"));
+  for (const char* key : {"sparse-create", "write-strategy", "max-creates-per-second"}) {
+    INFO(key);
+    CHECK_THAT(comment_above(gc_text, key), Catch::Contains("variant"));
+  }
 
   // The summary: what it was sized for, and the disk of 1,000 hosts' whisper files, from
   // the rendered schema (60s:7d,5m:30d,1h:1y: 329,812 bytes a file, 118 files a host).
