@@ -68,10 +68,11 @@ TEST_CASE("caches take a share of the memory, within bounds", "[sizing]") {
   CHECK(value(input(2, 256 * kGiB), "api_cache_mb") == "1024");
 }
 
-TEST_CASE("carbonapi's requests to one backend: 2 per core, at least 4", "[sizing]") {
-  CHECK(value(input(1, 8 * kGiB), "api_per_server") == "4");
-  CHECK(value(input(2, 8 * kGiB), "api_per_server") == "4");
-  CHECK(value(input(16, 8 * kGiB), "api_per_server") == "32");
+TEST_CASE("carbonapi's requests to one backend: 4 per core, at least 8", "[sizing]") {
+  CHECK(value(input(1, 8 * kGiB), "api_per_server") == "8");
+  CHECK(value(input(2, 8 * kGiB), "api_per_server") == "8");
+  CHECK(value(input(3, 8 * kGiB), "api_per_server") == "12");
+  CHECK(value(input(16, 8 * kGiB), "api_per_server") == "64");
 }
 
 TEST_CASE("every sized value comes with its reason as comment lines", "[sizing]") {
