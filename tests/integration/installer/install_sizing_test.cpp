@@ -114,7 +114,7 @@ TEST_CASE("the rendered configs carry the values sized for this machine and the 
   CHECK_THAT(comment_above(api_text, "cache:"), Catch::Contains("variant api-cache"));
   // Patterns go to go-carbon whole, as measured faster.
   CHECK(api["maxBatchSize"].as<int>() == 0);
-  CHECK_THAT(comment_above(api_text, "maxBatchSize:"), Catch::Contains("variant api-batch0"));
+  CHECK_THAT(comment_above(api_text, "maxBatchSize:"), Catch::Contains("api-batch0"));
   for (const char* key : {"sparse-create", "write-strategy", "max-creates-per-second"}) {
     INFO(key);
     CHECK_THAT(comment_above(gc_text, key), Catch::Contains("variant"));
