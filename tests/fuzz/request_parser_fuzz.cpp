@@ -1,8 +1,9 @@
 // libFuzzer target: the supervisor's control request parser. Any bytes must give either
 // a valid request (which renders and parses back the same) or a ProtocolError; nothing else.
-#include <dkm/supervise/control_protocol.hpp>
 
 #include <cstddef>
+
+#include "supervise/control_protocol.hpp"
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>

@@ -20,7 +20,7 @@
 #include <dkm/core/strings.hpp>
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/core/install_layout.hpp>
-#include <dkm/install/collectd_config.hpp>
+#include "install/collectd_config.hpp"
 
 #include <catch2/catch.hpp>
 

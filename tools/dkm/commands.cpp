@@ -40,8 +40,9 @@ const char* const kDkmUsage =
     "  -h, --help           help (also after a command)\n"
     "  --version            print the version\n"
     "\n"
-    "Running as root is refused unless DKM_ALLOW_ROOT=1. Files: DIR/run/dkm.sock, dkm.pid,\n"
-    "dkm.log, NAME.log, NAME.pid.\n";
+    "Running as root is refused unless DKM_ALLOW_ROOT=1, and always on an install another\n"
+    "account owns (exit 2, with the sudo -u OWNER command to run instead; see SECURITY.md).\n"
+    "Files: DIR/run/dkm.sock, dkm.pid, dkm.log, dkm.procs, NAME.log, NAME.pid.\n";
 
 namespace {
 

@@ -5,6 +5,7 @@
 #include <dkm/core/install_layout.hpp>
 #include <dkm/supervise/client.hpp>
 #include <dkm/supervise/daemon.hpp>
+#include <dkm/supervise/install_owner.hpp>
 
 #include <unistd.h>
 
@@ -149,7 +150,11 @@ int dkm_main(const std::vector<std::string>& args, const char* argv0) {
   }
   if (inv.number("timeout", 0) < 0) usage(command + ": the timeout cannot be negative");
   if (int refused = refuse_root(command)) return refused;
-  InstallLayout layout = find_install(inv.text("directory"), argv0);
+  // One install, whichever path names it (a link, ".."): one supervisor, one marker.
+  InstallLayout layout = canonical_install(find_install(inv.text("directory"), argv0));
+  // The privilege rule (SECURITY.md): root never acts on another account's install on
+  // that account's say-so (its services.ini, its run/, its processes); it refuses, exit 2.
+  refuse_another_accounts_install(layout, args);
   return run_command(command, inv, layout);
 }
 

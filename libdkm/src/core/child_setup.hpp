@@ -16,15 +16,14 @@
 // A step that fails reports through Boost's error pipe (exec.set_error) and exits; the
 // step is encoded above the errno so the parent can say which one it was.
 // Only async-signal-safe calls run in the child: every value is prepared beforehand.
+// Implementation: libdkm/src/core/child_setup.cpp.
 
 #include <dkm/core/process.hpp>
 
-#include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -52,37 +51,22 @@ struct ChildSetup {
   /// The failure and errno of a code the child sent (Boost's own exec failure is kExecute).
   static std::pair<Failure, int> decode(int code) { return {static_cast<Failure>(code >> 16), code & 0xffff}; }
 
-  /// Runs in the child, between fork and exec.
+  /// Does, in the child between fork and exec, what Boost.Process cannot (above). Returns
+  /// nothing when all is done, else the code of the failure for the parent (encode()).
+  /// Async-signal-safe: it allocates nothing.
+  std::optional<int> apply() const noexcept;
+
+  /// Runs in the child, between fork and exec: apply(), and on a failure tells the parent
+  /// through Boost's error pipe and exits.
   template <typename Executor>
   void run_in_child(Executor& exec) const {
-    if (grouping == Grouping::kOwnGroup) ::setpgid(0, 0);
-    if (grouping == Grouping::kOwnSession || grouping == Grouping::kDetached) ::setsid();
-    if (grouping == Grouping::kDetached) {
-      pid_t grandchild = ::fork();
-      if (grandchild < 0) fail(exec, kSetup);
-      if (grandchild > 0) ::_exit(0);  // the grandchild goes on, with init as its parent
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig = 1; sig < NSIG; ++sig)
-      if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
-    if ((stdin_fd >= 0 && ::dup2(stdin_fd, 0) < 0) || (stdout_fd >= 0 && ::dup2(stdout_fd, 1) < 0) ||
-        (stderr_to_stdout && ::dup2(1, 2) < 0) || (stderr_fd >= 0 && ::dup2(stderr_fd, 2) < 0))
-      fail(exec, kSetup);
-    for (int fd : inherited_fds) ::fcntl(fd, F_SETFD, 0);
-    if (umask) ::umask(*umask);
-    for (const auto& [resource, value] : limits) {
-      rlimit limit{value, value};
-      if (::setrlimit(resource, &limit) != 0) fail(exec, kSetup);
-    }
-    if (cwd && ::chdir(cwd) != 0) fail(exec, kEnterDirectory);
+    if (std::optional<int> code = apply()) fail(exec, *code);
   }
 
  private:
   template <typename Executor>
-  [[noreturn]] static void fail(Executor& exec, Failure failure) {
-    exec.set_error(std::error_code(encode(failure, errno), std::system_category()), "child setup");
+  [[noreturn]] static void fail(Executor& exec, int code) {
+    exec.set_error(std::error_code(code, std::system_category()), "child setup");
     ::_exit(127);
   }
 };

@@ -68,13 +68,13 @@ std::optional<std::string> DirHandle::read_file(std::string_view name) const {
   return out;
 }
 
-void DirHandle::write_file_atomic(std::string_view name, std::string_view content, mode_t mode) const {
+void DirHandle::write_file_atomic(std::string_view name, std::string_view content, mode_t mode, Sync sync) const {
   std::string target(name);
   std::string tmp = temp_sibling(target).filename().string();
   int fd = open_file(tmp, O_WRONLY | O_CREAT | O_EXCL, mode);
   if (fd < 0) throw Error((path_ / target).string() + ": cannot write: " + errno_text());
   // The umask may have narrowed the mode; the caller asked for exactly this one.
-  if (!write_all(fd, content) || ::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
+  if (!write_all(fd, content) || ::fchmod(fd, mode) != 0 || (sync == Sync::kYes && ::fsync(fd) != 0)) {
     int err = errno;
     ::close(fd);
     ::unlinkat(fd_, tmp.c_str(), 0);

@@ -96,6 +96,36 @@ std::vector<pid_t> list_pids() {
   return pids;
 }
 
+std::optional<ProcUids> read_proc_uids(pid_t pid) {
+  std::string status = read_proc_file("/proc/" + std::to_string(pid) + "/status");
+  size_t pos = status.find("\nUid:");
+  if (pos == std::string::npos) return std::nullopt;
+  char* end = nullptr;
+  ProcUids ids;
+  ids.real = static_cast<uid_t>(std::strtoul(status.c_str() + pos + 5, &end, 10));
+  ids.effective = static_cast<uid_t>(std::strtoul(end, nullptr, 10));
+  return ids;
+}
+
+std::optional<std::vector<pid_t>> read_proc_children(pid_t pid) {
+  std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = ::opendir(task_dir.c_str());
+  if (!dir) return std::nullopt;
+  std::vector<pid_t> children;
+  bool have_file = false;
+  while (dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    std::string path = task_dir + "/" + e->d_name + "/children";
+    if (::access(path.c_str(), R_OK) != 0) continue;
+    have_file = true;
+    for (const auto& word : split(read_proc_file(path), ' '))
+      if (long child = std::strtol(word.c_str(), nullptr, 10); child > 0) children.push_back(static_cast<pid_t>(child));
+  }
+  ::closedir(dir);
+  if (!have_file) return std::nullopt;
+  return children;
+}
+
 bool environ_contains(pid_t pid, std::string_view entry) {
   std::string env = read_proc_file("/proc/" + std::to_string(pid) + "/environ");
   size_t start = 0;

@@ -9,7 +9,8 @@
 #include <dkm/core/strings.hpp>
 #include <dkm/install/hostnames.hpp>
 #include <dkm/install/machine.hpp>
-#include <dkm/install/secrets.hpp>
+
+#include "secrets.hpp"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -28,12 +29,10 @@ void require_writable(const fs::path& dir, const std::string& flag, const fs::pa
   }
 }
 
-
 const std::vector<std::string>& owned_names() {
   static const std::vector<std::string> names{"conf", "bin", "storage", "run", "static", "lib", "dashboards"};
   return names;
 }
-
 
 namespace {
 
@@ -75,7 +74,6 @@ mode_t current_umask() {
   ::umask(mask);
   return mask;
 }
-
 
 /// Removes a directory tree, ignoring errors (cleanup after a failure).
 void remove_quietly(const fs::path& path) {

@@ -7,10 +7,10 @@
 #include <dkm/install/machine.hpp>
 #include <dkm/core/proc_info.hpp>
 #include <dkm/core/process.hpp>
-#include <dkm/install/secrets.hpp>
 #include <dkm/install/update.hpp>
 
 #include "install_dir.hpp"
+#include "secrets.hpp"
 
 #include <pwd.h>
 #include <sys/socket.h>

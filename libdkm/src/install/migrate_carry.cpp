@@ -3,7 +3,8 @@
 #include <dkm/install/migrate_plan.hpp>
 
 #include <dkm/core/strings.hpp>
-#include <dkm/install/collectd_config.hpp>
+
+#include "collectd_config.hpp"
 
 #include <algorithm>
 #include <regex>

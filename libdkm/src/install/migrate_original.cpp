@@ -3,8 +3,9 @@
 
 #include <dkm/core/strings.hpp>
 #include <dkm/install/addresses.hpp>
-#include <dkm/install/collectd_config.hpp>
 #include <dkm/core/install_layout.hpp>
+
+#include "collectd_config.hpp"
 
 // Header-only: the runtime tools link nothing but libc's family dynamically.
 #define TOML_HEADER_ONLY 1

@@ -1,5 +1,5 @@
 // Secrets generated at install time from the kernel's random source (getrandom),
-#include <dkm/install/secrets.hpp>
+#include "secrets.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>

@@ -1,5 +1,5 @@
 // libcurl downloads and libarchive extraction.
-#include <dkm/pack/archive_source.hpp>
+#include "archive_source.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/pack/sha256.hpp>

@@ -5,11 +5,12 @@
 #include <dkm/core/bundle_layout.hpp>
 #include <dkm/core/error.hpp>
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/pack/manifest.hpp>
-#include <dkm/pack/sbom.hpp>
-#include <dkm/pack/source_date.hpp>
-#include <dkm/pack/source_record.hpp>
-#include <dkm/pack/stage.hpp>
+
+#include "manifest.hpp"
+#include "sbom.hpp"
+#include "source_date.hpp"
+#include "source_record.hpp"
+#include "stage.hpp"
 
 #include <sys/stat.h>
 

@@ -1,5 +1,5 @@
 // One dkmpack run per build directory at a time.
-#include <dkm/pack/build_lock.hpp>
+#include "build_lock.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>

@@ -1,5 +1,5 @@
 // The go, npm, autotools and command builders.
-#include <dkm/pack/builders.hpp>
+#include "builders.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>

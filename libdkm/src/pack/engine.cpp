@@ -4,11 +4,12 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/process.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/pack/build_lock.hpp>
-#include <dkm/pack/git_source.hpp>
-#include <dkm/pack/ninja_file.hpp>
-#include <dkm/pack/plan.hpp>
-#include <dkm/pack/toolchain.hpp>
+
+#include "build_lock.hpp"
+#include "git_source.hpp"
+#include "ninja_file.hpp"
+#include "plan.hpp"
+#include "toolchain.hpp"
 
 #include <signal.h>
 #include <sys/stat.h>

@@ -1,5 +1,5 @@
 // libgit2 behind the four operations dkmpack needs.
-#include <dkm/pack/git_source.hpp>
+#include "git_source.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
@@ -107,26 +107,22 @@ void borrow_objects(git_repository* dest, git_repository* src) {
     throw Error("cannot read the objects of " + objects.string() + ": " + last_git_error());
 }
 
-/// Copies into `dest` the objects reachable from the refs `refspecs` name in the local
-/// repository `source`, and creates those refs. libgit2's local transport would copy the
-/// objects of every ref instead (all branches of a large mirror, and it fails when an
-/// unrelated one is damaged). When the refs' own history lacks an object, the objects are
-/// borrowed in place instead (borrow_objects).
-void copy_local_refs(git_repository* dest, const fs::path& source, const std::vector<std::string>& refspecs,
-                     const LogLine& log) {
-  RepoPtr src = open_repo(source);
-  if (!src) throw Error("cannot read " + source.string() + ": not a git repository (" + last_git_error() + ")");
-  struct Wanted {
-    std::string dest_name;
-    git_oid oid;
-  };
-  std::vector<Wanted> wanted;
+/// A ref to create in the cache and the object it points to.
+struct WantedRef {
+  std::string dest_name;
+  git_oid oid;
+};
+
+/// The refs `refspecs` name in the local repository `src` (at `source`), globs expanded,
+/// with the names they get in the cache.
+std::vector<WantedRef> wanted_refs(git_repository* src, const fs::path& source, const std::vector<std::string>& refspecs) {
+  std::vector<WantedRef> wanted;
   for (const auto& spec : refspecs) {
     auto [from, to] = split_refspec(spec);
     size_t star = from.find('*');
     if (star == std::string::npos) {
       git_oid oid;
-      if (git_reference_name_to_id(&oid, src.get(), from.c_str()) != 0)
+      if (git_reference_name_to_id(&oid, src, from.c_str()) != 0)
         throw Error("cannot fetch " + source.string() + ": it has no " + from);
       wanted.push_back({to, oid});
       continue;
@@ -134,10 +130,10 @@ void copy_local_refs(git_repository* dest, const fs::path& source, const std::ve
     struct Glob {
       git_repository* repo;
       std::string prefix, to;
-      std::vector<Wanted>* out;
-    } glob{src.get(), from.substr(0, star), to, &wanted};
+      std::vector<WantedRef>* out;
+    } glob{src, from.substr(0, star), to, &wanted};
     git_reference_foreach_glob(
-        src.get(), from.c_str(),
+        src, from.c_str(),
         [](const char* name, void* payload) -> int {
           auto* g = static_cast<Glob*>(payload);
           git_oid oid;
@@ -151,23 +147,26 @@ void copy_local_refs(git_repository* dest, const fs::path& source, const std::ve
         },
         &glob);
   }
+  return wanted;
+}
 
-  git_revwalk* raw_walk = nullptr;
-  git_packbuilder* raw_pack = nullptr;
-  if (git_revwalk_new(&raw_walk, src.get()) != 0 || git_packbuilder_new(&raw_pack, src.get()) != 0)
-    throw Error(source.string() + ": " + last_git_error());
-  std::unique_ptr<git_revwalk, Deleter<git_revwalk, git_revwalk_free>> walk(raw_walk);
-  std::unique_ptr<git_packbuilder, Deleter<git_packbuilder, git_packbuilder_free>> pack(raw_pack);
+using RevwalkPtr = std::unique_ptr<git_revwalk, Deleter<git_revwalk, git_revwalk_free>>;
+using PackbuilderPtr = std::unique_ptr<git_packbuilder, Deleter<git_packbuilder, git_packbuilder_free>>;
+
+/// Starts `walk` at the commits of `wanted` (tags go into `pack` themselves) and hides
+/// what the cache `dest` already has.
+void start_walk(git_revwalk* walk, git_packbuilder* pack, git_repository* src, git_repository* dest,
+                const fs::path& source, const std::vector<WantedRef>& wanted) {
   for (const auto& w : wanted) {
     git_object* obj = nullptr;
-    if (git_object_lookup(&obj, src.get(), &w.oid, GIT_OBJECT_ANY) != 0) throw Error(source.string() + ": " + last_git_error());
+    if (git_object_lookup(&obj, src, &w.oid, GIT_OBJECT_ANY) != 0) throw Error(source.string() + ": " + last_git_error());
     ObjectPtr owned(obj);
     git_object* peeled = nullptr;
-    if (git_object_type(obj) == GIT_OBJECT_TAG && git_packbuilder_insert(pack.get(), &w.oid, w.dest_name.c_str()) != 0)
+    if (git_object_type(obj) == GIT_OBJECT_TAG && git_packbuilder_insert(pack, &w.oid, w.dest_name.c_str()) != 0)
       throw Error(source.string() + ": " + last_git_error());
     if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0) continue;  // a tag of a tree or blob: rare, skipped
     ObjectPtr owned_peeled(peeled);
-    if (git_revwalk_push(walk.get(), git_object_id(peeled)) != 0) throw Error(source.string() + ": " + last_git_error());
+    if (git_revwalk_push(walk, git_object_id(peeled)) != 0) throw Error(source.string() + ": " + last_git_error());
   }
   // What the cache already has need not be copied again.
   git_reference_iterator* it = nullptr;
@@ -176,14 +175,57 @@ void copy_local_refs(git_repository* dest, const fs::path& source, const std::ve
     while (git_reference_next(&ref, it) == 0) {
       const git_oid* target = git_reference_target(ref);
       git_object* obj = nullptr;
-      if (target && git_object_lookup(&obj, src.get(), target, GIT_OBJECT_COMMIT) == 0) {
-        git_revwalk_hide(walk.get(), target);
+      if (target && git_object_lookup(&obj, src, target, GIT_OBJECT_COMMIT) == 0) {
+        git_revwalk_hide(walk, target);
         git_object_free(obj);
       }
       git_reference_free(ref);
     }
     git_reference_iterator_free(it);
   }
+}
+
+/// Writes the objects of `pack` into the object database of `dest`.
+void write_pack(git_repository* dest, git_packbuilder* pack, const fs::path& source) {
+  git_odb* raw_odb = nullptr;
+  if (git_repository_odb(&raw_odb, dest) != 0) throw Error(last_git_error());
+  std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>> odb(raw_odb);
+  git_odb_writepack* writer = nullptr;
+  if (git_odb_write_pack(&writer, odb.get(), nullptr, nullptr) != 0) throw Error(last_git_error());
+  struct Sink {
+    git_odb_writepack* writer;
+    git_indexer_progress stats;
+  } sink{writer, {}};
+  int rc = git_packbuilder_foreach(
+      pack,
+      [](void* buf, size_t size, void* payload) -> int {
+        auto* k = static_cast<Sink*>(payload);
+        return k->writer->append(k->writer, buf, size, &k->stats);
+      },
+      &sink);
+  if (rc == 0) rc = writer->commit(writer, &sink.stats);
+  writer->free(writer);
+  if (rc != 0) throw Error("cannot fetch " + source.string() + ": " + last_git_error());
+}
+
+/// Copies into `dest` the objects reachable from the refs `refspecs` name in the local
+/// repository `source`, and creates those refs. libgit2's local transport would copy the
+/// objects of every ref instead (all branches of a large mirror, and it fails when an
+/// unrelated one is damaged). When the refs' own history lacks an object, the objects are
+/// borrowed in place instead (borrow_objects).
+void copy_local_refs(git_repository* dest, const fs::path& source, const std::vector<std::string>& refspecs,
+                     const LogLine& log) {
+  RepoPtr src = open_repo(source);
+  if (!src) throw Error("cannot read " + source.string() + ": not a git repository (" + last_git_error() + ")");
+  std::vector<WantedRef> wanted = wanted_refs(src.get(), source, refspecs);
+
+  git_revwalk* raw_walk = nullptr;
+  git_packbuilder* raw_pack = nullptr;
+  if (git_revwalk_new(&raw_walk, src.get()) != 0 || git_packbuilder_new(&raw_pack, src.get()) != 0)
+    throw Error(source.string() + ": " + last_git_error());
+  RevwalkPtr walk(raw_walk);
+  PackbuilderPtr pack(raw_pack);
+  start_walk(walk.get(), pack.get(), src.get(), dest, source, wanted);
   int walked = git_packbuilder_insert_walk(pack.get(), walk.get());
   if (walked == GIT_ENOTFOUND) {
     // The history lacks an object: a partial copy of a repository, like snapshots that
@@ -198,25 +240,7 @@ void copy_local_refs(git_repository* dest, const fs::path& source, const std::ve
     log("copying 0 objects from " + source.string());
   } else {
     log("copying " + std::to_string(git_packbuilder_object_count(pack.get())) + " objects from " + source.string());
-    git_odb* raw_odb = nullptr;
-    if (git_repository_odb(&raw_odb, dest) != 0) throw Error(last_git_error());
-    std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>> odb(raw_odb);
-    git_odb_writepack* writer = nullptr;
-    if (git_odb_write_pack(&writer, odb.get(), nullptr, nullptr) != 0) throw Error(last_git_error());
-    struct Sink {
-      git_odb_writepack* writer;
-      git_indexer_progress stats;
-    } sink{writer, {}};
-    int rc = git_packbuilder_foreach(
-        pack.get(),
-        [](void* buf, size_t size, void* payload) -> int {
-          auto* k = static_cast<Sink*>(payload);
-          return k->writer->append(k->writer, buf, size, &k->stats);
-        },
-        &sink);
-    if (rc == 0) rc = writer->commit(writer, &sink.stats);
-    writer->free(writer);
-    if (rc != 0) throw Error("cannot fetch " + source.string() + ": " + last_git_error());
+    write_pack(dest, pack.get(), source);
   }
   for (const auto& w : wanted) {
     git_reference* ref = nullptr;

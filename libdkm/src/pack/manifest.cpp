@@ -1,11 +1,12 @@
 // manifest.json: what a bundle is made of. Every component (version, source, resolved
-#include <dkm/pack/manifest.hpp>
+#include "manifest.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
 #include <dkm/pack/archive.hpp>
-#include <dkm/pack/source_record.hpp>
 #include <dkm/pack/sha256.hpp>
+
+#include "source_record.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>

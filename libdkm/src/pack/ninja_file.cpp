@@ -1,5 +1,5 @@
 // build.ninja: one edge per step of each component, each calling dkmpack itself as the
-#include <dkm/pack/ninja_file.hpp>
+#include "ninja_file.hpp"
 
 #include <dkm/pack/build_layout.hpp>
 

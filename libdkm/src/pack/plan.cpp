@@ -1,9 +1,10 @@
 // Plans: resolving sources, filling placeholders, computing step keys, plan.json.
-#include <dkm/pack/plan.hpp>
+#include "plan.hpp"
 
 #include <dkm/core/strings.hpp>
-#include <dkm/pack/git_source.hpp>
 #include <dkm/pack/sha256.hpp>
+
+#include "git_source.hpp"
 
 #include <sys/stat.h>
 

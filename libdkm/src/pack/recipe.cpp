@@ -6,7 +6,8 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/pack/build_layout.hpp>
-#include <dkm/pack/version.hpp>
+
+#include "version.hpp"
 
 #include <toml++/toml.h>
 

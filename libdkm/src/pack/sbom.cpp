@@ -1,10 +1,11 @@
 // The bundle's software bill of materials as an SPDX 2.3 JSON document: the bundle as the
-#include <dkm/pack/sbom.hpp>
+#include "sbom.hpp"
 
 #include <dkm/core/strings.hpp>
-#include <dkm/pack/manifest.hpp>
 #include <dkm/pack/sha256.hpp>
-#include <dkm/pack/source_date.hpp>
+
+#include "manifest.hpp"
+#include "source_date.hpp"
 
 #include <nlohmann/json.hpp>
 #include <algorithm>

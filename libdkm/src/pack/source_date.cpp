@@ -1,5 +1,5 @@
 // The instant a reproducible build stamps: SOURCE_DATE_EPOCH, the last commit, or the archived one.
-#include <dkm/pack/source_date.hpp>
+#include "source_date.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>

@@ -1,5 +1,5 @@
 // BUILD/NAME/source.json: what was built for a component, written by its install step.
-#include <dkm/pack/source_record.hpp>
+#include "source_record.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>

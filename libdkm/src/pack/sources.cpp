@@ -1,11 +1,12 @@
 // Fetch and patch steps.
-#include <dkm/pack/sources.hpp>
+#include "sources.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/pack/archive_source.hpp>
-#include <dkm/pack/git_source.hpp>
 #include <dkm/pack/sha256.hpp>
+
+#include "archive_source.hpp"
+#include "git_source.hpp"
 
 #include <sys/stat.h>
 

@@ -1,5 +1,5 @@
 // Staging: copying files into a bundle tree and keeping track of who put what where.
-#include <dkm/pack/stage.hpp>
+#include "stage.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>

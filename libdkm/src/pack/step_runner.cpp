@@ -4,10 +4,11 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/process.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/pack/builders.hpp>
-#include <dkm/pack/plan.hpp>
-#include <dkm/pack/source_record.hpp>
-#include <dkm/pack/sources.hpp>
+
+#include "builders.hpp"
+#include "plan.hpp"
+#include "source_record.hpp"
+#include "sources.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

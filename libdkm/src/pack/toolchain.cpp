@@ -1,5 +1,5 @@
 // Finding toolchains and checking their versions against [requires].
-#include <dkm/pack/toolchain.hpp>
+#include "toolchain.hpp"
 
 #include <dkm/core/process.hpp>
 #include <dkm/core/strings.hpp>

@@ -1,5 +1,5 @@
 // Dotted version numbers and requirements such as ">= 1.24", as recipes write them
-#include <dkm/pack/version.hpp>
+#include "version.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -7,6 +7,7 @@
 #include "launch.hpp"
 #include "leftovers.hpp"
 #include "log_tail.hpp"
+#include "run_dir.hpp"
 #include "status_format.hpp"
 #include "supervisor_lock.hpp"
 
@@ -14,8 +15,9 @@
 #include <dkm/core/proc_info.hpp>
 #include <dkm/core/process.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/supervise/control_protocol.hpp>
 #include <dkm/supervise/services_file.hpp>
+
+#include "control_protocol.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,7 +37,8 @@ using namespace std::chrono_literals;
 bool stop_leftovers_without_supervisor(const InstallLayout& layout, const std::vector<std::string>& names) {
   std::error_code ec;
   if (!fs::is_directory(layout.run(), ec)) return true;
-  auto lock = try_supervisor_lock(layout);
+  DirHandle run = open_run_dir(layout, false);
+  auto lock = try_supervisor_lock(run);
   if (!lock) return false;
   FdGuard guard{*lock};
   std::map<std::string, ProgramConfig> configs;
@@ -44,17 +47,18 @@ bool stop_leftovers_without_supervisor(const InstallLayout& layout, const std::v
   } catch (const Error&) {
     // Stop with the defaults (SIGTERM, 10 s) rather than leave processes running.
   }
-  auto leftovers = find_leftovers(layout);
+  auto leftovers = find_leftovers(layout, run);
   if (!names.empty()) {
     std::vector<Leftover> chosen;
     for (const auto& l : leftovers)
       if (std::find(names.begin(), names.end(), l.service) != names.end()) chosen.push_back(l);
     leftovers = chosen;
   }
-  stop_leftovers(layout, leftovers, configs, [](const std::string& line) { err("dkm: " + line); });
+  stop_leftovers(run, leftovers, configs, [](const std::string& line) { err("dkm: " + line); });
+  remove_pid_files(run, names);
   if (names.empty()) {
-    ::unlink(layout.supervisor_pid_file().c_str());
-    ::unlink(layout.control_socket().c_str());
+    run.remove(layout.supervisor_pid_file().filename().string());
+    run.remove(kControlSocket);
   }
   return true;
 }

@@ -4,7 +4,7 @@
 // Implementation: libdkm/src/supervise/client_support.cpp.
 
 #include <dkm/core/install_layout.hpp>
-#include <dkm/supervise/control_protocol.hpp>
+#include "control_protocol.hpp"
 
 #include <signal.h>
 #include <unistd.h>

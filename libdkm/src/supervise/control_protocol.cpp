@@ -1,14 +1,14 @@
 // The control protocol between dkm and its supervisor: requests, responses, start-up reports.
-#include <dkm/supervise/control_protocol.hpp>
+#include "control_protocol.hpp"
 
 #include "program_reader.hpp"
-
-#include <dkm/supervise/service_state.hpp>
+#include "service_state.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstddef>
+#include <set>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -121,12 +121,18 @@ bool is_service_name(std::string_view name) {
 Request parse_request(std::string_view line) {
   if (line.size() > kMaxRequestBytes) throw ProtocolError("request too large (limit " + std::to_string(kMaxRequestBytes) + " bytes)");
   nlohmann::json j;
+  std::set<std::string> keys;
   try {
-    // A request is flat: refuse nesting early, before a deep document is built.
-    j = nlohmann::json::parse(line.begin(), line.end(), [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    // A request is flat: refuse nesting early, before a deep document is built. A key
+    // given twice is refused too: the parser would keep its last value, so that
+    // {"command":"status","command":"shutdown"} would read as a shutdown.
+    auto check = [&keys](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
       if (depth > 2) throw ProtocolError("request nested too deeply");
+      if (event == nlohmann::json::parse_event_t::key && depth == 1 && !keys.insert(parsed.get<std::string>()).second)
+        throw ProtocolError("key \"" + parsed.get<std::string>().substr(0, 64) + "\" given twice");
       return true;
-    });
+    };
+    j = nlohmann::json::parse(line.begin(), line.end(), check);
   } catch (const nlohmann::json::exception& e) {
     throw ProtocolError(std::string("request is not JSON: ") + e.what());
   }

@@ -1,7 +1,6 @@
 // The supervisor's end of the control socket.
+#include "control_protocol.hpp"
 #include "control_server.hpp"
-
-#include <dkm/supervise/control_protocol.hpp>
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -19,12 +18,11 @@ ControlServer::~ControlServer() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
 }
 
-void ControlServer::close_listener(const fs::path& path) {
+void ControlServer::close_listener() {
   if (listen_fd_ < 0) return;
   loop_.unwatch(listen_fd_);
   ::close(listen_fd_);
   listen_fd_ = -1;
-  ::unlink(path.c_str());
 }
 
 bool ControlServer::output_pending() const {
@@ -37,17 +35,14 @@ void ControlServer::on_accept() {
   for (;;) {
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
-    if (conns_.size() >= kMaxConnections) {
-      log_.warn("too many control connections; closing a new one");
-      ::close(fd);
-      continue;
-    }
     ucred cred{};
     socklen_t len = sizeof cred;
-    bool allowed = ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
-                   (cred.uid == ::geteuid() || cred.uid == 0);
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) cred.uid = static_cast<uid_t>(-1);
+    bool allowed = cred.uid == ::geteuid() || cred.uid == 0;
+    if (!make_room(fd, cred.uid)) continue;
     ConnectionId id = ++next_id_;
     conns_[id].fd = fd;
+    conns_[id].uid = cred.uid;
     // Another user is answered (refused) once its request is read, so that it gets the
     // answer rather than a reset connection.
     if (!allowed) conns_[id].refused_uid = static_cast<long>(cred.uid);
@@ -62,6 +57,27 @@ void ControlServer::on_accept() {
     // Clients write their request right after connecting: it is usually here already.
     on_connection(id, EPOLLIN);
   }
+}
+
+bool ControlServer::make_room(int fd, uid_t uid) {
+  std::vector<OpenConnection> open;
+  for (const auto& [id, c] : conns_) open.push_back({id, c.uid, !c.request_done});
+  Admission admission = admit(open, uid);
+  if (admission.kind == Admission::Kind::kAccept) return true;
+  if (admission.kind == Admission::Kind::kEvict) {
+    log_.warn("the control socket is full; closing a connection that sent no request");
+    conns_.at(admission.evict).request_done = true;
+    reply(admission.evict, error_response("closed to make room for another client: no request was sent"));
+    return true;
+  }
+  log_.warn("the control socket is full of requests in progress; a new client is told to come back");
+  char buf[4096];  // its request, read so that it gets the answer rather than a reset connection
+  while (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0) {}
+  std::string busy = error_response("the supervisor is busy: " + std::to_string(open.size()) +
+                                    " requests are in progress; try again in a moment");
+  (void)!::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::close(fd);
+  return false;
 }
 
 void ControlServer::on_connection(ConnectionId id, std::uint32_t events) {

@@ -1,10 +1,13 @@
 #pragma once
-// The supervisor's end of the control socket: accepts connections, reads one request
-// line from each (within a deadline and a size limit), refuses a peer of another uid
-// once its request is read (so it gets the answer, not a reset), and writes the reply.
+// The supervisor's end of the control socket: accepts connections (when full, idle ones
+// make room or the new client hears that the supervisor is busy: admission.hpp), reads
+// one request line from each (within a deadline and a size limit), refuses a peer of
+// another uid once its request is read (so it gets the answer, not a reset), and writes
+// the reply.
 // What a request means is the handler's business (requests.cpp).
 // Implementation: libdkm/src/supervise/control_server.cpp.
 
+#include "admission.hpp"
 #include "event_loop.hpp"
 #include "seams.hpp"
 
@@ -17,8 +20,6 @@
 
 namespace dkm::supervise {
 
-/// Connections the supervisor serves at once; more are closed at once.
-inline constexpr std::size_t kMaxConnections = 64;
 /// A connection must send its request within this time.
 inline constexpr auto kRequestDeadline = std::chrono::seconds(5);
 
@@ -41,8 +42,8 @@ class ControlServer {
   void reply(ConnectionId id, const std::string& text);
   /// True while the connection is open (its client has not gone away).
   bool connected(ConnectionId id) const { return conns_.count(id) > 0; }
-  /// Stops accepting: the socket file `path` goes, so new clients find no supervisor.
-  void close_listener(const fs::path& path);
+  /// Stops accepting (the caller removes the socket file, so new clients find no supervisor).
+  void close_listener();
   /// True while some reply is not written yet.
   bool output_pending() const;
 
@@ -52,10 +53,12 @@ class ControlServer {
     std::string in, out;
     bool request_done = false;
     bool close_after_write = false;
+    uid_t uid = static_cast<uid_t>(-1);  ///< the peer's uid
     long refused_uid = -1;  ///< the peer's uid when it is not allowed to give orders
     TimerId timer = 0;
   };
   void on_accept();
+  bool make_room(int fd, uid_t uid);
   void on_connection(ConnectionId id, std::uint32_t events);
   bool read_request(Connection& c, ConnectionId id);
   void request_complete(ConnectionId id);

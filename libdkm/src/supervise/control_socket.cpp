@@ -3,7 +3,8 @@
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
-#include <dkm/supervise/control_protocol.hpp>
+
+#include "control_protocol.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -39,22 +40,23 @@ socklen_t unix_address(const fs::path& path, sockaddr_un& addr, int& dir_fd) {
 
 namespace dkm::supervise {
 
-int listen_control_socket(const fs::path& path) {
+int listen_control_socket(const DirHandle& dir, const std::string& name) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) throw Error("socket: " + errno_text());
+  // Bound through the directory's handle: a link swapped in for DIR/run is not followed.
   sockaddr_un addr;
-  int dir_fd = -1;
-  socklen_t len = unix_address(path, addr, dir_fd);
-  ::unlink(path.c_str());
+  int unused_fd = -1;
+  socklen_t len = unix_address(dir.through(name), addr, unused_fd);
+  dir.remove(name);
   mode_t old_mask = ::umask(077);  // no window in which the socket is open to others
   int rc = len == 0 ? -1 : ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
   int err = errno;
   ::umask(old_mask);
-  if (dir_fd >= 0) ::close(dir_fd);
-  if (rc != 0 || ::chmod(path.c_str(), 0600) != 0 || ::listen(fd, 64) != 0) {
+  if (unused_fd >= 0) ::close(unused_fd);
+  if (rc != 0 || ::fchmodat(dir.fd(), name.c_str(), 0600, 0) != 0 || ::listen(fd, 64) != 0) {
     err = rc != 0 ? err : errno;
     ::close(fd);
-    throw Error(path.string() + ": cannot listen: " + errno_text(err));
+    throw Error((dir / name).string() + ": cannot listen: " + errno_text(err));
   }
   return fd;
 }

@@ -7,7 +7,7 @@
 // (supervisor/supervisorctl.py), kept here without any system call.
 // Implementation: libdkm/src/supervise/ctl_messages.cpp.
 
-#include <dkm/supervise/control_protocol.hpp>
+#include "control_protocol.hpp"
 
 #include <string>
 #include <vector>

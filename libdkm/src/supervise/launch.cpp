@@ -6,7 +6,8 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/proc_info.hpp>
 #include <dkm/core/process.hpp>
-#include <dkm/supervise/control_protocol.hpp>
+
+#include "control_protocol.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,28 +1,33 @@
 #pragma once
 // Processes a supervisor left behind when it was killed (SIGKILL, OOM): its services
 // keep running without anyone reading their output. The next supervisor (or `dkm stop`)
-// finds them through run/NAME.pid and the marker every service carries in its
-// environment (DKM_SUPERVISOR_RUN=DIR/run), and stops them, so a service never runs twice.
-// Implementation: libdkm/src/supervise/leftovers.cpp.
+// finds them and stops them, so a service never runs twice.
+//
+// What proves that a process is the install's is the process itself, never a file alone:
+//   - the marker every service carries in its environment, DKM_SUPERVISOR_RUN=DIR/run
+//     (DIR by its canonical path), read from /proc/PID/environ; or
+//   - for what cleared its environment: DIR/run/dkm.procs, the supervisor's record of
+//     every process under it, naming the process by pid AND start time;
+// and in both cases the process runs as the install's owner (real and effective uid).
+// Their descendants of the same owner go with them. A pid file (run/NAME.pid) proves
+// nothing: the owner writes what it likes there. Each process is then held by a pidfd,
+// so a signal never reaches another process that was given its pid meanwhile.
+// Implementation: libdkm/src/supervise/leftovers.cpp (the choice, no system call) and
+// leftovers_stop.cpp (reading /proc, signalling).
 
-#include <dkm/core/files.hpp>
+#include "descendants.hpp"
+
+#include <dkm/core/dir_handle.hpp>
 #include <dkm/core/install_layout.hpp>
-#include <dkm/core/proc_info.hpp>
 #include <dkm/supervise/services_file.hpp>
 
-#include <poll.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include <sys/types.h>
 
-#include <chrono>
-#include <cmath>
-#include <csignal>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace dkm::supervise {
@@ -35,24 +40,42 @@ inline std::string service_marker(const InstallLayout& layout) {
   return std::string(kServiceMarker) + "=" + layout.run().string();
 }
 
-/// A process of the install that no supervisor watches.
-struct Leftover {
+/// What the search knows of one live process.
+struct ProcessFacts {
   pid_t pid = 0;
-  std::string service;  ///< from its pid file or SUPERVISOR_GROUP_NAME:SUPERVISOR_PROCESS_NAME; may be empty
+  pid_t ppid = 0;
+  std::uint64_t starttime = 0;
+  uid_t real_uid = 0;
+  uid_t effective_uid = 0;
+  bool marked = false;  ///< carries the install's marker
+  std::string service;  ///< when marked: its name as commands give it (PROCESS, or GROUP:PROCESS when they differ)
 };
 
-/// The service pid files of run/ (NAME.pid, not dkm.pid) as name -> path.
-std::map<std::string, fs::path> service_pid_files(const InstallLayout& layout);
+/// A process of the install that no supervisor watches.
+using Leftover = TrackedProcess;
 
-/// Finds the live processes of the install's services that no supervisor watches.
-/// Call it only while holding the supervisor lock (or knowing no supervisor runs).
-std::vector<Leftover> find_leftovers(const InstallLayout& layout);
+/// The leftovers among `processes`: those of `owner` (real and effective uid) that are
+/// marked or that `recorded` (dkm.procs) names with their start time, then their
+/// descendants of `owner`; none of `exclude`. Each with its service when it can be told
+/// (its record, its SUPERVISOR_PROCESS_NAME, else its ancestor's), in pid order.
+std::vector<Leftover> select_leftovers(const std::vector<ProcessFacts>& processes,
+                                       const std::vector<TrackedProcess>& recorded, uid_t owner,
+                                       const std::set<pid_t>& exclude);
 
-/// Stops leftovers: each service's stopsignal (to its process group when it leads one),
-/// SIGKILL after its stopwaitsecs; waits with pidfds, not by polling. Removes the stale
+/// Finds the install's processes that no supervisor watches (select_leftovers() on /proc
+/// and run/dkm.procs, owner: this process's effective uid; never this process or its
+/// ancestors, as a service may run dkm). Call it only while holding
+/// the supervisor lock (or knowing no supervisor runs).
+std::vector<Leftover> find_leftovers(const InstallLayout& layout, const DirHandle& run);
+
+/// Stops leftovers: each service's stopsignal, SIGKILL after its stopwaitsecs (10 s for
+/// an unknown service); waits on pidfds. Then removes run/dkm.procs and the services'
 /// pid files. `log` receives one line per action.
-void stop_leftovers(const InstallLayout& layout, const std::vector<Leftover>& leftovers,
-                           const std::map<std::string, ProgramConfig>& configs,
-                           const std::function<void(const std::string&)>& log);
+void stop_leftovers(const DirHandle& run, const std::vector<Leftover>& leftovers,
+                    const std::map<std::string, ProgramConfig>& configs,
+                    const std::function<void(const std::string&)>& log);
+
+/// Removes the pid files (run/NAME.pid) of `services`; of every service when it is empty.
+void remove_pid_files(const DirHandle& run, const std::vector<std::string>& services);
 
 }  // namespace dkm::supervise

@@ -8,7 +8,7 @@
 
 #include "state_machine.hpp"
 
-#include <dkm/supervise/control_protocol.hpp>
+#include "control_protocol.hpp"
 
 #include <string>
 #include <vector>

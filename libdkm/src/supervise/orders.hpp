@@ -20,7 +20,7 @@
 #include "seams.hpp"
 #include "state_machine.hpp"
 
-#include <dkm/supervise/control_protocol.hpp>
+#include "control_protocol.hpp"
 
 #include <chrono>
 #include <cstddef>

@@ -13,7 +13,10 @@
 
 namespace dkm::supervise {
 
-RotatingLog::RotatingLog(LogTarget target) : target_(std::move(target)) { open(); }
+RotatingLog::RotatingLog(LogTarget target, const DirHandle* dir) : target_(std::move(target)) {
+  if (dir && dir->is_open() && target_.path.parent_path() == dir->path()) dir_ = dir;
+  open();
+}
 
 RotatingLog::~RotatingLog() {
   if (fd_ >= 0) ::close(fd_);
@@ -45,10 +48,10 @@ void RotatingLog::rotate() {
   fd_ = -1;
   const fs::path& path = target_.path;
   if (target_.backups <= 0) {
-    ::unlink(path.c_str());
+    remove(path);
   } else {
-    for (int i = target_.backups - 1; i >= 1; --i) ::rename(rotated_name(path, i).c_str(), rotated_name(path, i + 1).c_str());
-    ::rename(path.c_str(), rotated_name(path, 1).c_str());
+    for (int i = target_.backups - 1; i >= 1; --i) rename(rotated_name(path, i), rotated_name(path, i + 1));
+    rename(path, rotated_name(path, 1));
   }
   try {
     open();
@@ -70,11 +73,25 @@ void RotatingLog::clear() {
 }
 
 void RotatingLog::open() {
+  const int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
   // The umask ([supervisord] umask, 022 by default) decides the mode, as for supervisord's logs.
-  fd_ = ::open(target_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+  // Privilege rule: root appends to no file through a link (its target may be anyone's).
+  fd_ = dir_ ? dir_->open_file(target_.path.filename().string(), flags, 0666)
+             : ::open(target_.path.c_str(), flags | (::geteuid() == 0 ? O_NOFOLLOW : 0), 0666);
+  if (fd_ < 0 && errno == ELOOP) throw Error(target_.path.string() + ": cannot open log: it is a symbolic link");
   if (fd_ < 0) throw Error(target_.path.string() + ": cannot open log: " + errno_text());
   struct stat st {};
   size_ = ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+bool RotatingLog::rename(const fs::path& from, const fs::path& to) const {
+  if (dir_) return dir_->rename(from.filename().string(), to.filename().string());
+  return ::rename(from.c_str(), to.c_str()) == 0;
+}
+
+void RotatingLog::remove(const fs::path& path) const {
+  if (dir_) dir_->remove(path.filename().string());
+  else ::unlink(path.c_str());
 }
 
 void RotatingLog::write_all(std::string_view data) {

@@ -2,8 +2,12 @@
 // A log file that rotates by size: NAME.log -> NAME.log.1 -> ... -> NAME.log.N.
 // A file never grows past max_bytes; a write that does not fit is cut at its last
 // newline that fits (mid-line only when a single line is longer than a file).
+// A file of DIR/run is opened and rotated through the supervisor's handle of run/, never
+// through a link planted there; another file, when the supervisor runs as root, is not
+// opened if it is a link (SECURITY.md).
 // Implementation: libdkm/src/supervise/rotating_log.cpp.
 
+#include <dkm/core/dir_handle.hpp>
 #include <dkm/supervise/services_file.hpp>
 
 #include <cstdint>
@@ -19,7 +23,8 @@ inline fs::path rotated_name(const fs::path& path, int n) { return fs::path(path
 class RotatingLog {
  public:
   /// Opens (creates) `target.path` for appending; throws Error naming it when it cannot.
-  explicit RotatingLog(LogTarget target);
+  /// When `dir` (which outlives the log) holds the file, it is reached through that handle.
+  explicit RotatingLog(LogTarget target, const DirHandle* dir = nullptr);
   RotatingLog(const RotatingLog&) = delete;
   RotatingLog& operator=(const RotatingLog&) = delete;
   ~RotatingLog();
@@ -43,8 +48,11 @@ class RotatingLog {
  private:
   void open();
   void write_all(std::string_view data);
+  bool rename(const fs::path& from, const fs::path& to) const;
+  void remove(const fs::path& path) const;
 
   LogTarget target_;
+  const DirHandle* dir_ = nullptr;  ///< the directory handle the file is in, or none
   int fd_ = -1;
   std::uint64_t size_ = 0;
 };

@@ -8,8 +8,11 @@
 //   Timers     the clock and one-shot timers (the event loop's; a fake one in tests)
 //   Probes     one readiness attempt at a time; the outcome comes back as an event
 //   EventLog   what happened, for run/dkm.log
+//
+// Header only (interfaces): the real ones are service_processes.hpp, event_loop.hpp,
+// probes.hpp and supervisor_log.hpp; the fakes, tests/support/fake_supervisor_world.hpp.
 
-#include <dkm/supervise/control_protocol.hpp>
+#include "control_protocol.hpp"
 #include <dkm/supervise/services_file.hpp>
 
 #include <sys/types.h>

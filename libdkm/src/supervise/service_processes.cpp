@@ -41,9 +41,14 @@ std::vector<std::string> search_dirs(const ProgramConfig& cfg, const std::map<st
 
 }  // namespace
 
-ServiceProcesses::ServiceProcesses(EventLoop& loop, EventLog& log, InstallLayout layout,
+ServiceProcesses::ServiceProcesses(EventLoop& loop, EventLog& log, InstallLayout layout, const DirHandle& run,
                                    std::map<std::string, std::string> base_env)
-    : loop_(loop), log_(log), layout_(std::move(layout)), base_env_(std::move(base_env)) {}
+    : loop_(loop),
+      log_(log),
+      layout_(std::move(layout)),
+      run_(run),
+      tracker_(loop, log, run),
+      base_env_(std::move(base_env)) {}
 
 std::vector<std::string> ServiceProcesses::environment(const ProgramConfig& cfg) const {
   auto env = base_env_;
@@ -60,7 +65,7 @@ ServiceProcesses::OutputSinks ServiceProcesses::sinks_for(const ProgramConfig& c
   OutputSinks sinks;
   if (!target.path.empty()) {
     auto& slot = logs_[target.path];
-    if (!slot) slot = std::make_shared<RotatingLog>(target);
+    if (!slot) slot = std::make_shared<RotatingLog>(target, &run_);
     sinks.file = slot;
   }
   if (target.syslog) sinks.syslog = std::make_shared<SyslogLines>(cfg.process_name);
@@ -108,8 +113,10 @@ pid_t ServiceProcesses::spawn(const ProgramConfig& cfg) {
   close_stdin(cfg.name);
   ::fcntl(p.stdin_fd, F_SETFL, ::fcntl(p.stdin_fd, F_GETFL) | O_NONBLOCK);
   stdin_[cfg.name].fd = p.stdin_fd;
+  tracker_.spawned(cfg.name, p.pid);
   try {
-    write_file_atomic(pid_file(cfg), std::to_string(p.pid) + "\n");
+    // For people and scripts only: a pid file proves nothing (leftovers.hpp).
+    run_.write_file_atomic(pid_file(cfg), std::to_string(p.pid) + "\n");
   } catch (const Error& e) {
     log_.warn(e.what());
   }
@@ -117,7 +124,7 @@ pid_t ServiceProcesses::spawn(const ProgramConfig& cfg) {
 }
 
 void ServiceProcesses::reaped(const ProgramConfig& cfg) {
-  ::unlink(pid_file(cfg).c_str());
+  run_.remove(pid_file(cfg));
   close_stdin(cfg.name);
 }
 
@@ -126,9 +133,17 @@ void ServiceProcesses::forget(const std::string& name) {
   close_stdin(name);
 }
 
-void ServiceProcesses::signal(pid_t pid, int signal, bool group) { signal_process(pid, signal, group); }
+void ServiceProcesses::signal(pid_t pid, int signal, bool group) {
+  if (!group) {
+    signal_process(pid, signal, false);
+    return;
+  }
+  tracker_.scan();  // what was born since the last look gets the signal too
+  signal_process(pid, signal, true);
+  tracker_.signal_escaped(pid, signal);
+}
 
-bool ServiceProcesses::group_alive(pid_t pgid) { return dkm::group_alive(pgid); }
+bool ServiceProcesses::group_alive(pid_t pgid) { return dkm::group_alive(pgid) || tracker_.run_alive(pgid); }
 
 std::optional<CommandProblem> ServiceProcesses::command_problem(const ProgramConfig& cfg) {
   // supervisord's get_execv_args: the first PATH entry that exists is the one checked.

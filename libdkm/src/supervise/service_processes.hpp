@@ -3,9 +3,13 @@
 // core's spawn_process() in a process group of its own, with supervisord's SUPERVISOR_*
 // variables and its umask, its output read from pipes by the event loop into its rotating
 // logs and syslog, its pid in run/NAME.pid. Its standard input is a pipe the supervisor
-// keeps, as supervisord's children's is (`dkm fg` writes to it).
+// keeps, as supervisord's children's is (`dkm fg` writes to it). A service's "group" is its
+// process group and every process that descends from it but left it (a daemon in a session
+// of its own): the DescendantTracker knows those, signals reach them too, and the group is
+// alive while any of them is.
 // Implementation: libdkm/src/supervise/service_processes.cpp.
 
+#include "descendant_tracker.hpp"
 #include "event_loop.hpp"
 #include "leftovers.hpp"
 #include "rotating_log.hpp"
@@ -28,8 +32,10 @@ inline constexpr std::size_t kMaxStdinBacklog = 1024 * 1024;
 /// Services' processes and their logs.
 class ServiceProcesses : public Processes {
  public:
-  /// Services of `layout` start from `base_env` (service_base_environment()).
-  ServiceProcesses(EventLoop& loop, EventLog& log, InstallLayout layout, std::map<std::string, std::string> base_env);
+  /// Services of `layout` start from `base_env` (service_base_environment()); their files
+  /// in DIR/run go through `run` (which outlives this object).
+  ServiceProcesses(EventLoop& loop, EventLog& log, InstallLayout layout, const DirHandle& run,
+                   std::map<std::string, std::string> base_env);
 
   pid_t spawn(const ProgramConfig& cfg) override;
   void reaped(const ProgramConfig& cfg) override;
@@ -48,6 +54,12 @@ class ServiceProcesses : public Processes {
   void reopen_logs();
   /// Closes the logs no service and no pipe writes to any more.
   void close_unused_logs();
+  /// Calls `callback` when a process of a service exits without a SIGCHLD here (not our child).
+  void set_on_descendant_exit(std::function<void()> callback) { tracker_.set_on_exit(std::move(callback)); }
+  /// Looks for the services' descendants now (after a reap: orphans came to the supervisor).
+  void look_for_descendants() { tracker_.scan(); }
+  /// Kills and reaps every process left under the supervisor (the end of a shutdown).
+  void kill_everything() { tracker_.kill_everything(); }
 
  private:
   /// Where one output stream of a service goes: a file, syslog, both or neither.
@@ -61,11 +73,13 @@ class ServiceProcesses : public Processes {
   void watch_output(int fd, OutputSinks sinks);
   void close_stdin(const std::string& name);
   void flush_stdin(const std::string& name);
-  fs::path pid_file(const ProgramConfig& cfg) const { return layout_.run() / (cfg.name + ".pid"); }
+  static std::string pid_file(const ProgramConfig& cfg) { return cfg.name + ".pid"; }
 
   EventLoop& loop_;
   EventLog& log_;
   InstallLayout layout_;
+  const DirHandle& run_;
+  DescendantTracker tracker_;
   std::map<std::string, std::string> base_env_;
   std::map<fs::path, std::shared_ptr<RotatingLog>> logs_;
   /// Each service's stdout and stderr sinks, kept open between its runs.

@@ -1,5 +1,5 @@
 // The states of a supervised service, named as supervisord names them.
-#include <dkm/supervise/service_state.hpp>
+#include "service_state.hpp"
 
 #include <optional>
 #include <string>

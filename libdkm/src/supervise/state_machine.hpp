@@ -18,9 +18,10 @@
 
 #include "seams.hpp"
 
-#include <dkm/supervise/control_protocol.hpp>
-#include <dkm/supervise/service_state.hpp>
 #include <dkm/supervise/services_file.hpp>
+
+#include "control_protocol.hpp"
+#include "service_state.hpp"
 
 #include <chrono>
 #include <cstdint>

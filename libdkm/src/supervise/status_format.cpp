@@ -1,7 +1,6 @@
 // `dkm status` lines, laid out as supervisorctl lays them out.
+#include "control_protocol.hpp"
 #include "status_format.hpp"
-
-#include <dkm/supervise/control_protocol.hpp>
 
 #include <ctime>
 #include <string>

@@ -4,9 +4,9 @@
 //   grafana                          FATAL     Exited too quickly (process log may have details)
 // Implementation: libdkm/src/supervise/status_format.cpp.
 
-#include <dkm/supervise/control_protocol.hpp>
-
 #include <ctime>
+
+#include "control_protocol.hpp"
 #include <string>
 #include <vector>
 

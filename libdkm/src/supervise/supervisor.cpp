@@ -2,6 +2,7 @@
 #include "supervisor.hpp"
 
 #include "config_values.hpp"
+#include "control_socket.hpp"
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
@@ -17,19 +18,22 @@
 
 namespace dkm::supervise {
 
-Supervisor::Supervisor(InstallLayout layout, SupervisorLog& log, ServicesFile services,
+Supervisor::Supervisor(InstallLayout layout, const DirHandle& run, SupervisorLog& log, ServicesFile services,
                        std::map<std::string, std::string> startup_env, int listen_fd, std::string version)
     : layout_(std::move(layout)),
+      run_(run),
       log_(log),
       startup_env_(std::move(startup_env)),
       services_path_(services.path),
       version_(std::move(version)),
       config_{std::move(services), service_base_environment(layout_, startup_env_)},
-      processes_(loop_, log_, layout_, config_.env),
+      processes_(loop_, log_, layout_, run_, config_.env),
       probes_(loop_, log_, processes_),
       machine_(processes_, loop_, probes_, log_),
       server_(loop_, log_, listen_fd, [this](ConnectionId id, const std::string& line) { handle(id, line); }) {
   probes_.set_report([this](const std::string& name, bool ready) { machine_.probe_finished(name, ready); });
+  // A service's daemon that is not our child ends without a SIGCHLD: its stop may be over.
+  processes_.set_on_descendant_exit([this] { machine_.check_groups(); });
   for (const auto& [name, cfg] : config_.file.programs) machine_.add(cfg);
   sigset_t mask;
   sigemptyset(&mask);
@@ -38,8 +42,8 @@ Supervisor::Supervisor(InstallLayout layout, SupervisorLog& log, ServicesFile se
   ::signal(SIGPIPE, SIG_IGN);
   signal_fd_ = ::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   if (signal_fd_ < 0) throw Error("signalfd: " + errno_text());
-  // Orphaned grandchildren come to us, so none is lost and none is left at shutdown.
-  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // Orphaned descendants come to us, so none is lost and none is left at shutdown.
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) throw Error("cannot become a child subreaper: " + errno_text());
   loop_.watch(signal_fd_, EPOLLIN, [this](std::uint32_t) { on_signal(); });
   // Before any service starts, as supervisord's "supervisord started with pid".
   log_.info("supervisor running with pid " + std::to_string(::getpid()) + " for " + layout_.root().string());
@@ -63,7 +67,7 @@ void Supervisor::after_events() {
   processes_.close_unused_logs();
   check_waiters();
   if (machine_.shutting_down() && machine_.all_stopped() && probes_.idle()) {
-    kill_stray_children();
+    processes_.kill_everything();  // nothing of the install outlives its supervisor
     if (!server_.output_pending()) finished_ = true;
   }
 }
@@ -74,8 +78,9 @@ void Supervisor::reap() {
   while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
     if (machine_.process_exited(pid, status)) continue;
     probes_.process_exited(pid, status);
-    // Anything else was a grandchild handed to us as subreaper: reaped, nothing more.
+    // Anything else was a descendant handed to us as subreaper: reaped, nothing more.
   }
+  processes_.look_for_descendants();  // the orphans of what exited are ours now
   machine_.check_groups();
 }
 
@@ -119,25 +124,10 @@ void Supervisor::reopen_logs() {
 void Supervisor::begin_shutdown() {
   if (machine_.shutting_down()) return;
   // New clients find no supervisor and start the next one, which waits for our lock.
-  server_.close_listener(layout_.control_socket());
+  server_.close_listener();
+  run_.remove(kControlSocket);
   fail_waiters("the supervisor is shutting down");
   machine_.shutdown();
-}
-
-void Supervisor::kill_stray_children() {
-  // Children left over (escaped process groups) are killed, so nothing of the install remains.
-  pid_t self = ::getpid();
-  std::vector<pid_t> strays;
-  for (pid_t pid : list_pids()) {
-    auto st = read_proc_stat(pid);
-    if (st && st->ppid == self) strays.push_back(pid);
-  }
-  for (pid_t pid : strays) {
-    log_.warn("killing stray process " + std::to_string(pid));
-    ::kill(pid, SIGKILL);
-  }
-  for (pid_t pid : strays)
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
 }
 
 }  // namespace dkm::supervise

@@ -6,7 +6,10 @@
 //   - every service in its own process group, output read from pipes into its log
 //     (service_processes.cpp), readiness probes (probes.cpp);
 //   - deadlines (startsecs, backoff, stopwaitsecs, probes, replies) as loop timers;
-//   - a child subreaper: grandchildren whose parent died are reaped here, never lost;
+//   - a child subreaper: every process a service starts stays under the supervisor until
+//     it dies, however it detaches (setsid, double fork, an empty environment); the
+//     DescendantTracker gives each to its service, so a stop reaches it, and records them
+//     in run/dkm.procs for the next supervisor if this one is killed;
 //   - requests from the control socket (control_server.cpp) turned into orders to the
 //     state machine (orders.cpp), answered now or once what they wait for has happened
 //     (requests.cpp; the configuration's: config_requests.cpp).
@@ -21,8 +24,9 @@
 #include "supervisor_log.hpp"
 
 #include <dkm/core/install_layout.hpp>
-#include <dkm/supervise/control_protocol.hpp>
 #include <dkm/supervise/services_file.hpp>
+
+#include "control_protocol.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -36,9 +40,9 @@ namespace dkm::supervise {
 class Supervisor {
  public:
   /// Takes the listening control socket `listen_fd` (owned from now on) and the parsed
-  /// services file; blocks the signals it handles and becomes a child subreaper.
-  /// `version` is what `dkm version` reports.
-  Supervisor(InstallLayout layout, SupervisorLog& log, ServicesFile services,
+  /// services file; its files in DIR/run go through `run` (which outlives it). Blocks the
+  /// signals it handles and becomes a child subreaper. `version` is what `dkm version` reports.
+  Supervisor(InstallLayout layout, const DirHandle& run, SupervisorLog& log, ServicesFile services,
              std::map<std::string, std::string> startup_env, int listen_fd, std::string version);
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
@@ -69,7 +73,6 @@ class Supervisor {
   void reap();
   void reopen_logs();
   void begin_shutdown();
-  void kill_stray_children();
   void after_events();
 
   // requests.cpp: what a request on programs means.
@@ -98,6 +101,7 @@ class Supervisor {
   void take_config(Config config);
 
   InstallLayout layout_;
+  const DirHandle& run_;
   SupervisorLog& log_;
   std::map<std::string, std::string> startup_env_;
   fs::path services_path_;

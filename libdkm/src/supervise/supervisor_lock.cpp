@@ -10,15 +10,15 @@
 
 namespace dkm::supervise {
 
-std::optional<int> try_supervisor_lock(const InstallLayout& layout) {
-  fs::path path = supervisor_lock_file(layout);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) throw Error(path.string() + ": cannot open: " + errno_text());
+std::optional<int> try_supervisor_lock(const DirHandle& run) {
+  int fd = run.open_file(kSupervisorLock, O_RDWR | O_CREAT, 0600);
+  if (fd < 0 && errno == ELOOP) throw Error((run / kSupervisorLock).string() + ": is a symbolic link: not opened");
+  if (fd < 0) throw Error((run / kSupervisorLock).string() + ": cannot open: " + errno_text());
   if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
   int err = errno;
   ::close(fd);
   if (err == EWOULDBLOCK) return std::nullopt;
-  throw Error(path.string() + ": cannot lock: " + errno_text(err));
+  throw Error((run / kSupervisorLock).string() + ": cannot lock: " + errno_text(err));
 }
 
 }  // namespace dkm::supervise

@@ -12,8 +12,8 @@
 
 namespace dkm::supervise {
 
-SupervisorLog::SupervisorLog(LogTarget target, bool echo, bool own_std_fds)
-    : log_(std::make_unique<RotatingLog>(std::move(target))), echo_(echo), own_std_fds_(own_std_fds) {
+SupervisorLog::SupervisorLog(LogTarget target, bool echo, bool own_std_fds, const DirHandle* dir)
+    : log_(std::make_unique<RotatingLog>(std::move(target), dir)), echo_(echo), own_std_fds_(own_std_fds) {
   adopt_std_fds();
 }
 

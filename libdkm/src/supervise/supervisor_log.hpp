@@ -15,9 +15,10 @@ namespace dkm::supervise {
 /// Timestamped lines into a rotating file, optionally echoed on stderr.
 class SupervisorLog : public EventLog {
  public:
-  /// Writes to `target`; `echo` copies each line to stderr (foreground `dkm supervise`);
-  /// `own_std_fds` points this process's stdout and stderr at the file (daemon mode).
-  SupervisorLog(LogTarget target, bool echo, bool own_std_fds);
+  /// Writes to `target` (through `dir`, DIR/run's handle, when the file is in it);
+  /// `echo` copies each line to stderr (foreground `dkm supervise`); `own_std_fds` points
+  /// this process's stdout and stderr at the file (daemon mode).
+  SupervisorLog(LogTarget target, bool echo, bool own_std_fds, const DirHandle* dir = nullptr);
 
   void info(std::string_view message) override { line("INFO", message); }
   void warn(std::string_view message) override { line("WARN", message); }

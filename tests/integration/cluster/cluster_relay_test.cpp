@@ -49,6 +49,49 @@ void require_all_ok_on(const std::vector<const ClusterHost*>& hosts, const std::
   }
 }
 
+using Recorders = std::map<std::string, std::unique_ptr<CarbonRecorder>>;  ///< by "ADDRESS:PORT"
+
+/// Checks that every metric name reached exactly one backend (so always the same one),
+/// each backend some, from both agents, again and again; returns metric -> backend.
+std::map<std::string, std::string> check_each_metric_at_one_backend(const Recorders& carbon) {
+  std::map<std::string, std::string> landed;  // metric -> backend
+  size_t lines = 0;
+  for (const auto& [backend, rec] : carbon) {
+    std::set<std::string> names = rec->metric_names();
+    lines += rec->lines().size();
+    INFO(backend);
+    CHECK(names.size() > 10);
+    for (const auto& name : names) {
+      auto [first, fresh] = landed.emplace(name, backend);
+      INFO(name << " reached " << first->second << " and " << backend);
+      CHECK(fresh);
+    }
+  }
+  CHECK(collectd_hosts([&] {
+          std::set<std::string> all;
+          for (const auto& [name, _] : landed) all.insert(name);
+          return all;
+        }()) == std::set<std::string>{"test_cluster_agent1", "test_cluster_agent2"});
+  CHECK(lines > 2 * landed.size());  // names came again and again, to the same backend
+  std::cout << "relay: " << landed.size() << " metrics, " << lines << " lines: ";
+  for (const auto& [backend, rec] : carbon) std::cout << backend << " " << rec->metric_names().size() << " metrics; ";
+  std::cout << "\n";
+  return landed;
+}
+
+/// Checks that each metric of `landed` went where the relay's consistent hash ring puts
+/// it (carbon-c-relay's own test mode asked, on the relay's config `conf`).
+void check_routes(const fs::path& conf, const std::map<std::string, std::string>& landed) {
+  std::set<std::string> names;
+  for (const auto& [name, _] : landed) names.insert(name);
+  std::map<std::string, std::string> routes = relay_routes(conf, names);
+  REQUIRE(routes.size() == landed.size());
+  for (const auto& [name, backend] : landed) {
+    INFO(name);
+    CHECK(routes[name] == backend);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("agents send to one relay, which shards over two backends: each metric at exactly one, always the same",
@@ -76,7 +119,7 @@ TEST_CASE("agents send to one relay, which shards over two backends: each metric
     namespaces = c.lab().namespaces();
 
     // The go-carbon TEST DOUBLE on each backend host, then the relay, then the agents.
-    std::map<std::string, std::unique_ptr<CarbonRecorder>> carbon;
+    Recorders carbon;
     for (const ClusterHost* b : {&backend1, &backend2}) {
       InNetns inside(b->net.ns);
       carbon[b->net.address + p1] = std::make_unique<CarbonRecorder>(b->net.address, kClusterPort + 1);
@@ -99,39 +142,8 @@ TEST_CASE("agents send to one relay, which shards over two backends: each metric
     REQUIRE(arrived);
     std::this_thread::sleep_for(std::chrono::seconds(3));  // three more intervals of every metric
 
-    // Every metric name at exactly one backend (so always the same one), each backend some.
-    std::map<std::string, std::string> landed;  // metric -> backend
-    size_t lines = 0;
-    for (const auto& [backend, rec] : carbon) {
-      std::set<std::string> names = rec->metric_names();
-      lines += rec->lines().size();
-      INFO(backend);
-      CHECK(names.size() > 10);
-      for (const auto& name : names) {
-        auto [first, fresh] = landed.emplace(name, backend);
-        INFO(name << " reached " << first->second << " and " << backend);
-        CHECK(fresh);
-      }
-    }
-    CHECK(collectd_hosts([&] {
-            std::set<std::string> all;
-            for (const auto& [name, _] : landed) all.insert(name);
-            return all;
-          }()) == std::set<std::string>{"test_cluster_agent1", "test_cluster_agent2"});
-    CHECK(lines > 2 * landed.size());  // names came again and again, to the same backend
-    std::cout << "relay: " << landed.size() << " metrics, " << lines << " lines: ";
-    for (const auto& [backend, rec] : carbon) std::cout << backend << " " << rec->metric_names().size() << " metrics; ";
-    std::cout << "\n";
-
-    // Each went where the relay's consistent hash ring puts it (its own test mode asked).
-    std::set<std::string> names;
-    for (const auto& [name, _] : landed) names.insert(name);
-    std::map<std::string, std::string> routes = relay_routes(relay.layout.conf() / "carbon-c-relay.conf", names);
-    REQUIRE(routes.size() == landed.size());
-    for (const auto& [name, backend] : landed) {
-      INFO(name);
-      CHECK(routes[name] == backend);
-    }
+    std::map<std::string, std::string> landed = check_each_metric_at_one_backend(carbon);
+    check_routes(relay.layout.conf() / "carbon-c-relay.conf", landed);
 
     // dkm stop on every installed host leaves no process in any namespace.
     std::vector<const ClusterHost*> all{&relay};

@@ -226,6 +226,107 @@ TEST_CASE("namespaces a dead run left behind are removed by the next run, a live
   CHECK_FALSE(fs::exists(kNetnsDir / live));
 }
 
+namespace {
+
+/// The last lines of every host's service logs, for a failure's message.
+std::string cluster_logs(const Cluster& c) {
+  std::string out;
+  for (const auto& h : c.hosts())
+    for (const char* name : {"go-carbon.log", "carbonapi.log", "collectd.log", "dkm.log"})
+      if (fs::exists(h.layout.run() / name))
+        out += h.net.role + "/" + name + ":\n" + last_lines(read_file(h.layout.run() / name), 10) + "\n";
+  return out;
+}
+
+/// One /render through the front's carbonapi returns a series of each of the three agents.
+void check_render_returns_every_agent(const Cluster& c, const ClusterHost& front) {
+  const std::string target = "collectd.*.load.load.relative.shortterm";
+  std::string body;
+  std::set<std::string> with_points;
+  auto render = [&] {
+    InNetns inside(front.net.ns);
+    int status = 0;
+    body = http_get(kClusterPort + 2, "/render?format=json&from=-5min&target=" + target, &status, "", front.net.address);
+    with_points.clear();
+    if (status != 200) return false;
+    for (const auto& series : nlohmann::json::parse(body, nullptr, false)) {
+      if (!series.is_object()) continue;
+      bool has_point = false;
+      for (const auto& point : series["datapoints"]) has_point = has_point || !point[0].is_null();
+      if (has_point) with_points.insert(series["target"].get<std::string>());
+    }
+    return with_points.size() == kAssignment.size();
+  };
+  bool all_three = wait_until(render, std::chrono::seconds(90), std::chrono::milliseconds(500));
+  INFO("render: " << body << "\n" << cluster_logs(c));
+  REQUIRE(all_three);
+  std::set<std::string> expected;
+  for (const auto& [agent, _] : kAssignment) expected.insert("collectd." + agent_node(agent) + ".load.load.relative.shortterm");
+  CHECK(with_points == expected);
+}
+
+/// A series held by both backends (an agent moved from one to the other: older points on
+/// the first, newer on the second) reads back through the front as one series with both.
+void check_series_on_both_backends_reads_as_one(const SixHosts& s) {
+  long now = static_cast<long>(std::time(nullptr)) / 60 * 60;
+  const std::string moved = "dataiku.dss.cluster.moved";
+  for (const auto& [b, line] : {std::pair{s.backend1, moved + " 11 " + std::to_string(now - 300)},
+                                std::pair{s.backend2, moved + " 22 " + std::to_string(now - 120)}}) {
+    InNetns inside(b->net.ns);
+    send_plaintext(kClusterPort + 1, {line});
+  }
+  // go-carbon caches an empty answer (render 60 s, find 300 s): ask once both files exist.
+  CHECK(wait_until([&] {
+    return fs::exists(s.backend1->layout.storage() / "whisper/dataiku/dss/cluster/moved.wsp") &&
+           fs::exists(s.backend2->layout.storage() / "whisper/dataiku/dss/cluster/moved.wsp");
+  }, std::chrono::seconds(20), std::chrono::milliseconds(100)));
+  std::string merged;
+  bool both_points = wait_until([&] {
+    InNetns inside(s.front->net.ns);
+    merged = http_get(kClusterPort + 2, "/render?format=json&from=-10min&target=" + moved, nullptr, "", s.front->net.address);
+    nlohmann::json series = nlohmann::json::parse(merged, nullptr, false);
+    if (!series.is_array() || series.size() != 1) return false;
+    std::set<double> values;
+    for (const auto& point : series[0]["datapoints"])
+      if (!point[0].is_null()) values.insert(point[0].get<double>());
+    return values == std::set<double>{11, 22};
+  }, std::chrono::seconds(30), std::chrono::milliseconds(500));
+  INFO("render " << moved << ": " << merged);
+  CHECK(both_points);
+}
+
+/// Backend `b` stores its own agents only; its whisper files give the figures of a
+/// larger topology (printed).
+void check_backend_stores_its_agents(const ClusterHost& b) {
+  std::set<std::string> stored;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(b.layout.storage() / "whisper" / "collectd", ec)) stored.insert(e.path().filename());
+  std::set<std::string> assigned;
+  for (const auto& [agent, backend] : kAssignment)
+    if (backend == b.net.role) assigned.insert(agent_node(agent));
+  INFO(b.net.role);
+  CHECK(stored == assigned);
+  for (const auto& node : stored) {
+    fs::path dir = b.layout.storage() / "whisper" / "collectd" / node;
+    std::set<std::string> metrics;
+    uintmax_t bytes = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+      if (e.is_regular_file() && e.path().extension() == ".wsp") {
+        fs::path rel = e.path().lexically_relative(dir).replace_extension();
+        std::string name = "collectd." + node;
+        for (const auto& part : rel) name += "." + part.string();
+        metrics.insert(name);
+        bytes += e.file_size();
+      }
+    std::cout << b.net.role << ": " << node << ": " << plugin_counts_text(metrics_by_plugin(metrics, node)) << ", "
+              << bytes / 1024 << " KiB of whisper files (" << (metrics.empty() ? 0 : bytes / metrics.size())
+              << " bytes each)\n";
+    CHECK(metrics.size() > 20);
+  }
+}
+
+}  // namespace
+
 TEST_CASE("the real go-carbon on two backends and carbonapi on the front: one render returns all three agents",
           "[cluster][real]") {
   fs::path real = require_env_or_skip("DKM_REAL_BUNDLE",
@@ -243,14 +344,6 @@ TEST_CASE("the real go-carbon on two backends and carbonapi on the front: one re
     Cluster c(tmp.path(), bundle);
     SixHosts s = install_six_hosts(c, interval);
     namespaces = c.lab().namespaces();
-    auto logs = [&] {
-      std::string out;
-      for (const auto& h : c.hosts())
-        for (const char* name : {"go-carbon.log", "carbonapi.log", "collectd.log", "dkm.log"})
-          if (fs::exists(h.layout.run() / name))
-            out += h.net.role + "/" + name + ":\n" + last_lines(read_file(h.layout.run() / name), 10) + "\n";
-      return out;
-    };
 
     // The real go-carbon (and the backend's own carbonapi) on both backends, the real
     // carbonapi on the front, then collectd on the agents.
@@ -261,89 +354,14 @@ TEST_CASE("the real go-carbon on two backends and carbonapi on the front: one re
     require_all_ok(Cluster::dkm_on({s.front}, front_start), {s.front}, "dkm start");
     require_all_ok(Cluster::dkm_on(s.agent_hosts(), {"start"}), s.agent_hosts(), "dkm start");
 
-    // One /render through the front's carbonapi returns a series of each of the three agents.
-    const std::string target = "collectd.*.load.load.relative.shortterm";
-    std::string body;
-    std::set<std::string> with_points;
-    auto render = [&] {
-      InNetns inside(s.front->net.ns);
-      int status = 0;
-      body = http_get(kClusterPort + 2, "/render?format=json&from=-5min&target=" + target, &status, "", s.front->net.address);
-      with_points.clear();
-      if (status != 200) return false;
-      for (const auto& series : nlohmann::json::parse(body, nullptr, false)) {
-        if (!series.is_object()) continue;
-        bool has_point = false;
-        for (const auto& point : series["datapoints"]) has_point = has_point || !point[0].is_null();
-        if (has_point) with_points.insert(series["target"].get<std::string>());
-      }
-      return with_points.size() == kAssignment.size();
-    };
-    bool all_three = wait_until(render, std::chrono::seconds(90), std::chrono::milliseconds(500));
-    INFO("render: " << body << "\n" << logs());
-    REQUIRE(all_three);
-    std::set<std::string> expected;
-    for (const auto& [agent, _] : kAssignment) expected.insert("collectd." + agent_node(agent) + ".load.load.relative.shortterm");
-    CHECK(with_points == expected);
+    check_render_returns_every_agent(c, *s.front);
 
-    // A series held by both backends (an agent moved from one to the other: older points on
-    // the first, newer on the second) reads back through the front as one series with both.
-    long now = static_cast<long>(std::time(nullptr)) / 60 * 60;
-    const std::string moved = "dataiku.dss.cluster.moved";
-    for (const auto& [b, line] : {std::pair{s.backend1, moved + " 11 " + std::to_string(now - 300)},
-                                  std::pair{s.backend2, moved + " 22 " + std::to_string(now - 120)}}) {
-      InNetns inside(b->net.ns);
-      send_plaintext(kClusterPort + 1, {line});
-    }
-    // go-carbon caches an empty answer (render 60 s, find 300 s): ask once both files exist.
-    CHECK(wait_until([&] {
-      return fs::exists(s.backend1->layout.storage() / "whisper/dataiku/dss/cluster/moved.wsp") &&
-             fs::exists(s.backend2->layout.storage() / "whisper/dataiku/dss/cluster/moved.wsp");
-    }, std::chrono::seconds(20), std::chrono::milliseconds(100)));
-    std::string merged;
-    bool both_points = wait_until([&] {
-      InNetns inside(s.front->net.ns);
-      merged = http_get(kClusterPort + 2, "/render?format=json&from=-10min&target=" + moved, nullptr, "", s.front->net.address);
-      nlohmann::json series = nlohmann::json::parse(merged, nullptr, false);
-      if (!series.is_array() || series.size() != 1) return false;
-      std::set<double> values;
-      for (const auto& point : series[0]["datapoints"])
-        if (!point[0].is_null()) values.insert(point[0].get<double>());
-      return values == std::set<double>{11, 22};
-    }, std::chrono::seconds(30), std::chrono::milliseconds(500));
-    INFO("render " << moved << ": " << merged);
-    CHECK(both_points);
+    check_series_on_both_backends_reads_as_one(s);
 
-    // Each backend stores its own agents only, and the whisper files give the figures of a
-    // larger topology (counted after two more intervals: the first creates files as it goes).
+    // Each backend's storage, counted after two more intervals (the first creates files as
+    // it goes).
     std::this_thread::sleep_for(std::chrono::seconds(2 * interval));
-    for (const ClusterHost* b : backends) {
-      std::set<std::string> stored;
-      std::error_code ec;
-      for (const auto& e : fs::directory_iterator(b->layout.storage() / "whisper" / "collectd", ec)) stored.insert(e.path().filename());
-      std::set<std::string> assigned;
-      for (const auto& [agent, backend] : kAssignment)
-        if (backend == b->net.role) assigned.insert(agent_node(agent));
-      INFO(b->net.role);
-      CHECK(stored == assigned);
-      for (const auto& node : stored) {
-        fs::path dir = b->layout.storage() / "whisper" / "collectd" / node;
-        std::set<std::string> metrics;
-        uintmax_t bytes = 0;
-        for (const auto& e : fs::recursive_directory_iterator(dir))
-          if (e.is_regular_file() && e.path().extension() == ".wsp") {
-            fs::path rel = e.path().lexically_relative(dir).replace_extension();
-            std::string name = "collectd." + node;
-            for (const auto& part : rel) name += "." + part.string();
-            metrics.insert(name);
-            bytes += e.file_size();
-          }
-        std::cout << b->net.role << ": " << node << ": " << plugin_counts_text(metrics_by_plugin(metrics, node)) << ", "
-                  << bytes / 1024 << " KiB of whisper files (" << (metrics.empty() ? 0 : bytes / metrics.size())
-                  << " bytes each)\n";
-        CHECK(metrics.size() > 20);
-      }
-    }
+    for (const ClusterHost* b : backends) check_backend_stores_its_agents(*b);
 
     stop_everything_and_check(c);
   }

@@ -1,6 +1,6 @@
-// Issue 8, tests 3 and 4: a whole install run by dkm, end to end.
+// A whole install run by dkm, end to end.
 //
-// Test 3 (CI): `installer -t all --system-collectd`, `dkm start`, collectd's metrics reach
+// In CI: `installer -t all --system-collectd`, `dkm start`, collectd's metrics reach
 // carbon's port PORT+1 within one collectd interval (the installed 60 s, unchanged), and
 // `dkm stop` leaves no process of the install. go-carbon, carbonapi and grafana cannot be
 // built in CI, and `dkm start` only succeeds when every service of `-t all` is up (each
@@ -9,7 +9,7 @@
 // listens on the port of the config it is given; as go-carbon it prints the received
 // plaintext lines, which dkm writes to run/go-carbon.log.
 //
-// Test 4 ([real], DKM_REAL_BUNDLE=DIR, a bundle with the real go-carbon and carbonapi,
+// [real] (DKM_REAL_BUNDLE=DIR, a bundle with the real go-carbon and carbonapi,
 // which replace the test bundle's stand-ins, and its collectd when it has one):
 // `-t backend-agent` (the metrics servers and collectd; Grafana is not needed to ask
 // carbonapi what a dashboard would ask). A DSS-like metric sent to PORT+1 reads back
@@ -45,6 +45,44 @@ std::vector<std::string> carbon_double_lines(const dkm::InstallLayout& layout) {
   for (auto& line : split(read_file(log), '\n'))
     if (line.rfind("collectd.", 0) == 0 || line.rfind("dataiku.", 0) == 0) out.push_back(line);
   return out;
+}
+
+/// What check_every_dashboard_query() asked.
+struct QueryCounts {
+  size_t series = 0;    ///< series paths found through /metrics/find
+  size_t targets = 0;   ///< targets asked
+  size_t rendered = 0;  ///< targets that rendered
+};
+
+/// Every dashboard query, as Grafana asks the carbonapi on port `carbonapi`: variables by
+/// find or expand, series by find; then every target renders, with the legend its alias
+/// makes.
+QueryCounts check_every_dashboard_query(int carbonapi, const std::vector<dkm::test::Dashboard>& dashboards) {
+  QueryCounts counts;
+  GraphiteMetricsApi api = carbonapi_metrics_api(carbonapi);
+  auto exists = [&](const std::string& path) { return !api.find(path).empty(); };
+  for (const auto& d : dashboards) {
+    counts.series += series_count(d);
+    for (const auto& m : missing_series(d, api, exists)) FAIL_CHECK("carbonapi finds nothing for " << m);
+  }
+
+  for (const auto& d : dashboards) {
+    auto values = selected_values(resolve_dashboard_variables(d, api));
+    for (const auto& target : d.targets) {
+      ++counts.targets;
+      std::string expression = dkm::test::expand_variables(target.expression, values);
+      nlohmann::json answer = carbonapi_render(carbonapi, expression);
+      INFO(d.title << " / " << target.panel << ": " << expression);
+      CHECK(answer.is_array());
+      CHECK_FALSE(answer.empty());
+      if (answer.is_array() && !answer.empty()) ++counts.rendered;
+      // Every legend is what the target's alias makes of it, not a name left wrapped in
+      // functions (an aliasSub whose regex did not match carbonapi's series name).
+      for (const auto& one : answer.is_array() ? answer : nlohmann::json::array())
+        CHECK(one.value("target", "(none)").find('(') == std::string::npos);
+    }
+  }
+  return counts;
 }
 
 }  // namespace
@@ -186,32 +224,7 @@ TEST_CASE("real go-carbon and carbonapi: a DSS metric reads back, every dashboar
     if (!point[0].is_null() && point[0].get<double>() == 4242) value_found = true;
   CHECK(value_found);
 
-  // Every dashboard query, as Grafana asks carbonapi: variables by find or expand, series by find.
-  GraphiteMetricsApi api = carbonapi_metrics_api(carbonapi);
-  auto exists = [&](const std::string& path) { return !api.find(path).empty(); };
-  size_t series = 0;
-  for (const auto& d : dashboards) {
-    series += series_count(d);
-    for (const auto& m : missing_series(d, api, exists)) FAIL_CHECK("carbonapi finds nothing for " << m);
-  }
-
-  size_t targets = 0, rendered = 0;
-  for (const auto& d : dashboards) {
-    auto values = selected_values(resolve_dashboard_variables(d, api));
-    for (const auto& target : d.targets) {
-      ++targets;
-      std::string expression = dkm::test::expand_variables(target.expression, values);
-      nlohmann::json answer = carbonapi_render(carbonapi, expression);
-      INFO(d.title << " / " << target.panel << ": " << expression);
-      CHECK(answer.is_array());
-      CHECK_FALSE(answer.empty());
-      if (answer.is_array() && !answer.empty()) ++rendered;
-      // Every legend is what the target's alias makes of it, not a name left wrapped in
-      // functions (an aliasSub whose regex did not match carbonapi's series name).
-      for (const auto& one : answer.is_array() ? answer : nlohmann::json::array())
-        CHECK(one.value("target", "(none)").find('(') == std::string::npos);
-    }
-  }
+  QueryCounts queries = check_every_dashboard_query(carbonapi, dashboards);
 
   std::vector<pid_t> running = install_processes(layout);
   RunResult stopped = run_dkm(layout, {"stop"});
@@ -220,7 +233,7 @@ TEST_CASE("real go-carbon and carbonapi: a DSS metric reads back, every dashboar
 
   std::cout << "real stack: dkm start " << started_after << " s; every dashboard series written by go-carbon "
             << seconds_between(sent, on_disk) << " s after the DSS metric was sent (collectd every 1 s); "
-            << series << " series paths found through /metrics/find, " << rendered << "/" << targets
+            << queries.series << " series paths found through /metrics/find, " << queries.rendered << "/" << queries.targets
             << " targets render through carbonapi; DSS value read back; " << running.size()
             << " processes stopped (collectd: " << (taken.collectd ? "the bundle's" : "Debian's stand-in") << ")\n";
 }

@@ -8,11 +8,8 @@
 using namespace dkm;
 using namespace dkm::test;
 
-// Today: the 65th connection is closed at once; `dkm status` fails with "the supervisor
-// closed the connection before answering" (or "...: Broken pipe", depending on timing),
-// exit 1, for as long as the idle ones stay (5 s each, and an attacker reconnects).
 TEST_CASE("64 idle connections to dkm.sock do not lock dkm status out",
-          "[hardening][dkm][socket][!mayfail][hardening-todo]") {
+          "[hardening][dkm][socket]") {
   const std::string token = unique_token();
   KillAtEnd cleanup{{token}};
   ServicesInstall inst(shell_service("svc", "exec sleep " + token));
@@ -36,10 +33,8 @@ TEST_CASE("64 idle connections to dkm.sock do not lock dkm status out",
   CHECK(inst.as_root({"stop"}).ok());
 }
 
-// Today: nlohmann::json keeps the last value of a repeated key, so the request is a
-// shutdown: every service stops and the supervisor ends.
 TEST_CASE("a control request with a repeated key is refused, not obeyed by its last value",
-          "[hardening][dkm][socket][!mayfail][hardening-todo]") {
+          "[hardening][dkm][socket]") {
   const std::string token = unique_token();
   KillAtEnd cleanup{{token}};
   ServicesInstall inst(shell_service("svc", "exec sleep " + token));

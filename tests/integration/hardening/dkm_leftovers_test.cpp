@@ -20,10 +20,8 @@ void forge_pid_file(const ServicesInstall& inst, const TestAccount& account, con
 
 }  // namespace
 
-// Today: the forged pid file's time matches the victim's start, so root's dkm stop sends
-// SIGTERM to the victim (and to its process group): an unrelated root process is killed.
 TEST_CASE("DKM_ALLOW_ROOT=1 dkm stop does not kill a root process named by a forged pid file of the install's owner",
-          "[hardening][dkm][leftovers][!mayfail][hardening-todo]") {
+          "[hardening][dkm][leftovers]") {
   TestAccount account;
   const std::string token = unique_token();
   KillAtEnd cleanup{{token}};
@@ -40,6 +38,8 @@ TEST_CASE("DKM_ALLOW_ROOT=1 dkm stop does not kill a root process named by a for
   RunResult stop = inst.as_root({"stop"});
   INFO("root's dkm stop: " << stop.output);
   CHECK(victim.alive());
+  CHECK(stop.exit_code == 2);  // refused: the install is the owner's (the privilege rule)
+  CHECK_THAT(stop.output, Catch::Contains("sudo -u " + account.name() + " "));
 
   // The owner's stop (after root's, whatever root did) ends the real leftover.
   RunResult own = inst.as_owner({"stop"});
@@ -49,9 +49,8 @@ TEST_CASE("DKM_ALLOW_ROOT=1 dkm stop does not kill a root process named by a for
   CHECK(victim.alive());
 }
 
-// Today: the same pid file, the owner's own dkm stop: the owner's unrelated process dies.
 TEST_CASE("a pid file alone is no proof: dkm stop leaves the owner's unrelated process named by it alone",
-          "[hardening][dkm][leftovers][!mayfail][hardening-todo]") {
+          "[hardening][dkm][leftovers]") {
   TestAccount account;
   const std::string token = unique_token();
   KillAtEnd cleanup{{token}};

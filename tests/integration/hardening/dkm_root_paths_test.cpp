@@ -15,13 +15,18 @@ void plant_link(const TestAccount& account, const fs::path& target, const fs::pa
   REQUIRE(::lchown(link.c_str(), account.uid(), primary_gid(account)) == 0);
 }
 
-/// Root starts and stops the install; then the owner does, with DIR/run as it should be.
-void root_then_owner(const ServicesInstall& inst, const std::string& token) {
+/// Root starts and stops the install: refused (the privilege rule), saying how to run it
+/// as the owner. Whatever root did, the token's processes are killed after.
+void root_then_owner(const ServicesInstall& inst, const TestAccount& account, const std::string& token) {
   RunResult start = inst.as_root({"start"});
   INFO("root's dkm start: " << start.output);
   RunResult stop = inst.as_root({"stop"});
   INFO("root's dkm stop: " << stop.output);
   kill_token(token);
+  CHECK(start.exit_code == 2);
+  CHECK_THAT(start.output, Catch::Contains("belongs to " + account.name()) &&
+                               Catch::Contains("sudo -u " + account.name() + " "));
+  CHECK(stop.exit_code == 2);
 }
 
 /// The owner's own start and stop work once DIR/run is a plain directory again.
@@ -39,10 +44,8 @@ void owner_start_works(const ServicesInstall& inst, const TestAccount& account, 
 
 }  // namespace
 
-// Today: root's supervisor appends its log and the service's output to the linked files,
-// and creates its lock file where the dangling link points.
 TEST_CASE("root's supervisor opens no log, lock or pid path that is a link the owner planted in DIR/run",
-          "[hardening][dkm][root][!mayfail][hardening-todo]") {
+          "[hardening][dkm][root]") {
   TestAccount account;
   const std::string token = unique_token();
   KillAtEnd cleanup{{token}};
@@ -61,16 +64,14 @@ TEST_CASE("root's supervisor opens no log, lock or pid path that is a link the o
   plant_link(account, roots / "pid-target", inst.layout().run() / "svc.pid");
   const std::string before = tree_digest(roots);
 
-  root_then_owner(inst, token);
+  root_then_owner(inst, account, token);
   CHECK(tree_digest(roots) == before);
   CHECK_FALSE(fs::exists(roots / "created-by-root"));
   owner_start_works(inst, account, token);
 }
 
-// Today: root's supervisor creates dkm.lock, dkm.log, dkm.sock, dkm.pid and svc.log in the
-// directory DIR/run leads to.
 TEST_CASE("root's supervisor writes nothing through a DIR/run that is a link the owner planted",
-          "[hardening][dkm][root][!mayfail][hardening-todo]") {
+          "[hardening][dkm][root]") {
   TestAccount account;
   const std::string token = unique_token();
   KillAtEnd cleanup{{token}};
@@ -81,7 +82,7 @@ TEST_CASE("root's supervisor writes nothing through a DIR/run that is a link the
   plant_link(account, elsewhere, inst.layout().run());
   const std::string before = tree_digest(elsewhere);
 
-  root_then_owner(inst, token);
+  root_then_owner(inst, account, token);
   CHECK(tree_digest(elsewhere) == before);
   owner_start_works(inst, account, token);
 }

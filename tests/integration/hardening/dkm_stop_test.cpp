@@ -19,10 +19,8 @@ void start(const ServicesInstall& inst, std::vector<std::string> names = {}, con
 
 }  // namespace
 
-// Today: the supervisor, as subreaper, kills the session leader it inherited when the
-// service's group is gone, then exits; the leader's child is handed to PID 1 and lives on.
 TEST_CASE("dkm stop leaves no daemon that a service started in a session of its own, two levels down",
-          "[hardening][dkm][stop][!mayfail][hardening-todo]") {
+          "[hardening][dkm][stop]") {
   const std::string daemon = unique_token(), main = unique_token();
   KillAtEnd cleanup{{daemon, main}};
   ServicesInstall inst(shell_service("svc", "setsid /bin/sh -c 'sleep " + daemon + " && :' & exec sleep " + main));
@@ -36,10 +34,8 @@ TEST_CASE("dkm stop leaves no daemon that a service started in a session of its 
   CHECK(processes_with_arg(daemon).empty());
 }
 
-// Today: the daemon carries no marker and its pid is in no file, so the next supervisor
-// does not know it: after the restart two copies run, and after stop one still does.
 TEST_CASE("a daemon that execs with an empty environment does not run twice after a killed supervisor and dkm start",
-          "[hardening][dkm][stop][!mayfail][hardening-todo]") {
+          "[hardening][dkm][stop]") {
   const std::string daemon = unique_token(), main = unique_token();
   KillAtEnd cleanup{{daemon, main}};
   ServicesInstall inst(shell_service("svc", "setsid env -i /bin/sleep " + daemon + " & exec sleep " + main));
@@ -57,10 +53,8 @@ TEST_CASE("a daemon that execs with an empty environment does not run twice afte
   CHECK(processes_with_arg(main).empty());
 }
 
-// Today: the marker holds the path dkm was given (ALIAS/run); the killed supervisor's
-// daemon is looked for under DIR/run, not found, and left running.
 TEST_CASE("an install reached through a link is the same install: dkm stop through its real path stops it all",
-          "[hardening][dkm][stop][!mayfail][hardening-todo]") {
+          "[hardening][dkm][stop]") {
   const std::string daemon = unique_token(), main = unique_token();
   KillAtEnd cleanup{{daemon, main}};
   ServicesInstall inst(shell_service("svc", "setsid sleep " + daemon + " & exec sleep " + main));
@@ -78,10 +72,8 @@ TEST_CASE("an install reached through a link is the same install: dkm stop throu
   CHECK(processes_with_arg(daemon).empty());
 }
 
-// Today: the supervisor kills the service's process group only; the daemon in its own
-// session is reparented to the supervisor and lives until the supervisor shuts down.
 TEST_CASE("dkm stop NAME leaves no daemon of that service, and the others run on",
-          "[hardening][dkm][stop][!mayfail][hardening-todo]") {
+          "[hardening][dkm][stop]") {
   const std::string daemon = unique_token(), main = unique_token(), other = unique_token();
   KillAtEnd cleanup{{daemon, main, other}};
   ServicesInstall inst(shell_service("svc", "setsid sleep " + daemon + " & exec sleep " + main) +
@@ -104,4 +96,32 @@ TEST_CASE("dkm stop NAME leaves no daemon of that service, and the others run on
   CHECK(processes_with_arg(daemon).size() == 1);
   CHECK(inst.as_root({"stop"}).ok());
   CHECK(processes_with_arg(daemon).empty());
+}
+
+// The daemon is orphaned at once (its parent exits) and has no marker: only the
+// supervisor's record of the processes under it (run/dkm.procs, pid and start time) ties
+// it to the install once the supervisor is gone.
+TEST_CASE("a double-forked daemon with an empty environment is stopped after a killed supervisor",
+          "[hardening][dkm][stop]") {
+  const std::string daemon = unique_token(), main = unique_token();
+  KillAtEnd cleanup{{daemon, main}};
+  ServicesInstall inst(shell_service("svc", "setsid /bin/sh -c 'env -i /bin/sleep " + daemon +
+                                                " > /dev/null 2>&1 &' & exec sleep " + main));
+  start(inst);
+  REQUIRE(wait_until([&] { return processes_with_arg(daemon).size() == 1; }));
+  pid_t orphan = processes_with_arg(daemon).front();
+  CHECK(dkm::read_proc_stat(orphan)->ppid == inst.supervisor_pid());  // handed to the subreaper
+  fs::path record = inst.layout().run() / "dkm.procs";
+  CHECK(wait_until([&] {
+    std::error_code ec;
+    return fs::exists(record, ec) && read_file(record).find("\n" + std::to_string(orphan) + " ") != std::string::npos;
+  }));
+  inst.kill_supervisor();
+  REQUIRE(processes_with_arg(daemon) == std::vector<pid_t>{orphan});
+
+  RunResult stop = inst.as_root({"stop"});
+  INFO(stop.output);
+  CHECK(stop.ok());
+  CHECK(processes_with_arg(daemon).empty());
+  CHECK(processes_with_arg(main).empty());
 }

@@ -5,9 +5,6 @@
 // throw-away account (TestAccount, dkmadmin_support.hpp) and its commands run with that
 // account's uid, gid and groups (setpriv). Processes are told apart by a number no other
 // process carries: services and victims run `sleep TOKEN`.
-//
-// A case that today's code fails carries [!mayfail][hardening-todo] and a comment saying
-// how it fails; the fix that makes it pass removes both tags.
 
 #include "../dkmadmin/dkmadmin_support.hpp"
 

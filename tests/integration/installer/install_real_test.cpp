@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include <ctime>
+#include <functional>
 #include <set>
 
 #include "installer_fixture.hpp"
@@ -90,6 +91,58 @@ std::string base64(const std::string& in) {
   return out;
 }
 
+/// The programs' own checks of their configs: `-check-config` (carbonapi's with
+/// -exact-config: an unknown key is an error), and every key of go-carbon.conf one
+/// go-carbon knows, since it ignores the others (-config-print-default).
+void check_configs_by_the_programs(const std::vector<std::string>& go_carbon, const std::vector<std::string>& carbonapi,
+                                   const fs::path& go_carbon_conf) {
+  std::vector<std::string> check = go_carbon;
+  check.push_back("-check-config");
+  RunResult gc = run_process(check);
+  INFO("go-carbon -check-config: " << gc.output);
+  CHECK(gc.ok());
+  check = carbonapi;
+  check.insert(check.end(), {"-check-config", "-exact-config"});
+  RunResult ca = run_process(check);
+  INFO("carbonapi -check-config -exact-config: " << ca.output);
+  CHECK(ca.ok());
+
+  // go-carbon ignores keys it does not know: each rendered key must be one it prints.
+  std::set<std::string> known, rendered;
+  toml_keys(toml::parse(run_process({go_carbon[0], "-config-print-default"}).output), "", known);
+  known.insert("carbonserver.request-timeout");  // a field without default, so not printed (carbon/config.go)
+  toml_keys(toml::parse_file(go_carbon_conf.string()), "", rendered);
+  std::vector<std::string> unknown;
+  for (const auto& key : rendered)
+    if (!known.count(key)) unknown.push_back(key);
+  CHECK(unknown == std::vector<std::string>{});
+}
+
+/// Grafana, run as dkm runs it (`argv`, its output in `log_dir`) on port `port`, is
+/// healthy, the generated admin password of `grafana_ini` works, and the provisioned
+/// datasource points at carbonapi.
+void check_grafana(const std::vector<std::string>& argv, const fs::path& grafana_ini, int port, const fs::path& log_dir,
+                   const std::function<std::string()>& logs) {
+  BackgroundProcess grafana_daemon(argv, {log_dir / "grafana.log"});
+  int status = 0;
+  bool healthy = wait_until([&] { return http_get(port, "/api/health", &status).find("\"database\"") != std::string::npos; },
+                            std::chrono::seconds(120), std::chrono::milliseconds(500));
+  INFO(logs());
+  REQUIRE(healthy);
+  CHECK(status == 200);
+  // The generated admin password works; the provisioned datasource points at carbonapi.
+  std::string password;
+  for (const auto& line : split(read_file(grafana_ini), '\n'))
+    if (line.rfind("admin_password = ", 0) == 0) password = line.substr(17);
+  std::string ds = http_get(port, "/api/datasources/uid/dkumonitor-graphite", &status, base64("admin:" + password));
+  INFO("datasource: " << ds);
+  CHECK(status == 200);
+  CHECK_THAT(ds, Catch::Contains("127.0.0.1:" + std::to_string(port + 2)));
+  http_get(port, "/api/datasources/uid/dkumonitor-graphite", &status, base64("admin:admin"));
+  CHECK(status == 401);
+  CHECK(listening_ports(grafana_daemon.pid()).count("tcp:" + std::to_string(port)));
+}
+
 }  // namespace
 
 TEST_CASE("the real go-carbon and carbonapi accept the rendered configs and serve on the planned ports",
@@ -111,27 +164,7 @@ TEST_CASE("the real go-carbon and carbonapi accept the rendered configs and serv
   std::vector<std::string> go_carbon = service_argv(L, "go-carbon");
   std::vector<std::string> carbonapi = service_argv(L, "carbonapi");
 
-  // Checks of the configs by the programs themselves.
-  std::vector<std::string> check = go_carbon;
-  check.push_back("-check-config");
-  RunResult gc = run_process(check);
-  INFO("go-carbon -check-config: " << gc.output);
-  CHECK(gc.ok());
-  check = carbonapi;
-  check.insert(check.end(), {"-check-config", "-exact-config"});
-  RunResult ca = run_process(check);
-  INFO("carbonapi -check-config -exact-config: " << ca.output);
-  CHECK(ca.ok());
-
-  // go-carbon ignores keys it does not know: each rendered key must be one it prints.
-  std::set<std::string> known, rendered;
-  toml_keys(toml::parse(run_process({go_carbon[0], "-config-print-default"}).output), "", known);
-  known.insert("carbonserver.request-timeout");  // a field without default, so not printed (carbon/config.go)
-  toml_keys(toml::parse_file((L.conf() / "go-carbon.conf").string()), "", rendered);
-  std::vector<std::string> unknown;
-  for (const auto& key : rendered)
-    if (!known.count(key)) unknown.push_back(key);
-  CHECK(unknown == std::vector<std::string>{});
+  check_configs_by_the_programs(go_carbon, carbonapi, L.conf() / "go-carbon.conf");
 
   // Both daemons, run as dkm runs them.
   BackgroundProcess carbon_daemon(go_carbon, {tmp.path() / "go-carbon.log"});
@@ -171,26 +204,7 @@ TEST_CASE("the real go-carbon and carbonapi accept the rendered configs and serv
   CHECK(wait_until([&] { return fs::exists(L.storage() / "whisper/dataiku/dss/inst1/backend/server/jvm/memory/heap/used.wsp"); },
                    std::chrono::seconds(20), std::chrono::milliseconds(200)));
 
-  if (grafana) {
-    BackgroundProcess grafana_daemon(service_argv(L, "grafana"), {tmp.path() / "grafana.log"});
-    int status = 0;
-    bool healthy = wait_until([&] { return http_get(P, "/api/health", &status).find("\"database\"") != std::string::npos; },
-                              std::chrono::seconds(120), std::chrono::milliseconds(500));
-    INFO(logs());
-    REQUIRE(healthy);
-    CHECK(status == 200);
-    // The generated admin password works; the provisioned datasource points at carbonapi.
-    std::string password;
-    for (const auto& line : split(read_file(L.conf() / "grafana.ini"), '\n'))
-      if (line.rfind("admin_password = ", 0) == 0) password = line.substr(17);
-    std::string ds = http_get(P, "/api/datasources/uid/dkumonitor-graphite", &status, base64("admin:" + password));
-    INFO("datasource: " << ds);
-    CHECK(status == 200);
-    CHECK_THAT(ds, Catch::Contains("127.0.0.1:" + std::to_string(P + 2)));
-    http_get(P, "/api/datasources/uid/dkumonitor-graphite", &status, base64("admin:admin"));
-    CHECK(status == 401);
-    CHECK(listening_ports(grafana_daemon.pid()).count("tcp:" + std::to_string(P)));
-  }
+  if (grafana) check_grafana(service_argv(L, "grafana"), L.conf() / "grafana.ini", P, tmp.path(), logs);
   // SIGTERM (dkm's stopsignal) ends both: an exit, or the signal's default action.
   for (BackgroundProcess* daemon : {&carbon_daemon, &api_daemon}) {
     int status = daemon->stop(SIGTERM);

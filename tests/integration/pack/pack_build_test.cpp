@@ -1,8 +1,7 @@
 // dkmpack builds: cold, no-op, a changed recipe field, a new commit on a branch, on the
 // real fixtures with Debian's Go, npm and autotools.
+#include "pack/source_record.hpp"
 #include "pack_fixture.hpp"
-
-#include <dkm/pack/source_record.hpp>
 
 using namespace dkm;
 using namespace dkm::test;
@@ -82,7 +81,6 @@ TEST_CASE("changing a configure flag re-runs only that component's configure, bu
   CHECK_THAT(r.output, Catch::Contains("[1/3] hello-autotools: configure"));
   CHECK(f.run_installed("hello-autotools", "usr/bin/hello-autotools") == "bonjour from autotools\n");
   CHECK(f.run_installed("hello-go", "bin/hello-go") == "hello from go 1.0 (first)\n");
-
 
   // A go field (ldflags) re-runs build and install, not configure.
   StampTimes mid = f.stamps();

@@ -9,8 +9,9 @@
 
 #include <dkm/core/strings.hpp>
 #include <dkm/pack/build_layout.hpp>
-#include <dkm/pack/builders.hpp>
 #include <dkm/pack/sha256.hpp>
+
+#include "pack/builders.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -40,7 +41,6 @@ class PackFixture {
     fixture_git(repos() / "hello-web", {"tag", "v2.0"});
     write_fixture_recipes(sources, recipes());
   }
-
 
   /// The test's temporary directory.
   const fs::path& root() const { return dir_.path(); }

@@ -2,9 +2,8 @@
 // first, cgo, the oss tag, ldflags with ${version}, ${commit} and ${commit_time}) then an
 // npm build whose output lands in install/public, and a file staged from the source tree.
 // Built with Debian's Go, npm and gcc (tests/fixtures/hello-web).
+#include "pack/plan.hpp"
 #include "pack_fixture.hpp"
-
-#include <dkm/pack/plan.hpp>
 
 #include <nlohmann/json.hpp>
 

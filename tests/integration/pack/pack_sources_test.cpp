@@ -1,8 +1,7 @@
 // dkmpack sources: --mirror for offline builds, download and clone failures, moved tags,
 // patches, --source overrides.
+#include "pack/source_record.hpp"
 #include "pack_fixture.hpp"
-
-#include <dkm/pack/source_record.hpp>
 
 using namespace dkm;
 using namespace dkm::test;

@@ -1,8 +1,7 @@
 // dkmpack toolchains for real: `go >= 1.24` picks Debian's golang-1.24-go in
 // /usr/lib/go-1.24/bin when PATH's go is Debian 12's 1.19.
+#include "pack/plan.hpp"
 #include "pack_fixture.hpp"
-
-#include <dkm/pack/plan.hpp>
 
 using namespace dkm;
 using namespace dkm::test;

@@ -8,7 +8,8 @@
 #include <dkm/core/strings.hpp>
 #include <dkm/pack/build_layout.hpp>
 #include <dkm/pack/recipe.hpp>
-#include <dkm/pack/source_record.hpp>
+
+#include "pack/source_record.hpp"
 
 #include <catch2/catch.hpp>
 

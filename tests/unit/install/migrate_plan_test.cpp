@@ -6,7 +6,7 @@
 #include <dkm/install/migrate_apply.hpp>
 #include <dkm/install/migrate_plan.hpp>
 
-#include "migrate_fake_original.hpp"
+#include "fake_original_install.hpp"
 #include "test_support.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // install/secrets: generated passwords and keys.
 #include <catch2/catch.hpp>
 
-#include <dkm/install/secrets.hpp>
+#include "install/secrets.hpp"
 
 #include <map>
 #include <set>

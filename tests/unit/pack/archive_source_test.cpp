@@ -3,9 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/pack/archive_source.hpp>
 #include <dkm/pack/sha256.hpp>
-#include <dkm/pack/sources.hpp>
+
+#include "pack/archive_source.hpp"
+#include "pack/sources.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>

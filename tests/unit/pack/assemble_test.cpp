@@ -5,7 +5,8 @@
 #include <dkm/core/process.hpp>
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/pack/assemble.hpp>
-#include <dkm/pack/source_record.hpp>
+
+#include "pack/source_record.hpp"
 
 #include <front_end_libraries.hpp>
 #include <nlohmann/json.hpp>

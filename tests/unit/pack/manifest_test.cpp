@@ -6,10 +6,11 @@
 #include <dkm/core/process.hpp>
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/pack/archive.hpp>
-#include <dkm/pack/manifest.hpp>
-#include <dkm/pack/sbom.hpp>
 #include <dkm/pack/sha256.hpp>
-#include <dkm/pack/source_date.hpp>
+
+#include "pack/manifest.hpp"
+#include "pack/sbom.hpp"
+#include "pack/source_date.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -2,9 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/pack/builders.hpp>
-#include <dkm/pack/ninja_file.hpp>
-#include <dkm/pack/plan.hpp>
+
+#include "pack/builders.hpp"
+#include "pack/ninja_file.hpp"
+#include "pack/plan.hpp"
 
 using namespace dkm;
 using namespace dkm::pack;

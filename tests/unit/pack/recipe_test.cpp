@@ -4,7 +4,8 @@
 #include <dkm/core/temp_dir.hpp>
 #include <dkm/pack/build_layout.hpp>
 #include <dkm/pack/recipe.hpp>
-#include <dkm/pack/version.hpp>
+
+#include "pack/version.hpp"
 
 using namespace dkm;
 using namespace dkm::pack;

@@ -4,7 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <dkm/core/temp_dir.hpp>
-#include <dkm/pack/toolchain.hpp>
+
+#include "pack/toolchain.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // supervise/control_protocol: requests are checked field by field, responses round-trip.
 #include <catch2/catch.hpp>
 
-#include <dkm/supervise/control_protocol.hpp>
+#include "supervise/control_protocol.hpp"
 #include "supervise/status_format.hpp"
 
 using namespace dkm::supervise;
@@ -77,6 +77,10 @@ TEST_CASE("bad requests are refused with a reason", "[control_protocol]") {
   CHECK(reason(std::string(kMaxRequestBytes + 1, ' ')).find("too large") != std::string::npos);
   std::string deep = "{\"command\":\"status\",\"names\":" + std::string(30000, '[') + std::string(30000, ']') + "}";
   CHECK(reason(deep).find("too deeply") != std::string::npos);
+  // A key given twice: the parser would keep the last value, and this would be a shutdown.
+  CHECK(reason("{\"command\":\"status\",\"command\":\"shutdown\"}") == "key \"command\" given twice");
+  CHECK(reason("{\"command\":\"stop\",\"names\":[\"a\"],\"names\":[]}") == "key \"names\" given twice");
+  CHECK(reason("{\"command\":\"stop\",\"names\":[\"command\",\"command\"]}") == "accepted");
 }
 
 TEST_CASE("a service status survives JSON, even with bytes that are not UTF-8", "[control_protocol]") {

@@ -1,7 +1,7 @@
 // supervise/status_format: status lines as supervisorctl prints them.
 #include <catch2/catch.hpp>
 
-#include <dkm/supervise/control_protocol.hpp>
+#include "supervise/control_protocol.hpp"
 #include "supervise/status_format.hpp"
 
 using namespace dkm::supervise;

@@ -11,6 +11,7 @@
 // pid file and a record), and `status-boot` tells it apart. Only a regular file owned by
 // root, whose text is the original's and names this DIR, is ever taken for one: a file
 // the install's account could have planted is not acted on.
+// Implementation: libdkm/src/boot/original_boot.cpp.
 
 #include <dkm/core/files.hpp>
 #include <dkm/boot/init_system.hpp>

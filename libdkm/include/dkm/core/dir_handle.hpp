@@ -49,9 +49,14 @@ class DirHandle {
   int open_file(std::string_view name, int flags, mode_t mode = 0644) const;
   /// Reads `name`; nothing when it does not exist, is a link or cannot be read.
   std::optional<std::string> read_file(std::string_view name) const;
+  /// Whether a write is flushed to the disk before it replaces the old file.
+  enum class Sync { kYes, kNo };
   /// Writes `name` atomically with mode `mode` (a temporary file renamed over it: a link
-  /// at `name` is replaced, never written through). Throws Error naming the file.
-  void write_file_atomic(std::string_view name, std::string_view content, mode_t mode = 0644) const;
+  /// at `name` is replaced, never written through). Sync::kNo skips the fsync, for a file
+  /// that means nothing after a reboot (readers still see the old content or the new).
+  /// Throws Error naming the file.
+  void write_file_atomic(std::string_view name, std::string_view content, mode_t mode = 0644,
+                         Sync sync = Sync::kYes) const;
   /// Renames `from` to `to` inside the directory; false (errno set) when it cannot.
   bool rename(std::string_view from, std::string_view to) const;
   /// Removes the file or link `name` (never what a link points to); false when it was not there.

@@ -1,6 +1,7 @@
 #pragma once
 // Errors meant for the person at the keyboard. The message names what is at fault
 // (file and line, flag, path); front ends print it and exit with exit_code().
+// Header only: nothing here is longer than a line or two.
 
 #include <stdexcept>
 #include <string>

@@ -47,6 +47,17 @@ inline bool process_alive(pid_t pid) {
 /// a pidfd when the kernel has them (no polling), else a short sleep loop.
 void wait_for_exit(pid_t pid, std::chrono::milliseconds limit);
 
+/// The real and effective uid of a process (/proc/PID/status), or nothing when it is gone.
+struct ProcUids {
+  uid_t real = 0;
+  uid_t effective = 0;
+};
+std::optional<ProcUids> read_proc_uids(pid_t pid);
+
+/// The children of `pid` (every thread's, /proc/PID/task/TID/children); nothing when the
+/// kernel does not have that file (CONFIG_PROC_CHILDREN) or the process is gone.
+std::optional<std::vector<pid_t>> read_proc_children(pid_t pid);
+
 /// The pids in /proc.
 std::vector<pid_t> list_pids();
 

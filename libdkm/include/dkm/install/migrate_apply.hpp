@@ -10,6 +10,7 @@
 // directory inside DIR and swapped in by renames, each undone in reverse order when a
 // later one fails (the original stays startable). Only once every swap succeeded are
 // the old links, the old bin/ and pyenv/ removed; storage/ is never written.
+// Implementation: libdkm/src/install/migrate_apply.cpp, migrate_summary.cpp (what it prints).
 
 #include <dkm/core/bundle_layout.hpp>
 #include <dkm/install/migrate_plan.hpp>

@@ -18,6 +18,7 @@
 // Every config is rendered by the original installer whatever the install type; only
 // supervisord.conf's programs differ. Reading is pure: the files come in through
 // OriginalFiles, so tests hand in texts. Errors are UsageError naming FILE:LINE.
+// Implementation: libdkm/src/install/migrate_original.cpp.
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>

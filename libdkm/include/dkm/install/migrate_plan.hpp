@@ -6,6 +6,7 @@
 // new conf/ with the carried settings, bin/env, and every line of the summary: what is
 // kept, converted, carried, not carried and why, moved and removed. Pure logic: the
 // world comes in through MigrationFacts; nothing is written (migrate_apply.hpp does).
+// Implementation: libdkm/src/install/migrate_plan.cpp, migrate_carry.cpp (the carried settings).
 
 #include <dkm/core/bundle_layout.hpp>
 #include <dkm/install/plan.hpp>

@@ -3,6 +3,7 @@
 // resolved settings (InstallPlan), the values the templates see, and the whole tree
 // of DIR (directories, rendered files with their modes, links into the bundle).
 // Pure logic: the world (host name, PATH) comes in through HostFacts.
+// Implementation: libdkm/src/install/plan.cpp.
 
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>

@@ -18,9 +18,9 @@
 // (StartupReport, below).
 // Implementation: libdkm/src/supervise/control_protocol.cpp.
 
-#include <dkm/supervise/service_state.hpp>
-
 #include <nlohmann/json.hpp>
+
+#include "service_state.hpp"
 
 #include <cstddef>
 #include <cstdint>

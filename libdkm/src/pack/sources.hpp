@@ -4,8 +4,9 @@
 // Implementation: libdkm/src/pack/sources.cpp.
 
 #include <dkm/pack/build_layout.hpp>
-#include <dkm/pack/builders.hpp>
-#include <dkm/pack/plan.hpp>
+
+#include "builders.hpp"
+#include "plan.hpp"
 
 #include <cstdint>
 #include <functional>

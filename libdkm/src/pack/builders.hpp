@@ -19,7 +19,8 @@
 // Implementation: libdkm/src/pack/builders.cpp.
 
 #include <dkm/pack/build_layout.hpp>
-#include <dkm/pack/plan.hpp>
+
+#include "plan.hpp"
 
 #include <functional>
 #include <map>

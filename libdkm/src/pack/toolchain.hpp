@@ -16,7 +16,8 @@
 
 #include <dkm/core/files.hpp>
 #include <dkm/pack/recipe.hpp>
-#include <dkm/pack/version.hpp>
+
+#include "version.hpp"
 
 #include <functional>
 #include <map>

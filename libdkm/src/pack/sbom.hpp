@@ -8,9 +8,10 @@
 
 #include <dkm/core/bundle_layout.hpp>
 #include <dkm/core/strings.hpp>
-#include <dkm/pack/manifest.hpp>
 #include <dkm/pack/sha256.hpp>
-#include <dkm/pack/source_date.hpp>
+
+#include "manifest.hpp"
+#include "source_date.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -7,8 +7,9 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/files.hpp>
 #include <dkm/pack/archive.hpp>
-#include <dkm/pack/source_record.hpp>
 #include <dkm/pack/sha256.hpp>
+
+#include "source_record.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -19,7 +19,8 @@
 
 #include <dkm/pack/build_layout.hpp>
 #include <dkm/pack/recipe.hpp>
-#include <dkm/pack/toolchain.hpp>
+
+#include "toolchain.hpp"
 
 #include <nlohmann/json.hpp>
 
