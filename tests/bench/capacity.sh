@@ -23,6 +23,9 @@
 #     --dashboards DIR    the dashboards staged in the bundle and loaded (default this tree's
 #                         dist/dashboards; e.g. another revision's, for a before/after)
 #     --recapture         capture collectd's metric set again
+#     --expected-hosts    install each point with `--expected-hosts HOSTS` (its own host
+#                         count), so that the sized settings are the point's (default: the
+#                         installer's default, 100 hosts)
 #     --list              print the variants and exit
 #
 # For each point: a fresh `installer -t backend` of a bundle staged from this tree's
@@ -42,6 +45,7 @@ source_dir=$(pwd)
 
 real=/work/realbundle build=build/release work=build/capacity port=24600
 window=300 render_runs=20 dss_every=10 dotted_every=0 disk_cap=15 recapture=0 dashboards=dist/dashboards
+expected_hosts=0
 
 # The variants: one knob each, against today's config (the installer's, as rendered).
 # NAME  FILE  KEY  VALUE   (FILE go-carbon.conf: KEY is SECTION.KEY, VALUE TOML;
@@ -50,6 +54,24 @@ window=300 render_runs=20 dss_every=10 dotted_every=0 disk_cap=15 recapture=0 da
 # A variant may have several lines (all applied). "{DIR}" in a value is the install directory.
 variants='
 today           -               -                               -
+sized           -               -                               -
+unsized         go-carbon.conf  common.max-cpu                  2
+unsized         go-carbon.conf  whisper.workers                 2
+unsized         go-carbon.conf  cache.max-size                  1000000
+unsized         go-carbon.conf  udp.buffer-size                 0
+unsized         go-carbon.conf  tcp.buffer-size                 0
+unsized         go-carbon.conf  carbonserver.realtime-index     10000
+unsized         go-carbon.conf  carbonserver.max-globs          10000
+unsized         go-carbon.conf  carbonserver.query-cache-size-mb 0
+unsized         go-carbon.conf  carbonserver.find-cache-size-mb 0
+unsized         go-carbon.conf  carbonserver.glob-cache-size-mb 0
+unsized         carbonapi.yaml  cpus                            0
+unsized         carbonapi.yaml  upstreams.concurrencyLimitPerServer  0
+unsized         carbonapi.yaml  upstreams.maxIdleConnsPerHost   100
+unsized         carbonapi.yaml  cache                           |  type: "null"
+unsized         carbonapi.yaml  maxBatchSize                    100
+inbuf0          go-carbon.conf  tcp.buffer-size                 0
+max             go-carbon.conf  cache.write-strategy            "max"
 sparse          go-carbon.conf  whisper.sparse-create           true
 creates50       go-carbon.conf  carbonserver.max-creates-per-second  50
 workers1        go-carbon.conf  whisper.workers                 1
@@ -77,15 +99,17 @@ noquerycache    go-carbon.conf  carbonserver.query-cache-enabled false
 api-conc10      carbonapi.yaml  concurency                      10
 api-conc1000    carbonapi.yaml  concurency                      1000
 api-perserver4  carbonapi.yaml  upstreams.concurrencyLimitPerServer  4
+api-perserver0  carbonapi.yaml  upstreams.concurrencyLimitPerServer  0
 api-cache       carbonapi.yaml  cache                           |  type: "mem"|  size_mb: 256|  defaultTimeoutSec: 60
 api-backendcache carbonapi.yaml backendCache                    |  type: "mem"|  size_mb: 256|  defaultTimeoutSec: 60
 api-batch0      carbonapi.yaml  maxBatchSize                    0
+api-batch100    carbonapi.yaml  maxBatchSize                    100
 api-batch1000   carbonapi.yaml  maxBatchSize                    1000
 '
 # NAME@sparse: the same knob on top of sparse-create, for points whose preallocated files
 # would pass the disk cap (1,000 hosts and more).
 
-usage() { sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; }
 fail() { echo "capacity.sh: $*" >&2; exit 2; }
 
 points=""
@@ -102,6 +126,7 @@ while [ $# -gt 0 ]; do
     --disk-cap) disk_cap=$2; shift 2 ;;
     --dashboards) dashboards=$2; shift 2 ;;
     --recapture) recapture=1; shift ;;
+    --expected-hosts) expected_hosts=1; shift ;;
     --list) echo "$variants" | awk 'NF {print}'; exit 0 ;;
     -h|--help) usage; exit 0 ;;
     -*) fail "unknown option $1 (--help)" ;;
@@ -211,8 +236,11 @@ for point in $points; do
   interval=$(echo "$point" | cut -d: -f3)
   [ -n "$interval" ] || interval=60
   discard "$install"
-  "$bundle/installer" -d "$install" -p $port -t backend --carbon-listen 127.0.0.1 --carbonapi-listen 127.0.0.1 >/dev/null 2>&1 \
-    || fail "installer failed: $bundle/installer -d $install -p $port -t backend"
+  size_flags=""; [ $expected_hosts = 1 ] && size_flags="--expected-hosts $hosts"
+  # shellcheck disable=SC2086 # size_flags is two words or none
+  "$bundle/installer" -d "$install" -p $port -t backend --carbon-listen 127.0.0.1 --carbonapi-listen 127.0.0.1 $size_flags \
+    >"$work/installer.out" 2>&1 || fail "installer failed: $bundle/installer -d $install -p $port -t backend $size_flags"
+  grep -E '^  (sized|disk) |^               ' "$work/installer.out" || true
   # Benchmark plumbing, not a knob: go-carbon's own metrics to dkm_capacity every 10 s.
   set_toml "$install/conf/go-carbon.conf" common metric-endpoint "\"tcp://127.0.0.1:$((port + 21))\""
   set_toml "$install/conf/go-carbon.conf" common metric-interval '"10s"'

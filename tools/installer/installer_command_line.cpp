@@ -61,6 +61,11 @@ std::vector<cli::Option> installer_flags() {
        "and CAK processes apart, as dss_KIND-LABEL (LABEL: DIR with '/' written '_'), matching `java -Ddku.KIND "
        "... -cp DIR/bin:` as DSS's own collectd does. Without it: dss_KIND, every DSS process of the host together.",
        /*repeatable=*/true},
+      {"expected-hosts", Value::kText, "N",
+       "Installs with go-carbon: the number of monitored hosts whose metrics it will store (1 to 1000000; default "
+       "100). go-carbon's cache, carbonserver's index and the disk figure of the summary are sized for them, "
+       "along with the machine's cores and memory; each sized value is explained in conf/go-carbon.conf and "
+       "conf/carbonapi.yaml."},
       {"help,h", Value::kNone, "", "Print this help and exit."},
       {"version", Value::kNone, "", "Print the version and exit."},
   };

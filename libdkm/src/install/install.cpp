@@ -8,11 +8,13 @@
 #include <dkm/core/process.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/install/hostnames.hpp>
+#include <dkm/install/machine.hpp>
 
 #include "secrets.hpp"
 
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -156,6 +158,7 @@ void materialize(const fs::path& root, const TreeEntry& entry) {
 HostFacts find_host_facts(const InstallOptions& opt) {
   HostFacts facts;
   facts.fqdn = local_fqdn();
+  facts.machine = read_machine();
   if (opt.system_collectd) {
     facts.system_collectd = find_in_path("collectd");
     if (facts.system_collectd.empty()) {
@@ -195,6 +198,14 @@ void check_collectd_plugins(const std::vector<TreeEntry>& tree, const InstallPla
   throw Error("the bundle's " + msg);
 }
 
+std::optional<DiskNeed> plan_disk_need(const InstallPlan& plan, const std::vector<TreeEntry>& tree) {
+  if (!plan.has("go-carbon")) return std::nullopt;
+  for (const auto& entry : tree)
+    if (entry.kind == TreeEntry::kFile && entry.path == "conf/storage-schemas.conf")
+      return disk_need(sizing_input(plan), entry.content, (plan.layout.conf() / "storage-schemas.conf").string());
+  return std::nullopt;
+}
+
 InstallResult install_bundle(const InstallOptions& opt, const Bundle& bundle, const std::string& fallback_version) {
   InstallLayout layout(opt.directory);
   if (std::string why = path_problem(bundle.root().string()); !why.empty())
@@ -211,8 +222,12 @@ InstallResult install_bundle(const InstallOptions& opt, const Bundle& bundle, co
   result.plan = make_plan(opt, facts, grafana ? generate_admin_password() : "", grafana ? generate_secret_key() : "");
   std::vector<TreeEntry> tree = plan_tree(result.plan, bundle, result.version);
   check_collectd_plugins(tree, result.plan, bundle);
+  result.disk = plan_disk_need(result.plan, tree);
 
   put_in_place(tree, layout.root());
+  struct statvfs fs_stat {};
+  if (result.disk && ::statvfs(result.plan.whisper_dir.c_str(), &fs_stat) == 0)
+    result.disk_free = static_cast<std::uint64_t>(fs_stat.f_bavail) * fs_stat.f_frsize;
   return result;
 }
 

@@ -4,6 +4,7 @@
 #include <dkm/core/dir_handle.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/install/install.hpp>
+#include <dkm/install/machine.hpp>
 #include <dkm/core/proc_info.hpp>
 #include <dkm/core/process.hpp>
 #include <dkm/install/update.hpp>
@@ -136,6 +137,7 @@ MigrationFacts find_migration_facts(const OriginalInstall& o, const Bundle& bund
   MigrationFacts f;
   f.bundle_version = bundle.version(version);
   f.host.fqdn = local_fqdn();
+  f.host.machine = read_machine();
   const InstallType& type = *original_install_type(o).first;
   if (type.has("collectd")) {
     fs::path plugin_dir = bundle.collectd_plugins();

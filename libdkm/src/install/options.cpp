@@ -4,7 +4,9 @@
 #include <dkm/core/error.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/install/hostnames.hpp>
+#include <dkm/install/sizing.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <climits>
 #include <map>
@@ -121,6 +123,7 @@ void check_flags_fit_type(const GivenFlags& given, const InstallOptions& opt, bo
   require_service("hostname", "collectd", "names the host in collectd's metrics");
   require_service("system-collectd", "collectd", "chooses the collectd to run");
   require_service("dss-home", "collectd", "names DSS data directories whose processes collectd watches");
+  require_service("expected-hosts", "go-carbon", "sizes go-carbon for the hosts whose metrics it stores");
   if (given.count("carbon-server") && type.name != "agent" && type.name != "frontend")
     throw UsageError("--carbon-server points an agent or frontend install at a remote server; a " + type.name +
                      " install uses its own (use -t agent or -t frontend)");
@@ -191,6 +194,16 @@ std::vector<Endpoint> parse_carbon_backends(const std::string& list, const Insta
 
 }  // namespace
 
+int parse_expected_hosts(const std::string& text, int most) {
+  std::string_view t = trim(text);
+  bool digits = !t.empty() && t.size() <= 9 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+  int hosts = digits ? std::stoi(std::string(t)) : 0;
+  if (!digits || hosts < 1 || hosts > most)
+    throw UsageError("--expected-hosts: '" + text + "' is not a number of hosts from 1 to " + std::to_string(most) +
+                     " (the hosts whose metrics this install stores)");
+  return hosts;
+}
+
 GivenFlags given_flags(const std::vector<std::string>& args) {
   static const std::map<std::string, std::string> short_names = {{"-d", "directory"}, {"-p", "port"}, {"-t", "type"},
                                                                  {"-u", "update"}};
@@ -244,6 +257,7 @@ InstallOptions check_install_flags(const GivenFlags& given) {
   opt.system_collectd = given.count("system-collectd") > 0;
   if (given.count("dss-home")) opt.dss_homes = parse_dss_homes(values(given, "dss-home"), path_problem);
   if (given.count("carbon-server")) opt.carbon_server = parse_destination(value(given, "carbon-server"), -1, "--carbon-server");
+  if (given.count("expected-hosts")) opt.expected_hosts = parse_expected_hosts(value(given, "expected-hosts"), kMaxExpectedHosts);
   return opt;
 }
 

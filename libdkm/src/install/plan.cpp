@@ -5,6 +5,7 @@
 #include <dkm/core/files.hpp>
 #include <dkm/core/strings.hpp>
 #include <dkm/install/addresses.hpp>
+#include <dkm/install/collectd_metric_set.hpp>
 #include <dkm/core/bundle_layout.hpp>
 #include <dkm/install/hostnames.hpp>
 #include <dkm/install/options.hpp>
@@ -52,6 +53,7 @@ InstallPlan make_plan(const InstallOptions& opt, const HostFacts& facts, const s
   }
 
   plan.fqdn = facts.fqdn;
+  plan.machine = facts.machine;
   plan.whisper_dir = plan.layout.storage() / "whisper";
   plan.grafana_data_dir = plan.layout.storage() / "grafana";
   plan.grafana_plugins_dir = plan.grafana_data_dir / "plugins";
@@ -68,6 +70,16 @@ InstallPlan make_plan(const InstallOptions& opt, const HostFacts& facts, const s
     plan.secret_key = secret_key;
   }
   return plan;
+}
+
+SizingInput sizing_input(const InstallPlan& plan) {
+  SizingInput in;
+  in.machine = plan.machine;
+  in.hosts_given = plan.options.expected_hosts.has_value();
+  in.expected_hosts = plan.options.expected_hosts.value_or(kDefaultExpectedHosts);
+  in.metrics_per_host = collectd_metric_count(reference_host());
+  in.interval = plan.interval;
+  return in;
 }
 
 nlohmann::json template_values(const InstallPlan& plan) {
@@ -109,6 +121,7 @@ nlohmann::json template_values(const InstallPlan& plan) {
   v["collectd_command"] =
       plan.system_collectd.empty() ? std::string("%(ENV_DKM_BUNDLE)s/bin/collectd") : plan.system_collectd.string();
   v["dss_process_sets"] = dss_process_sets_template_values(plan.options.dss_homes);
+  v["sized"] = sizing_template_values(size_install(sizing_input(plan)));
   v["grafana_admin_password"] = plan.admin_password;
   v["grafana_secret_key"] = plan.secret_key;
   // Readiness probes: where a local client reaches each listener.

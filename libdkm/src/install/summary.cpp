@@ -3,7 +3,9 @@
 
 #include <dkm/core/strings.hpp>
 #include <dkm/install/addresses.hpp>
+#include <dkm/install/collectd_metric_set.hpp>
 #include <dkm/install/plan.hpp>
+#include <dkm/install/sizing.hpp>
 
 #include <sstream>
 
@@ -17,6 +19,55 @@ bool own_backend_listed(const InstallPlan& plan) {
     return is_loopback(b.host) ? is_loopback(listen.text) : b.host == listen.text;
   });
 }
+
+namespace {
+
+/// What each more CPU, file system, disk, interface and running DSS process adds to a host's files.
+std::string more_files_text(const HostShape& host) {
+  auto added = [&](auto change) {
+    HostShape more = host;
+    change(more);
+    return std::to_string(collectd_metric_count(more) - collectd_metric_count(host));
+  };
+  return "each more CPU adds " + added([](HostShape& h) { ++h.cpus; }) + " files, file system " +
+         added([](HostShape& h) { ++h.file_systems; }) + ", disk " + added([](HostShape& h) { ++h.disks; }) +
+         ", interface " + added([](HostShape& h) { ++h.interfaces; }) + ", running DSS process " +
+         added([](HostShape& h) { ++h.dss_processes_running; });
+}
+
+/// What the configs were sized for and the main values; the disk the expected hosts take.
+void sizing_lines(const InstallResult& r, std::ostringstream& out) {
+  const InstallPlan& plan = r.plan;
+  if (!plan.has("go-carbon") && !plan.has("carbonapi")) return;
+  SizingInput in = sizing_input(plan);
+  Sizing sized = size_install(in);
+  std::vector<std::string> values, files;
+  if (plan.has("go-carbon")) {
+    values.push_back("go-carbon max-cpu " + sized.at("max_cpu").value + ", " + sized.at("workers").value +
+                     " workers, cache " + with_separators(std::stoull(sized.at("cache_max_size").value)) + " points");
+    files.push_back((plan.layout.conf() / "go-carbon.conf").string());
+  }
+  if (plan.has("carbonapi")) {
+    values.push_back("carbonapi " + sized.at("api_per_server").value + " requests a backend, response cache off (" +
+                     sized.at("api_cache_mb").value + " MiB when turned on)");
+    files.push_back((plan.layout.conf() / "carbonapi.yaml").string());
+  }
+  out << "  sized        for " << (plan.has("go-carbon") ? describe_sizing(in) : describe_machine(in.machine)) << "\n"
+      << "               " << join(values, "; ") << " (each value's reason: " << join(files, ", ") << ")\n";
+  if (!r.disk) return;
+  const DiskNeed& d = *r.disk;
+  HostShape host = reference_host();
+  out << "  disk         " << disk_size_text(d.total_bytes()) << " for " << with_separators(static_cast<std::uint64_t>(d.hosts))
+      << (d.hosts == 1 ? " host" : " hosts") << " in " << plan.whisper_dir.string() << ": " << d.metrics_per_host
+      << " whisper files a host of " << with_separators(d.file_bytes) << " bytes (" << d.retentions << ") = "
+      << disk_size_text(d.per_host_bytes()) << " a host\n"
+      << "               (a host with " << describe_host(host) << "; " << more_files_text(host) << ")\n";
+  if (r.disk_free && *r.disk_free < d.total_bytes())
+    out << "  warning: " << plan.whisper_dir.string() << " has " << disk_size_text(*r.disk_free) << " free, less than the "
+        << disk_size_text(d.total_bytes()) << " those hosts need: put storage/ on a larger disk\n";
+}
+
+}  // namespace
 
 std::string install_summary(const InstallResult& r) {
   const InstallPlan& plan = r.plan;
@@ -58,6 +109,7 @@ std::string install_summary(const InstallResult& r) {
     out << "  collectd     sends collectd." << collectd_host_node(plan.collectd_hostname) << ".* to " << plan.carbon_target.str()
         << " every " << kCollectInterval << " s"
         << (plan.system_collectd.empty() ? "" : " (system collectd " + plan.system_collectd.string() + ")") << "\n";
+  sizing_lines(r, out);
   out << "  ports        " << plan.ports().base() << "-" << plan.ports().last() << " reserved\n";
   if (plan.has("grafana"))
     out << "Grafana login: admin / " << plan.admin_password << "\n"

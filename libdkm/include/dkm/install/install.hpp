@@ -10,6 +10,8 @@
 #include <dkm/install/options.hpp>
 #include <dkm/install/plan.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +22,13 @@ struct InstallResult {
   InstallPlan plan;     ///< the settings written
   std::string version;  ///< the bundle's version
   fs::path bundle;      ///< the bundle linked
+  std::optional<DiskNeed> disk{};          ///< the expected hosts' whisper files (installs with go-carbon)
+  std::optional<std::uint64_t> disk_free{};  ///< bytes free for them on the whisper directory's file system
 };
+
+/// The disk the plan's expected hosts take, under its rendered conf/storage-schemas.conf;
+/// nothing for an install without go-carbon.
+std::optional<DiskNeed> plan_disk_need(const InstallPlan& plan, const std::vector<TreeEntry>& tree);
 
 /// Finds the host facts an install needs: this host's name, and collectd in PATH when asked.
 HostFacts find_host_facts(const InstallOptions& opt);

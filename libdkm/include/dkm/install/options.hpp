@@ -63,6 +63,7 @@ struct InstallOptions {
   std::vector<Endpoint> backends;        ///< --backends: carbonserver endpoints carbonapi reads (default: local)
   std::vector<Endpoint> carbon_backends; ///< --carbon-backends: go-carbon carbon endpoints a relay shards over
   std::vector<DssHome> dss_homes;        ///< --dss-home: DSS data directories whose processes collectd tells apart
+  std::optional<int> expected_hosts;     ///< --expected-hosts: hosts go-carbon is sized for (sizing.hpp; default kDefaultExpectedHosts)
 
   /// True when the install runs `service`.
   bool runs(const std::string& service) const {
@@ -87,6 +88,9 @@ std::string flag_name(const std::string& long_name);
 /// and lengths the system takes (NAME_MAX a name, PATH_MAX the whole):
 /// "" when `path` is fine, else what is wrong with it.
 std::string path_problem(const std::string& path);
+
+/// --expected-hosts: a whole number from 1 to `most`; throws UsageError naming the flag.
+int parse_expected_hosts(const std::string& text, int most);
 
 /// Checks the flags and their combinations and resolves them into InstallOptions; the
 /// directory's state is checked by the install itself. Throws UsageError naming the flag.

@@ -13,7 +13,9 @@
 #include <dkm/install/hostnames.hpp>
 #include <dkm/install/options.hpp>
 #include <dkm/core/install_layout.hpp>
+#include <dkm/install/machine.hpp>
 #include <dkm/install/ports.hpp>
+#include <dkm/install/sizing.hpp>
 #include <dkm/install/templates.hpp>
 
 #include <sys/stat.h>
@@ -38,6 +40,7 @@ std::string collectd_host_node(const std::string& hostname, bool dotted = false)
 struct HostFacts {
   std::string fqdn;             ///< this host's fully qualified name (for collectd and the summary)
   fs::path system_collectd;     ///< collectd found in PATH (with --system-collectd)
+  Machine machine{2, std::uint64_t{8} << 30};  ///< cores and memory the configs are sized for (read_machine(); tests: 2 cores, 8 GiB)
 };
 
 /// Every setting of one install: what was asked, and what it resolves to on this host.
@@ -52,6 +55,7 @@ struct InstallPlan {
   fs::path system_collectd;           ///< empty: the bundle's collectd
   std::string admin_password;         ///< Grafana's initial admin password (Grafana installs only)
   std::string secret_key;             ///< Grafana's secret key (Grafana installs only)
+  Machine machine;                    ///< this host's cores and memory, which the configs are sized for
   // Defaults below for a new install; a migrated original install keeps its own
   // (see migrate_plan.hpp).
   int interval = kCollectInterval;    ///< collectd's interval, in seconds
@@ -71,6 +75,10 @@ struct InstallPlan {
 /// Resolves the options against the host's facts; secrets are used for Grafana installs only.
 InstallPlan make_plan(const InstallOptions& opt, const HostFacts& facts, const std::string& admin_password,
                              const std::string& secret_key);
+
+/// What the plan's configs are sized for: this machine, the expected hosts (or the
+/// default), the reference host's metric count, the interval.
+SizingInput sizing_input(const InstallPlan& plan);
 
 /// The values every template sees (see dist/templates/README.md).
 nlohmann::json template_values(const InstallPlan& plan);
