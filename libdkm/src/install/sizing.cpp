@@ -72,8 +72,6 @@ std::vector<SizedSetting> go_carbon_settings(const SizingInput& in) {
 std::vector<SizedSetting> carbonserver_settings(const SizingInput& in) {
   std::uint64_t realtime = std::max<std::uint64_t>(points_per_interval(in), 10'000);
   std::uint64_t globs = std::max<std::uint64_t>(4 * static_cast<std::uint64_t>(in.expected_hosts), 10'000);
-  std::uint64_t query_mib = memory_share_mib(in.machine, 32, 64, 2048);
-  std::uint64_t find_mib = memory_share_mib(in.machine, 64, 32, 1024);
   return {
       {"realtime_index", num(realtime),
        "Metrics waiting to enter the index: one interval of every host (" + with_separators(points_per_interval(in)) +
@@ -82,8 +80,6 @@ std::vector<SizedSetting> carbonserver_settings(const SizingInput& in) {
       {"max_globs", num(globs),
        "A dashboard at All asks for up to 2 globs a host (a brace group of every host, times a group of two "
        "spellings): 4 per expected host, at least 10,000.", 0},
-      {"query_cache_mb", num(query_mib), "A thirty-second of the memory, from 64 MiB to 2 GiB.", 0},
-      {"find_cache_mb", num(find_mib), "Used only when turned on: a sixty-fourth of the memory, from 32 MiB to 1 GiB.", 0},
   };
 }
 

@@ -91,8 +91,7 @@ TEST_CASE("the rendered configs carry the values sized for this machine and the 
   for (const auto& [section, key, setting] : std::vector<std::tuple<const char*, const char*, const char*>>{
            {"common", "max-cpu", "max_cpu"}, {"whisper", "workers", "workers"}, {"cache", "max-size", "cache_max_size"},
            {"udp", "buffer-size", "input_buffer"}, {"carbonserver", "realtime-index", "realtime_index"},
-           {"carbonserver", "max-globs", "max_globs"}, {"carbonserver", "query-cache-size-mb", "query_cache_mb"},
-           {"carbonserver", "find-cache-size-mb", "find_cache_mb"}}) {
+           {"carbonserver", "max-globs", "max_globs"}}) {
     INFO(section << "." << key);
     CHECK(std::to_string(gc[section][key].value_or(-1)) == sized.at(setting).value);
     check_commented(gc_text, key, sized, setting);

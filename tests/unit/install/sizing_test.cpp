@@ -60,10 +60,6 @@ TEST_CASE("carbonserver's queues and glob limit follow the expected hosts", "[si
 }
 
 TEST_CASE("caches take a share of the memory, within bounds", "[sizing]") {
-  CHECK(value(input(2, 24 * kGiB), "query_cache_mb") == "768");   // 1/32
-  CHECK(value(input(2, kGiB), "query_cache_mb") == "64");         // at least
-  CHECK(value(input(2, 256 * kGiB), "query_cache_mb") == "2048"); // at most
-  CHECK(value(input(2, 24 * kGiB), "find_cache_mb") == "384");    // 1/64
   CHECK(value(input(2, 24 * kGiB), "api_cache_mb") == "768");
   CHECK(value(input(2, 256 * kGiB), "api_cache_mb") == "1024");
 }
