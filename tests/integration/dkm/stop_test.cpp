@@ -54,11 +54,22 @@ TEST_CASE("dkm stop stops the services of higher priority first, the lower ones 
   DkmInstall inst(listener_and_sender(port, 0,
                                       "trap 'sleep 0.5; if (echo > /dev/tcp/127.0.0.1/" + p +
                                           ") 2>/dev/null; then echo open-at-stop; else echo closed-at-stop; fi; "
-                                          "exit 0' TERM; while :; do sleep 0.1; done"));
+                                          "exit 0' TERM; echo armed; while :; do sleep 0.1; done"));
   fs::path sender_log = inst.layout().run() / "sender.log";
+  // startsecs = 0: `start` returns before bash has set its trap, and a SIGTERM before the
+  // trap ends it without a verdict. Each stop waits until the sender says it is armed.
+  auto armed = [&](std::size_t times) {
+    return wait_until([&] {
+      std::string text = fs::exists(sender_log) ? read_file(sender_log) : std::string();
+      std::size_t n = 0;
+      for (auto at = text.find("armed"); at != std::string::npos; at = text.find("armed", at + 1)) ++n;
+      return n >= times;
+    }, 10s);
+  };
 
   // By name: the supervisor stays.
   REQUIRE(inst.dkm({"start"}).exit_code == 0);
+  REQUIRE(armed(1));
   RunResult named = inst.dkm({"stop", "listener", "sender"});
   INFO(named.output);
   REQUIRE(named.exit_code == 0);
@@ -73,6 +84,7 @@ TEST_CASE("dkm stop stops the services of higher priority first, the lower ones 
 
   // Everything, supervisor included.
   REQUIRE(inst.dkm({"start"}).exit_code == 0);
+  REQUIRE(armed(2));
   RunResult all = inst.dkm({"stop"});
   INFO(all.output);
   REQUIRE(all.exit_code == 0);
