@@ -197,28 +197,6 @@ TEST_CASE("the SysV script has an LSB header naming this product and is valid sh
   CHECK_THAT(usage.output, Catch::Contains("{start|stop|restart|force-reload|status}"));
 }
 
-TEST_CASE("records round-trip and may list only what install-boot writes", "[boot]") {
-  BootRecord record;
-  record.service = "dkumonitor.a";
-  record.instance = "a";
-  record.init = InitSystem::systemd;
-  record.home = "/srv/a";
-  record.user = "monitor";
-  record.files = {"/etc/systemd/system/dkumonitor.a.service"};
-  record.links = {"/etc/systemd/system/multi-user.target.wants/dkumonitor.a.service"};
-  record.created_dirs = {"/etc/systemd/system/multi-user.target.wants"};
-  record.enabled_by = EnableMethod::links;
-  BootRecord back = boot_record_from_json(to_json(record).dump(), "r.json");
-  CHECK(to_json(back) == to_json(record));
-
-  auto json = to_json(record);
-  json["files"] = {"/home/user/.bashrc"};
-  CHECK_THROWS_WITH(boot_record_from_json(json.dump(), "r.json"), Catch::Contains("/home/user/.bashrc"));
-  json["files"] = {"/etc/../home/user/.bashrc"};
-  CHECK_THROWS_AS(boot_record_from_json(json.dump(), "r.json"), Error);
-  CHECK_THROWS_WITH(boot_record_from_json("{", "r.json"), Catch::StartsWith("r.json: not a boot record"));
-}
-
 TEST_CASE("planning refuses a directory without an install and a root-owned one", "[boot]") {
   TempDir dir;
   BootOptions options;

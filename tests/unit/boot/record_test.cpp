@@ -3,14 +3,15 @@
 
 #include <dkm/boot/record.hpp>
 #include <dkm/boot/target.hpp>
+#include <dkm/core/error.hpp>
 
 using namespace dkm;
 using namespace dkm::boot;
 
 namespace {
 
-/// The record install-boot makes for a systemd unit of /srv/a enabled by links.
-BootRecord written_record(const std::string& unit_text) {
+/// The record of a systemd unit of /srv/a, run as monitor and enabled by links, listing nothing yet.
+BootRecord systemd_record() {
   BootRecord record;
   record.service = "dkumonitor.a";
   record.instance = "a";
@@ -18,6 +19,12 @@ BootRecord written_record(const std::string& unit_text) {
   record.home = "/srv/a";
   record.user = "monitor";
   record.enabled_by = EnableMethod::links;
+  return record;
+}
+
+/// The record install-boot makes for that unit.
+BootRecord written_record(const std::string& unit_text) {
+  BootRecord record = systemd_record();
   note_written_file(record, service_file(InitSystem::systemd, record.service), unit_text);
   for (const auto& [link, target] : service_links(InitSystem::systemd, record.service))
     note_made_link(record, link, target);
@@ -28,6 +35,22 @@ const fs::path kUnit = "/etc/systemd/system/dkumonitor.a.service";
 const fs::path kWants = "/etc/systemd/system/multi-user.target.wants/dkumonitor.a.service";
 
 }  // namespace
+
+TEST_CASE("records round-trip and may list only what install-boot writes", "[boot]") {
+  BootRecord record = systemd_record();
+  record.files = {kUnit};
+  record.links = {kWants};
+  record.created_dirs = {kWants.parent_path()};
+  BootRecord back = boot_record_from_json(to_json(record).dump(), "r.json");
+  CHECK(to_json(back) == to_json(record));
+
+  auto json = to_json(record);
+  json["files"] = {"/home/user/.bashrc"};
+  CHECK_THROWS_WITH(boot_record_from_json(json.dump(), "r.json"), Catch::Contains("/home/user/.bashrc"));
+  json["files"] = {"/etc/../home/user/.bashrc"};
+  CHECK_THROWS_AS(boot_record_from_json(json.dump(), "r.json"), Error);
+  CHECK_THROWS_WITH(boot_record_from_json("{", "r.json"), Catch::StartsWith("r.json: not a boot record"));
+}
 
 TEST_CASE("a file is as written only with the recorded content, and only the service's own file", "[boot][record]") {
   const std::string unit = "# dkumonitor-home: /srv/a\n[Service]\n";
