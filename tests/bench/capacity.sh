@@ -62,6 +62,7 @@ unsized         go-carbon.conf  udp.buffer-size                 0
 unsized         go-carbon.conf  tcp.buffer-size                 0
 unsized         go-carbon.conf  carbonserver.realtime-index     10000
 unsized         go-carbon.conf  carbonserver.max-globs          10000
+unsized         go-carbon.conf  carbonserver.query-cache-enabled true
 unsized         go-carbon.conf  carbonserver.query-cache-size-mb 0
 unsized         go-carbon.conf  carbonserver.find-cache-size-mb 0
 unsized         go-carbon.conf  carbonserver.glob-cache-size-mb 0
