@@ -21,6 +21,23 @@ namespace dkm::compat {
 /// tests/integration/supervisord_compat in the source tree.
 inline fs::path compat_dir() { return test::source_dir() / "tests" / "integration" / "supervisord_compat"; }
 
+/// supervisorctl interrupted by a `ctl-for` step sometimes dies in its own code on the way
+/// out ("error: <class 'AttributeError'>, 'socket' object has no attribute '_fileno'" from
+/// its asyncore, exit 1; seen in `fg`, once in a few runs, serial or not). That exit status
+/// is supervisorctl's crash, not supervisord's behaviour: for that step neither side's exit
+/// status is compared; every other line still is.
+inline void skip_exit_status_of_crashed_supervisorctl(SideRecord& sv, SideRecord& dk) {
+  for (auto& o : sv.observations) {
+    if (o.key.find("ctl-for") == std::string::npos || o.detail.find("error: <class '") == std::string::npos) continue;
+    for (auto* rec : {&sv, &dk})
+      for (auto& mine : rec->observations)
+        if (mine.key == o.key && !mine.lines.empty() && mine.lines.front().rfind("exit ", 0) == 0) {
+          mine.detail = "(exit status not compared: supervisorctl crashed: " + mine.lines.front() + ")\n" + mine.detail;
+          mine.lines.erase(mine.lines.begin());
+        }
+  }
+}
+
 /// Runs scenario `name` under both supervisors and checks that they agree.
 inline void run_and_compare(const std::string& name) {
   Scenario scenario = load_scenario(compat_dir() / "scenarios", name);
@@ -50,6 +67,7 @@ inline void run_and_compare(const std::string& name) {
   if (dkm_error) std::rethrow_exception(dkm_error);
   normalize(sv);
   normalize(dk);
+  skip_exit_status_of_crashed_supervisorctl(sv, dk);
   Comparison c = compare(scenario, sv, dk, differences);
   std::string text = report(scenario, sv, dk, c);
   fs::create_directories(fs::path(DKM_BINARY_DIR) / "compat-report");
